@@ -1,0 +1,487 @@
+"""Administrative units, poverty standards, households, members and their annual reviews.
+
+Sources: ../shared/DOMAIN.md §2 (standards, Decree 07/2021/NĐ-CP), §3 (the annual review,
+Circular 07/2021/TT-BLĐTBXH), §6 (Hanoi's units before and after NQ 1656/NQ-UBTVQH15) and §7
+(what a review sheet records).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from households import poverty
+
+
+class UnitLevel(models.TextChoices):
+    CITY = "city", _("Thành phố")
+    DISTRICT = "district", _("Cấp huyện")
+    COMMUNE = "commune", _("Cấp xã")
+
+
+class UnitKind(models.TextChoices):
+    CITY = "thanh_pho", _("Thành phố")
+    URBAN_DISTRICT = "quan", _("Quận")
+    RURAL_DISTRICT = "huyen", _("Huyện")
+    TOWN = "thi_xa", _("Thị xã")
+    WARD = "phuong", _("Phường")
+    COMMUNE = "xa", _("Xã")
+    TOWNSHIP = "thi_tran", _("Thị trấn")
+
+
+class Area(models.TextChoices):
+    URBAN = poverty.Area.URBAN.value, _("Thành thị")
+    RURAL = poverty.Area.RURAL.value, _("Nông thôn")
+
+
+class Structure(models.IntegerChoices):
+    """The two administrative structures of Hanoi the portal knows."""
+
+    LEGACY = 2008, _("Trước 1/7/2025 (30 quận, huyện, thị xã; 526 xã, phường, thị trấn)")
+    REFORM_2025 = 2025, _("Từ 1/7/2025 (126 xã, phường)")
+
+
+LEGACY_END = datetime.date(2025, 6, 30)
+REFORM_START = datetime.date(2025, 7, 1)
+
+
+def structure_for_year(year: int) -> Structure:
+    """The structure a review of `year` (carried out at the end of that year) is reported in."""
+    return Structure.REFORM_2025 if datetime.date(year, 12, 31) >= REFORM_START else Structure.LEGACY
+
+
+class AdministrativeUnitQuerySet(models.QuerySet):
+    def in_force(self, year: int) -> AdministrativeUnitQuerySet:
+        """Units valid at the end of `year`, when that year's review is recognised."""
+        day = datetime.date(year, 12, 31)
+        return self.filter(Q(valid_from__lte=day) | Q(valid_from__isnull=True)).filter(
+            Q(valid_to__gte=day) | Q(valid_to__isnull=True)
+        )
+
+    def communes(self) -> AdministrativeUnitQuerySet:
+        return self.filter(level=UnitLevel.COMMUNE)
+
+    def districts(self) -> AdministrativeUnitQuerySet:
+        return self.filter(level=UnitLevel.DISTRICT)
+
+
+class AdministrativeUnit(models.Model):
+    """A city, district-level or commune-level unit with its GSO code and validity dates.
+
+    Codes are reused across the 2025 restructuring (DOMAIN.md §6), so a unit is identified by
+    its code together with the date it is read for: (code, valid_from) is unique, never code.
+    """
+
+    code = models.CharField(_("mã đơn vị (GSO)"), max_length=5, db_index=True)
+    name = models.CharField(_("tên"), max_length=100)
+    level = models.CharField(_("cấp"), max_length=10, choices=UnitLevel.choices)
+    kind = models.CharField(_("loại"), max_length=10, choices=UnitKind.choices)
+    area = models.CharField(_("khu vực"), max_length=5, choices=Area.choices, blank=True)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("thuộc")
+    )
+    structure = models.IntegerField(_("cơ cấu hành chính"), choices=Structure.choices)
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
+    longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
+    successors = models.ManyToManyField(
+        "self",
+        through="Succession",
+        symmetrical=False,
+        related_name="predecessors",
+        blank=True,
+        verbose_name=_("đơn vị kế thừa"),
+    )
+
+    objects = AdministrativeUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đơn vị hành chính")
+        verbose_name_plural = _("đơn vị hành chính")
+        ordering = ["structure", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "structure"], name="unique_unit_code_per_structure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_city(self) -> bool:
+        return self.level == UnitLevel.CITY
+
+    def district(self) -> AdministrativeUnit | None:
+        if self.level == UnitLevel.DISTRICT:
+            return self
+        if self.level == UnitLevel.COMMUNE and self.parent and self.parent.level == UnitLevel.DISTRICT:
+            return self.parent
+        return None
+
+
+class Succession(models.Model):
+    """Old → new link of the 2025 restructuring; many-to-many since some communes were split.
+
+    `is_primary` marks the successor that the package names as the default for a split commune,
+    used when history is re-aggregated onto today's units.
+    """
+
+    predecessor = models.ForeignKey(AdministrativeUnit, models.CASCADE, related_name="successions_out")
+    successor = models.ForeignKey(AdministrativeUnit, models.CASCADE, related_name="successions_in")
+    is_primary = models.BooleanField(_("kế thừa chính"), default=True)
+
+    class Meta:
+        verbose_name = _("kế thừa đơn vị")
+        verbose_name_plural = _("kế thừa đơn vị")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="unique_succession"),
+        ]
+
+
+class Role(models.TextChoices):
+    COMMUNE_OFFICER = "commune_officer", _("Cán bộ cấp xã")
+    DISTRICT_OFFICER = "district_officer", _("Cán bộ cấp huyện")
+    CITY_LEADER = "city_leader", _("Lãnh đạo thành phố")
+    ADMINISTRATOR = "administrator", _("Quản trị viên")
+
+
+class User(AbstractUser):
+    """A portal user, bound to one administrative unit that bounds what they may see."""
+
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, blank=True)
+    unit = models.ForeignKey(
+        AdministrativeUnit, models.PROTECT, null=True, blank=True, verbose_name=_("đơn vị")
+    )
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+
+class Dimension(models.TextChoices):
+    EMPLOYMENT = "employment", _("Việc làm")
+    HEALTH = "health", _("Y tế")
+    EDUCATION = "education", _("Giáo dục")
+    HOUSING = "housing", _("Nhà ở")
+    WATER_SANITATION = "water_sanitation", _("Nước sinh hoạt và vệ sinh")
+    INFORMATION = "information", _("Thông tin")
+    ENVIRONMENT = "environment", _("Môi trường")
+
+
+class PovertyStandard(models.Model):
+    """A poverty standard (chuẩn nghèo) as data: its lines per area and its indicator set.
+
+    Chosen by review year: the standard whose [first_year, last_year] contains the year.
+    """
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=200)
+    first_year = models.PositiveSmallIntegerField(_("áp dụng từ năm rà soát"))
+    last_year = models.PositiveSmallIntegerField(_("đến năm rà soát"))
+    needs_verification = models.BooleanField(_("cần kiểm chứng"), default=False)
+    notes = models.TextField(_("ghi chú"), blank=True)
+    deprivation_threshold = models.PositiveSmallIntegerField(_("ngưỡng số chỉ số thiếu hụt"), default=3)
+    poverty_line_rural = models.DecimalField(_("chuẩn nghèo nông thôn (đồng/người/tháng)"), max_digits=12, decimal_places=0)
+    poverty_line_urban = models.DecimalField(_("chuẩn nghèo thành thị (đồng/người/tháng)"), max_digits=12, decimal_places=0)
+    extreme_line_rural = models.DecimalField(
+        _("ngưỡng nghèo cùng cực nông thôn"), max_digits=12, decimal_places=0, null=True, blank=True
+    )
+    extreme_line_urban = models.DecimalField(
+        _("ngưỡng nghèo cùng cực thành thị"), max_digits=12, decimal_places=0, null=True, blank=True
+    )
+    average_ceiling_rural = models.DecimalField(_("mức sống trung bình nông thôn (trần)"), max_digits=12, decimal_places=0)
+    average_ceiling_urban = models.DecimalField(_("mức sống trung bình thành thị (trần)"), max_digits=12, decimal_places=0)
+    b1_cutoff_rural = models.DecimalField(
+        _("ngưỡng điểm B1 nông thôn"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    b1_cutoff_urban = models.DecimalField(
+        _("ngưỡng điểm B1 thành thị"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("chuẩn nghèo")
+        verbose_name_plural = _("chuẩn nghèo")
+        ordering = ["first_year"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.first_year and self.last_year and self.first_year > self.last_year:
+            raise ValidationError(_("Năm bắt đầu phải trước hoặc bằng năm kết thúc."))
+        for area in ("rural", "urban"):
+            line = getattr(self, f"poverty_line_{area}")
+            ceiling = getattr(self, f"average_ceiling_{area}")
+            extreme = getattr(self, f"extreme_line_{area}")
+            if line is not None and ceiling is not None and ceiling < line:
+                raise ValidationError(_("Mức sống trung bình phải cao hơn chuẩn nghèo."))
+            if extreme is not None and line is not None and extreme > line:
+                raise ValidationError(_("Ngưỡng nghèo cùng cực phải thấp hơn chuẩn nghèo."))
+
+    def lines(self, area: str) -> poverty.Lines:
+        suffix = "urban" if area == Area.URBAN else "rural"
+        return poverty.Lines(
+            poverty_line=getattr(self, f"poverty_line_{suffix}"),
+            average_ceiling=getattr(self, f"average_ceiling_{suffix}"),
+            deprivation_threshold=self.deprivation_threshold,
+            extreme_line=getattr(self, f"extreme_line_{suffix}"),
+            b1_cutoff=getattr(self, f"b1_cutoff_{suffix}"),
+        )
+
+
+class StandardIndicator(models.Model):
+    """One deprivation indicator of a standard; `number` is its column dNN in the template."""
+
+    standard = models.ForeignKey(PovertyStandard, models.CASCADE, related_name="indicators")
+    number = models.PositiveSmallIntegerField(_("số thứ tự"))
+    dimension = models.CharField(_("chiều thiếu hụt"), max_length=20, choices=Dimension.choices)
+    name = models.CharField(_("tên chỉ số"), max_length=120)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=120)
+    deprived_when = models.TextField(_("thiếu hụt khi"), blank=True)
+
+    class Meta:
+        verbose_name = _("chỉ số thiếu hụt")
+        verbose_name_plural = _("chỉ số thiếu hụt")
+        ordering = ["standard", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "number"], name="unique_indicator_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+    @property
+    def column(self) -> str:
+        return f"d{self.number:02d}"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Nam")
+    FEMALE = "F", _("Nữ")
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def visible_to(self, user) -> HouseholdQuerySet:
+        from households.visibility import visible_households
+
+        return visible_households(self, user)
+
+
+class Household(models.Model):
+    """A household of the registry; its flags are those of its latest review."""
+
+    code = models.CharField(_("mã hộ"), max_length=40, unique=True)
+    commune = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="households", verbose_name=_("xã/phường"))
+    village = models.CharField(_("thôn, tổ dân phố"), max_length=100, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=200, blank=True)
+    head_name = models.CharField(_("họ tên chủ hộ"), max_length=100)
+    head_sex = models.CharField(_("giới tính chủ hộ"), max_length=1, choices=Sex.choices)
+    ethnic_minority = models.BooleanField(_("dân tộc thiểu số"), default=False)
+    members_count = models.PositiveSmallIntegerField(_("số nhân khẩu"), default=1, validators=[MinValueValidator(1)])
+    meritorious = models.BooleanField(_("hộ có người có công"), default=False)
+    social_protection = models.BooleanField(_("hộ có đối tượng bảo trợ xã hội"), default=False)
+    no_labour_capacity = models.BooleanField(_("hộ không có khả năng lao động"), default=False)
+
+    history = HistoricalRecords()
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hộ gia đình")
+        verbose_name_plural = _("hộ gia đình")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.head_name}"
+
+
+class MemberQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MemberQuerySet:
+        from households.visibility import visible_households
+
+        return self.filter(household__in=visible_households(Household.objects.all(), user))
+
+
+class Member(models.Model):
+    """A member of a household. The ID number is personal data (Decree 13/2023/NĐ-CP)."""
+
+    household = models.ForeignKey(Household, models.CASCADE, related_name="members")
+    full_name = models.CharField(_("họ tên"), max_length=100)
+    relation = models.CharField(_("quan hệ với chủ hộ"), max_length=40, blank=True)
+    sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices)
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"), null=True, blank=True)
+    id_number = models.CharField(_("số định danh"), max_length=12, blank=True)
+    health_insurance = models.BooleanField(_("có bảo hiểm y tế"), default=True)
+    schooling = models.CharField(_("trình độ học vấn"), max_length=60, blank=True)
+    employment = models.CharField(_("việc làm"), max_length=60, blank=True)
+    disability = models.BooleanField(_("khuyết tật"), default=False)
+
+    history = HistoricalRecords()
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thành viên hộ")
+        verbose_name_plural = _("thành viên hộ")
+        ordering = ["household", "id"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class PovertyClass(models.TextChoices):
+    POOR = poverty.PovertyClass.POOR.value, _("Hộ nghèo")
+    NEAR_POOR = poverty.PovertyClass.NEAR_POOR.value, _("Hộ cận nghèo")
+    AVERAGE = poverty.PovertyClass.AVERAGE.value, _("Hộ có mức sống trung bình")
+    ABOVE_AVERAGE = poverty.PovertyClass.ABOVE_AVERAGE.value, _("Trên mức sống trung bình")
+
+
+class Movement(models.TextChoices):
+    ESCAPED_POVERTY = poverty.Movement.ESCAPED_POVERTY.value, _("Thoát nghèo")
+    ESCAPED_NEAR_POVERTY = poverty.Movement.ESCAPED_NEAR_POVERTY.value, _("Thoát cận nghèo")
+    NEWLY_POOR = poverty.Movement.NEWLY_POOR.value, _("Nghèo phát sinh")
+    RE_POOR = poverty.Movement.RE_POOR.value, _("Tái nghèo")
+    NEWLY_NEAR_POOR = poverty.Movement.NEWLY_NEAR_POOR.value, _("Cận nghèo phát sinh")
+    RE_NEAR_POOR = poverty.Movement.RE_NEAR_POOR.value, _("Tái cận nghèo")
+    STAYED = poverty.Movement.STAYED.value, _("Không đổi")
+
+
+class ReviewType(models.TextChoices):
+    PERIODIC = "periodic", _("Rà soát định kỳ")
+    REGULAR = "regular", _("Rà soát thường xuyên")
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", _("Nháp")
+    SUBMITTED = "submitted", _("Đã gửi")
+    RETURNED = "returned", _("Bị trả lại")
+    APPROVED = "approved", _("Đã phê duyệt")
+
+
+class Cause(models.TextChoices):
+    """The 8 causes of poverty on the review sheet (Circular 07/2021/TT-BLĐTBXH)."""
+
+    NO_CAPITAL = "no_capital", _("Thiếu vốn sản xuất kinh doanh")
+    NO_LAND = "no_land", _("Thiếu đất canh tác")
+    NO_TOOLS = "no_tools", _("Thiếu phương tiện sản xuất")
+    NO_SKILLS = "no_skills", _("Thiếu lao động có tay nghề")
+    NO_KNOWLEDGE = "no_knowledge", _("Không biết cách làm ăn")
+    NO_LABOUR = "no_labour", _("Không có khả năng lao động")
+    ILLNESS = "illness", _("Có người ốm đau, bệnh nặng")
+    OTHER = "other", _("Nguyên nhân khác")
+
+
+class Need(models.TextChoices):
+    """The 6 support needs on the review sheet."""
+
+    CREDIT = "credit", _("Hỗ trợ vay vốn ưu đãi")
+    LAND = "land", _("Hỗ trợ đất sản xuất")
+    TOOLS = "tools", _("Hỗ trợ phương tiện sản xuất")
+    TRAINING = "training", _("Hỗ trợ đào tạo nghề, việc làm")
+    HOUSING = "housing", _("Hỗ trợ nhà ở")
+    OTHER = "other", _("Hỗ trợ khác")
+
+
+class ReviewQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ReviewQuerySet:
+        from households.visibility import visible_households
+
+        return self.filter(household__in=visible_households(Household.objects.all(), user))
+
+    def approved(self) -> ReviewQuerySet:
+        return self.filter(state=ReviewState.APPROVED)
+
+
+class Review(models.Model):
+    """The review of one household for one year (the review carried out at the end of it).
+
+    The sub-group flags are kept as they were at the review, so each year's counts stay true
+    when a household's situation changes later. `poverty_class` and `movement` are derived by
+    households.poverty and stored, so the nightly recompute only has to count them.
+    """
+
+    household = models.ForeignKey(Household, models.CASCADE, related_name="reviews")
+    year = models.PositiveSmallIntegerField(_("năm rà soát"))
+    commune = models.ForeignKey(
+        AdministrativeUnit, models.PROTECT, related_name="reviews", verbose_name=_("xã/phường (năm rà soát)")
+    )
+    standard = models.ForeignKey(PovertyStandard, models.PROTECT, verbose_name=_("chuẩn nghèo áp dụng"))
+    income_per_capita = models.DecimalField(
+        _("thu nhập bình quân (đồng/người/tháng)"),
+        max_digits=12,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    b1_score = models.DecimalField(
+        _("điểm B1"), max_digits=6, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
+    )
+    deprivation_flags = models.PositiveIntegerField(_("các chỉ số thiếu hụt (bit)"), default=0)
+    deprivation_count = models.PositiveSmallIntegerField(_("số chỉ số thiếu hụt"), default=0)
+    causes = models.JSONField(_("nguyên nhân nghèo"), default=list, blank=True)
+    needs = models.JSONField(_("nhu cầu hỗ trợ"), default=list, blank=True)
+    poverty_class = models.CharField(_("phân loại"), max_length=16, choices=PovertyClass.choices, db_index=True)
+    movement = models.CharField(_("biến động"), max_length=24, choices=Movement.choices, default=Movement.STAYED)
+    review_type = models.CharField(_("loại rà soát"), max_length=10, choices=ReviewType.choices, default=ReviewType.PERIODIC)
+    review_date = models.DateField(_("ngày rà soát"), null=True, blank=True)
+    state = models.CharField(_("trạng thái"), max_length=10, choices=ReviewState.choices, default=ReviewState.DRAFT)
+    meritorious = models.BooleanField(_("có người có công"), default=False)
+    social_protection = models.BooleanField(_("có đối tượng bảo trợ xã hội"), default=False)
+    no_labour_capacity = models.BooleanField(_("không có khả năng lao động"), default=False)
+    ethnic_minority = models.BooleanField(_("dân tộc thiểu số"), default=False)
+    head_sex = models.CharField(_("giới tính chủ hộ"), max_length=1, choices=Sex.choices, blank=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kết quả rà soát")
+        verbose_name_plural = _("kết quả rà soát")
+        ordering = ["household", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="unique_review_per_household_year"),
+        ]
+        indexes = [
+            models.Index(fields=["year", "commune"], name="review_year_commune"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household.code} / {self.year}"
+
+    def deprivation_list(self, size: int = 12) -> list[bool]:
+        return poverty.mask_to_flags(self.deprivation_flags, size)
+
+
+class TotalSource(models.TextChoices):
+    ENTERED = "entered", _("Nhập tay")
+    IMPORTED = "imported", _("Nhập từ tệp")
+    CARRIED_FORWARD = "carried_forward", _("Lấy theo năm trước")
+    ESTIMATED = "estimated", _("Ước tính (dữ liệu mẫu)")
+
+
+class UnitYear(models.Model):
+    """Total resident households of a unit in a year: the denominator of the poverty rate."""
+
+    unit = models.ForeignKey(AdministrativeUnit, models.CASCADE, related_name="years")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    total_households = models.PositiveIntegerField(_("tổng số hộ dân cư"))
+    source = models.CharField(_("nguồn"), max_length=16, choices=TotalSource.choices, default=TotalSource.ENTERED)
+
+    class Meta:
+        verbose_name = _("tổng số hộ theo năm")
+        verbose_name_plural = _("tổng số hộ theo năm")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="unique_unit_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} / {self.year}: {self.total_households}"

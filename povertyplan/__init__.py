@@ -1,0 +1,1 @@
+"""The Hanoi poverty-reduction target portal (Plan 51-KH/TU)."""

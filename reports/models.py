@@ -1,0 +1,101 @@
+"""Recompute runs and the indicator snapshot that the dashboards and the API read.
+
+Formulas: ../shared/DOMAIN.md §4 (rate = count ÷ total resident households × 100; annual
+reduction = (previous − current) ÷ previous, undefined when the previous count is 0).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from households.models import AdministrativeUnit
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang chạy")
+    SUCCEEDED = "succeeded", _("Thành công")
+    FAILED = "failed", _("Thất bại")
+
+
+class RecomputeRunQuerySet(models.QuerySet):
+    def current(self) -> RecomputeRun | None:
+        return self.filter(is_current=True).first()
+
+
+class RecomputeRun(models.Model):
+    """One recompute of the snapshot; exactly one succeeded run is current at a time."""
+
+    status = models.CharField(_("trạng thái"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    requested_by = models.CharField(_("yêu cầu bởi"), max_length=100, blank=True)
+    year = models.PositiveSmallIntegerField(_("năm (để trống: mọi năm)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("số dòng"), default=0)
+    error = models.TextField(_("lỗi"), blank=True)
+    is_current = models.BooleanField(_("đang dùng"), default=False)
+
+    objects = RecomputeRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lượt tính toán")
+        verbose_name_plural = _("lượt tính toán")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=models.Q(is_current=True), name="one_current_run"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_status_display()}"
+
+
+class IndicatorValue(models.Model):
+    """Every indicator of one unit and year, as computed by one run.
+
+    One wide row per (run, unit, year) rather than one row per indicator: the dashboards and
+    the API read whole rows, and a unit-year is the unit of every report.
+    """
+
+    run = models.ForeignKey(RecomputeRun, models.CASCADE, related_name="values")
+    unit = models.ForeignKey(AdministrativeUnit, models.CASCADE, related_name="indicator_values")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    total_households = models.PositiveIntegerField(_("tổng số hộ dân cư"), null=True)
+    total_households_source = models.CharField(max_length=16, blank=True)
+    reviewed = models.PositiveIntegerField(_("số hộ được rà soát"), default=0)
+    pending = models.PositiveIntegerField(_("số phiếu chưa phê duyệt"), default=0)
+    poor = models.PositiveIntegerField(_("hộ nghèo"), default=0)
+    near_poor = models.PositiveIntegerField(_("hộ cận nghèo"), default=0)
+    poor_start = models.PositiveIntegerField(_("hộ nghèo đầu năm"), null=True)
+    near_poor_start = models.PositiveIntegerField(_("hộ cận nghèo đầu năm"), null=True)
+    poverty_rate = models.DecimalField(_("tỷ lệ hộ nghèo (%)"), max_digits=7, decimal_places=4, null=True)
+    near_poverty_rate = models.DecimalField(_("tỷ lệ hộ cận nghèo (%)"), max_digits=7, decimal_places=4, null=True)
+    escaped = models.PositiveIntegerField(_("thoát nghèo"), default=0)
+    newly_poor = models.PositiveIntegerField(_("nghèo phát sinh"), default=0)
+    re_poor = models.PositiveIntegerField(_("tái nghèo"), default=0)
+    escaped_near_poor = models.PositiveIntegerField(_("thoát cận nghèo"), default=0)
+    newly_near_poor = models.PositiveIntegerField(_("cận nghèo phát sinh"), default=0)
+    re_near_poor = models.PositiveIntegerField(_("tái cận nghèo"), default=0)
+    meritorious_poor = models.PositiveIntegerField(_("hộ nghèo có người có công"), default=0)
+    social_protection_poor = models.PositiveIntegerField(_("hộ nghèo có đối tượng BTXH"), default=0)
+    no_labour_poor = models.PositiveIntegerField(_("hộ nghèo không có khả năng lao động"), default=0)
+    ethnic_minority_poor = models.PositiveIntegerField(_("hộ nghèo dân tộc thiểu số"), default=0)
+    ethnic_minority_poor_start = models.PositiveIntegerField(_("hộ nghèo DTTS đầu năm"), null=True)
+    female_head_poor = models.PositiveIntegerField(_("hộ nghèo chủ hộ nữ"), default=0)
+    deprivations_poor = models.JSONField(_("số hộ nghèo thiếu hụt theo chỉ số"), default=list)
+    poor_reduction_rate = models.DecimalField(_("tỷ lệ giảm hộ nghèo (%)"), max_digits=7, decimal_places=2, null=True)
+    near_poor_reduction_rate = models.DecimalField(
+        _("tỷ lệ giảm hộ cận nghèo (%)"), max_digits=7, decimal_places=2, null=True
+    )
+    computed_at = models.DateTimeField(_("tính lúc"))
+
+    class Meta:
+        verbose_name = _("giá trị chỉ tiêu")
+        verbose_name_plural = _("giá trị chỉ tiêu")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "unit", "year"], name="unique_value_per_run_unit_year"),
+        ]
+        indexes = [models.Index(fields=["run", "year", "unit"], name="value_run_year_unit")]

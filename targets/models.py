@@ -1,0 +1,132 @@
+"""Plan 51-KH/TU of the Hanoi Party Committee (10 Nov 2021), implementing Directive 05-CT/TW.
+
+The plan, its objective and task groups, the indicators it tracks and its targets are data
+(../shared/DOMAIN.md §1), shipped by a data migration and editable in the admin. A target may be
+city-wide (no unit) or set for one district or commune and year, as the city's yearly decisions
+do (e.g. QĐ 337/QĐ-UBND of 12 Jan 2023).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from households.models import AdministrativeUnit
+
+
+class Plan(models.Model):
+    code = models.CharField(_("số hiệu"), max_length=30, unique=True)
+    title = models.CharField(_("tên kế hoạch"), max_length=300)
+    issued_by = models.CharField(_("cơ quan ban hành"), max_length=200)
+    issued_on = models.DateField(_("ngày ban hành"))
+    implements = models.CharField(_("thực hiện văn bản"), max_length=100, blank=True)
+    first_year = models.PositiveSmallIntegerField(_("từ năm"))
+    last_year = models.PositiveSmallIntegerField(_("đến năm"))
+    baseline_year = models.PositiveSmallIntegerField(_("năm gốc"))
+
+    class Meta:
+        verbose_name = _("kế hoạch")
+        verbose_name_plural = _("kế hoạch")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title}"
+
+
+class ObjectiveGroup(models.Model):
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="objective_groups")
+    number = models.PositiveSmallIntegerField(_("số thứ tự"))
+    text = models.TextField(_("nội dung"))
+
+    class Meta:
+        verbose_name = _("nhóm mục tiêu")
+        verbose_name_plural = _("nhóm mục tiêu")
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="unique_objective_group")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text[:60]}"
+
+
+class TaskGroup(models.Model):
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="task_groups")
+    number = models.PositiveSmallIntegerField(_("số thứ tự"))
+    text = models.TextField(_("nội dung"))
+
+    class Meta:
+        verbose_name = _("nhóm nhiệm vụ")
+        verbose_name_plural = _("nhóm nhiệm vụ")
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="unique_task_group")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text[:60]}"
+
+
+class TargetKind(models.TextChoices):
+    """How a target is judged (DESIGN.md, "How progress is judged")."""
+
+    REDUCTION_BAND = "reduction_band", _("Giảm hằng năm theo khoảng (%)")
+    COUNT_BY_DEADLINE = "count_by_deadline", _("Đạt số lượng đến thời hạn")
+    MUST_BE_ZERO = "must_be_zero", _("Phải bằng 0")
+    FEWER_THAN_LAST_YEAR = "fewer_than_last_year", _("Ít hơn năm trước")
+
+
+class Indicator(models.Model):
+    """An indicator of the plan; `code` names the snapshot field it is read from."""
+
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="indicators")
+    code = models.SlugField(_("mã"), max_length=40)
+    name = models.CharField(_("tên chỉ tiêu"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200)
+    objective_group = models.ForeignKey(
+        ObjectiveGroup, models.SET_NULL, null=True, blank=True, verbose_name=_("nhóm mục tiêu")
+    )
+
+    class Meta:
+        verbose_name = _("chỉ tiêu theo dõi")
+        verbose_name_plural = _("chỉ tiêu theo dõi")
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="unique_indicator_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.Model):
+    """A target on one indicator: a reduction band, an absolute count, or a deadline.
+
+    `unit` empty means every unit (the city-wide default); a target for a unit and year
+    overrides it there.
+    """
+
+    indicator = models.ForeignKey(Indicator, models.CASCADE, related_name="targets")
+    kind = models.CharField(_("cách đánh giá"), max_length=24, choices=TargetKind.choices)
+    unit = models.ForeignKey(
+        AdministrativeUnit, models.CASCADE, null=True, blank=True, verbose_name=_("phạm vi (để trống: toàn thành phố)")
+    )
+    first_year = models.PositiveSmallIntegerField(_("từ năm"))
+    last_year = models.PositiveSmallIntegerField(_("đến năm"))
+    lower_bound = models.DecimalField(_("cận dưới (%)"), max_digits=6, decimal_places=2, null=True, blank=True)
+    upper_bound = models.DecimalField(_("cận trên (%)"), max_digits=6, decimal_places=2, null=True, blank=True)
+    absolute_count = models.PositiveIntegerField(_("số lượng mục tiêu"), null=True, blank=True)
+    deadline_year = models.PositiveSmallIntegerField(_("thời hạn (cuối năm)"), null=True, blank=True)
+    source = models.CharField(_("căn cứ"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        ordering = ["indicator", "unit", "first_year"]
+
+    def __str__(self) -> str:
+        scope = self.unit.name if self.unit else _("toàn thành phố")
+        return f"{self.indicator} ({scope}, {self.first_year}–{self.last_year})"
+
+    def clean(self) -> None:
+        if self.first_year > self.last_year:
+            raise ValidationError(_("Năm bắt đầu phải trước hoặc bằng năm kết thúc."))
+        if self.kind == TargetKind.REDUCTION_BAND and self.lower_bound is None:
+            raise ValidationError(_("Chỉ tiêu giảm theo khoảng cần cận dưới."))
+        if self.kind == TargetKind.COUNT_BY_DEADLINE and (self.absolute_count is None or self.deadline_year is None):
+            raise ValidationError(_("Chỉ tiêu theo thời hạn cần số lượng và năm hạn."))
+        if self.lower_bound is not None and self.upper_bound is not None and self.upper_bound < self.lower_bound:
+            raise ValidationError(_("Cận trên phải lớn hơn hoặc bằng cận dưới."))
