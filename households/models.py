@@ -145,6 +145,9 @@ class Succession(models.Model):
             models.UniqueConstraint(fields=["predecessor", "successor"], name="unique_succession"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"
+
 
 class Role(models.TextChoices):
     COMMUNE_OFFICER = "commune_officer", _("Cán bộ cấp xã")
@@ -157,9 +160,7 @@ class User(AbstractUser):
     """A portal user, bound to one administrative unit that bounds what they may see."""
 
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, blank=True)
-    unit = models.ForeignKey(
-        AdministrativeUnit, models.PROTECT, null=True, blank=True, verbose_name=_("đơn vị")
-    )
+    unit = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, verbose_name=_("đơn vị"))
 
     class Meta:
         verbose_name = _("người dùng")
@@ -190,16 +191,24 @@ class PovertyStandard(models.Model):
     needs_verification = models.BooleanField(_("cần kiểm chứng"), default=False)
     notes = models.TextField(_("ghi chú"), blank=True)
     deprivation_threshold = models.PositiveSmallIntegerField(_("ngưỡng số chỉ số thiếu hụt"), default=3)
-    poverty_line_rural = models.DecimalField(_("chuẩn nghèo nông thôn (đồng/người/tháng)"), max_digits=12, decimal_places=0)
-    poverty_line_urban = models.DecimalField(_("chuẩn nghèo thành thị (đồng/người/tháng)"), max_digits=12, decimal_places=0)
+    poverty_line_rural = models.DecimalField(
+        _("chuẩn nghèo nông thôn (đồng/người/tháng)"), max_digits=12, decimal_places=0
+    )
+    poverty_line_urban = models.DecimalField(
+        _("chuẩn nghèo thành thị (đồng/người/tháng)"), max_digits=12, decimal_places=0
+    )
     extreme_line_rural = models.DecimalField(
         _("ngưỡng nghèo cùng cực nông thôn"), max_digits=12, decimal_places=0, null=True, blank=True
     )
     extreme_line_urban = models.DecimalField(
         _("ngưỡng nghèo cùng cực thành thị"), max_digits=12, decimal_places=0, null=True, blank=True
     )
-    average_ceiling_rural = models.DecimalField(_("mức sống trung bình nông thôn (trần)"), max_digits=12, decimal_places=0)
-    average_ceiling_urban = models.DecimalField(_("mức sống trung bình thành thị (trần)"), max_digits=12, decimal_places=0)
+    average_ceiling_rural = models.DecimalField(
+        _("mức sống trung bình nông thôn (trần)"), max_digits=12, decimal_places=0
+    )
+    average_ceiling_urban = models.DecimalField(
+        _("mức sống trung bình thành thị (trần)"), max_digits=12, decimal_places=0
+    )
     b1_cutoff_rural = models.DecimalField(
         _("ngưỡng điểm B1 nông thôn"), max_digits=6, decimal_places=1, null=True, blank=True
     )
@@ -280,7 +289,9 @@ class Household(models.Model):
     """A household of the registry; its flags are those of its latest review."""
 
     code = models.CharField(_("mã hộ"), max_length=40, unique=True)
-    commune = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="households", verbose_name=_("xã/phường"))
+    commune = models.ForeignKey(
+        AdministrativeUnit, models.PROTECT, related_name="households", verbose_name=_("xã/phường")
+    )
     village = models.CharField(_("thôn, tổ dân phố"), max_length=100, blank=True)
     address = models.CharField(_("địa chỉ"), max_length=200, blank=True)
     head_name = models.CharField(_("họ tên chủ hộ"), max_length=100)
@@ -430,7 +441,9 @@ class Review(models.Model):
     needs = models.JSONField(_("nhu cầu hỗ trợ"), default=list, blank=True)
     poverty_class = models.CharField(_("phân loại"), max_length=16, choices=PovertyClass.choices, db_index=True)
     movement = models.CharField(_("biến động"), max_length=24, choices=Movement.choices, default=Movement.STAYED)
-    review_type = models.CharField(_("loại rà soát"), max_length=10, choices=ReviewType.choices, default=ReviewType.PERIODIC)
+    review_type = models.CharField(
+        _("loại rà soát"), max_length=10, choices=ReviewType.choices, default=ReviewType.PERIODIC
+    )
     review_date = models.DateField(_("ngày rà soát"), null=True, blank=True)
     state = models.CharField(_("trạng thái"), max_length=10, choices=ReviewState.choices, default=ReviewState.DRAFT)
     meritorious = models.BooleanField(_("có người có công"), default=False)

@@ -44,9 +44,7 @@ class RecomputeRun(models.Model):
         verbose_name_plural = _("lượt tính toán")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["is_current"], condition=models.Q(is_current=True), name="one_current_run"
-            ),
+            models.UniqueConstraint(fields=["is_current"], condition=models.Q(is_current=True), name="one_current_run"),
         ]
 
     def __str__(self) -> str:
@@ -63,6 +61,11 @@ class IndicatorValue(models.Model):
     run = models.ForeignKey(RecomputeRun, models.CASCADE, related_name="values")
     unit = models.ForeignKey(AdministrativeUnit, models.CASCADE, related_name="indicator_values")
     year = models.PositiveSmallIntegerField(_("năm"))
+    reaggregated = models.BooleanField(
+        _("tổng hợp lại theo đơn vị 2025"),
+        default=False,
+        help_text=_("Năm trước 1/7/2025 tính lại trên đơn vị mới qua bảng kế thừa."),
+    )
     total_households = models.PositiveIntegerField(_("tổng số hộ dân cư"), null=True)
     total_households_source = models.CharField(max_length=16, blank=True)
     reviewed = models.PositiveIntegerField(_("số hộ được rà soát"), default=0)
@@ -99,3 +102,6 @@ class IndicatorValue(models.Model):
             models.UniqueConstraint(fields=["run", "unit", "year"], name="unique_value_per_run_unit_year"),
         ]
         indexes = [models.Index(fields=["run", "year", "unit"], name="value_run_year_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} / {self.year}"

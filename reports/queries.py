@@ -1,0 +1,91 @@
+"""Reads of the current snapshot, shared by export_indicators, the dashboards and the API."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q, QuerySet
+
+from households.models import Structure, UnitLevel
+from reports.models import IndicatorValue, RecomputeRun
+
+# The public contract of indicators/ and export_indicators (DESIGN.md, "Contracts").
+INDICATOR_FIELDS = [
+    "unit",
+    "year",
+    "total_households",
+    "poor",
+    "near_poor",
+    "poverty_rate",
+    "near_poverty_rate",
+    "escaped",
+    "newly_poor",
+    "re_poor",
+    "meritorious_poor",
+    "poor_reduction_rate",
+    "near_poor_reduction_rate",
+    "computed_at",
+]
+RATE_FIELDS = {"poverty_rate", "near_poverty_rate", "poor_reduction_rate", "near_poor_reduction_rate"}
+
+
+def current_run() -> RecomputeRun | None:
+    return RecomputeRun.objects.current()
+
+
+def snapshot(
+    *,
+    unit: str | None = None,
+    year: int | None = None,
+    level: str | None = None,
+    parent: str | None = None,
+    structure: int | None = None,
+) -> QuerySet[IndicatorValue]:
+    """Rows of the current snapshot. A code means the unit in force in each row's year, unless
+    `structure=2025` asks for history re-aggregated onto today's units."""
+    values = IndicatorValue.objects.filter(run__is_current=True).select_related("unit", "unit__parent")
+    if structure == Structure.REFORM_2025:
+        values = values.filter(Q(unit__structure=Structure.REFORM_2025) | Q(unit__level=UnitLevel.CITY))
+    else:
+        values = values.filter(reaggregated=False)
+    if unit:
+        values = values.filter(unit__code=unit)
+    if year is not None:
+        values = values.filter(year=year)
+    if level:
+        values = values.filter(unit__level=level)
+    if parent:
+        values = values.filter(unit__parent__code=parent)
+    return values.order_by("year", "unit__level", "unit__code")
+
+
+def rate(value: Decimal | None) -> Decimal | None:
+    """A percentage with two decimals, null where undefined."""
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def indicator_record(value: IndicatorValue) -> dict:
+    """One snapshot row with exactly the public fields."""
+    record = {}
+    for name in INDICATOR_FIELDS:
+        if name == "unit":
+            record[name] = value.unit.code
+        elif name in RATE_FIELDS:
+            record[name] = rate(getattr(value, name))
+        else:
+            record[name] = getattr(value, name)
+    return record
+
+
+def plain(record: dict) -> dict:
+    """JSON-ready: rates as numbers with two decimals, times in ISO 8601."""
+    out = {}
+    for name, item in record.items():
+        if isinstance(item, Decimal):
+            out[name] = float(item)
+        elif isinstance(item, datetime.datetime):
+            out[name] = item.isoformat()
+        else:
+            out[name] = item
+    return out
