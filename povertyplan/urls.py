@@ -3,6 +3,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
 
+from povertyplan import views
+
 
 def healthz(request: HttpRequest) -> HttpResponse:
     """200 when the database answers, 503 when it does not."""
@@ -15,7 +17,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
