@@ -1,0 +1,497 @@
+"""Progress against the targets of Plan 51-KH/TU: pure rules, no database.
+
+Sources:
+- Plan 51-KH/TU of the Hanoi Party Committee Standing Board (10 Nov 2021), implementing Directive
+  05-CT/TW: poor households −25 % to −30 % a year, near-poor −10 % a year, no poor household of a
+  person with meritorious service, as few re-poor and newly poor households as possible
+  (../shared/DOMAIN.md §1); Programme 08-CTr/TU and QĐ 1362/QĐ-UBND: basically no poor
+  household by the end of 2025.
+- The annual reduction rate = (previous − current) ÷ previous × 100, undefined when the previous
+  count is 0 (DOMAIN.md §4).
+- The judgement follows ../shared/DESIGN.md, "How progress is judged", which adapts the ratio
+  method of Open SDG (Statistics Canada): compare what happened with what the target needed,
+  ratio ≥ 1 achieved, 0.6 ≤ ratio < 1 needs acceleration, 0 ≤ ratio < 0.6 limited progress,
+  below 0 worsening.
+
+Every judgement returns an `Assessment` that carries its inputs, the method's name and the
+formula, so a dashboard can show why a unit is red. Rates are `Decimal` percentages kept at full
+precision; statuses are decided on that full precision, and `round_rate` is for display only.
+Time is always a parameter (`year`, `deadline_year`): nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from enum import StrEnum
+
+HUNDRED = Decimal(100)
+ONE = Decimal(1)
+
+#: Ratio bands of the Open SDG method as DESIGN.md sets them.
+ACCELERATION_THRESHOLD = Decimal("0.6")
+ACHIEVED_THRESHOLD = ONE
+
+#: Below this previous count, rates swing wildly: judge by the absolute change instead.
+SMALL_NUMBER_LIMIT = 10
+
+#: "No poor household" means getting below half a household (DESIGN.md, count at a deadline).
+HALF = Decimal("0.5")
+
+#: The years a projection is shown for: the end of the 2025 programme and of the plan.
+PROJECTION_YEARS = (2025, 2030)
+
+
+class ProgressStatus(StrEnum):
+    """Where a unit stands against one target in one year."""
+
+    EXCEEDED = "exceeded"
+    ACHIEVED = "achieved"
+    ON_TRACK = "on_track"
+    NEEDS_ACCELERATION = "needs_acceleration"
+    LIMITED_PROGRESS = "limited_progress"
+    WORSENING = "worsening"
+    MAINTAINED_AT_ZERO = "maintained_at_zero"
+    OFF_TRACK = "off_track"
+    MISSED = "missed"
+    NO_DATA = "no_data"
+
+    @property
+    def label(self) -> str:
+        """The Vietnamese label the portal shows."""
+        return STATUS_LABELS[self]
+
+    @property
+    def label_en(self) -> str:
+        return STATUS_LABELS_EN[self]
+
+
+STATUS_LABELS: Mapping[ProgressStatus, str] = {
+    ProgressStatus.EXCEEDED: "Vượt chỉ tiêu",
+    ProgressStatus.ACHIEVED: "Đạt",
+    ProgressStatus.ON_TRACK: "Đúng tiến độ",
+    ProgressStatus.NEEDS_ACCELERATION: "Cần đẩy nhanh",
+    ProgressStatus.LIMITED_PROGRESS: "Tiến bộ hạn chế",
+    ProgressStatus.WORSENING: "Xấu đi",
+    ProgressStatus.MAINTAINED_AT_ZERO: "Duy trì bằng 0",
+    ProgressStatus.OFF_TRACK: "Không đạt",
+    ProgressStatus.MISSED: "Không đạt (quá hạn)",
+    ProgressStatus.NO_DATA: "Chưa có dữ liệu",
+}
+
+STATUS_LABELS_EN: Mapping[ProgressStatus, str] = {
+    ProgressStatus.EXCEEDED: "Exceeded",
+    ProgressStatus.ACHIEVED: "Achieved",
+    ProgressStatus.ON_TRACK: "On track",
+    ProgressStatus.NEEDS_ACCELERATION: "Needs acceleration",
+    ProgressStatus.LIMITED_PROGRESS: "Limited progress",
+    ProgressStatus.WORSENING: "Worsening",
+    ProgressStatus.MAINTAINED_AT_ZERO: "Maintained at zero",
+    ProgressStatus.OFF_TRACK: "Off track",
+    ProgressStatus.MISSED: "Missed (deadline passed)",
+    ProgressStatus.NO_DATA: "No data",
+}
+
+
+class Method(StrEnum):
+    """How a status was reached; shown beside it."""
+
+    RATIO = "open_sdg_ratio"
+    ABSOLUTE_CHANGE = "absolute_change"
+    ZERO = "must_be_zero"
+    YEAR_ON_YEAR = "year_on_year"
+
+    @property
+    def label(self) -> str:
+        return METHOD_LABELS[self]
+
+    @property
+    def label_en(self) -> str:
+        return METHOD_LABELS_EN[self]
+
+
+METHOD_LABELS: Mapping[Method, str] = {
+    Method.RATIO: "Phương pháp tỷ số (Open SDG)",
+    Method.ABSOLUTE_CHANGE: "So sánh số tuyệt đối (số nhỏ)",
+    Method.ZERO: "Phải bằng 0",
+    Method.YEAR_ON_YEAR: "So sánh với năm trước",
+}
+
+METHOD_LABELS_EN: Mapping[Method, str] = {
+    Method.RATIO: "Open SDG ratio method",
+    Method.ABSOLUTE_CHANGE: "Absolute change (small numbers)",
+    Method.ZERO: "Must be zero",
+    Method.YEAR_ON_YEAR: "Compared with last year",
+}
+
+Number = int | Decimal
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One judgement with everything needed to explain it.
+
+    `actual` is the measured value the target is about (a reduction rate in percent, or a
+    count); `ratio` is actual ÷ needed where the ratio method applied; `inputs` names every
+    value the judgement used; `formula` says in Vietnamese how they were combined.
+    """
+
+    status: ProgressStatus
+    method: Method
+    target: str
+    formula: str
+    actual: Decimal | None = None
+    ratio: Decimal | None = None
+    inputs: dict[str, Decimal | int | None] = field(default_factory=dict)
+    small_numbers: bool = False
+    note: str = ""
+
+    @property
+    def method_name(self) -> str:
+        """The method's English name, e.g. "Open SDG ratio method"."""
+        return self.method.label_en
+
+    @property
+    def method_name_vi(self) -> str:
+        return self.method.label
+
+
+# --- rates -------------------------------------------------------------------------------------
+
+
+def _decimal(value: Number) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected int or Decimal, got {type(value).__name__}")
+    return Decimal(value)
+
+
+def _check_count(name: str, value: Number | None) -> None:
+    if value is not None and value < 0:
+        raise ValueError(f"{name} cannot be negative: {value}")
+
+
+def round_rate(value: Decimal | None, places: int = 2) -> Decimal | None:
+    """Round a rate for display, half up as official tables do (40.915 → 40.92)."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def reduction_rate(previous: Number | None, current: Number | None) -> Decimal | None:
+    """(previous − current) ÷ previous × 100, in percent, at full precision.
+
+    None when either count is missing or the previous count is 0 (undefined, DOMAIN.md §4).
+    Negative when the count grew; never above 100 since counts are not negative.
+    """
+    _check_count("previous", previous)
+    _check_count("current", current)
+    if previous is None or current is None or previous == 0:
+        return None
+    with localcontext() as context:
+        context.prec = 28
+        return (_decimal(previous) - _decimal(current)) / _decimal(previous) * HUNDRED
+
+
+def average_annual_rate(
+    baseline: Number | None, baseline_year: int, current: Number | None, year: int
+) -> Decimal | None:
+    """Compound average annual reduction since the baseline, in percent.
+
+    1 − (current ÷ baseline)^(1 ÷ (year − baseline_year)). None when a count is missing, the
+    baseline is 0, or no year has passed since the baseline. Negative when the count grew.
+    """
+    _check_count("baseline", baseline)
+    _check_count("current", current)
+    if baseline is None or current is None or baseline == 0 or year <= baseline_year:
+        return None
+    with localcontext() as context:
+        context.prec = 28
+        remaining = _decimal(current) / _decimal(baseline)
+        if remaining == 0:
+            return HUNDRED
+        return (ONE - remaining ** (ONE / Decimal(year - baseline_year))) * HUNDRED
+
+
+def required_annual_rate(current: Number, years_left: int, target_count: int = 0) -> Decimal | None:
+    """The annual reduction still needed to get from `current` to the target by the deadline.
+
+    1 − ((target + 0.5) ÷ current)^(1 ÷ years_left), in percent: "no poor household" means
+    getting below half a household. 0 when the count is already there; None when no year is left.
+    """
+    _check_count("current", current)
+    if years_left <= 0:
+        return None
+    threshold = Decimal(target_count) + HALF
+    if _decimal(current) <= threshold:
+        return Decimal(0)
+    with localcontext() as context:
+        context.prec = 28
+        return (ONE - (threshold / _decimal(current)) ** (ONE / Decimal(years_left))) * HUNDRED
+
+
+def project(current: Number | None, year: int, rate_percent: Decimal | None, to_year: int) -> Decimal | None:
+    """The count expected at the end of `to_year` if `rate_percent` a year continues from `year`.
+
+    current × (1 − rate ÷ 100)^(to_year − year), unrounded: a projection of 0.4 households says
+    "below half a household", which rounding to an integer would hide. None when an input is
+    missing; a negative rate (growth) projects growth.
+    """
+    if to_year < year:
+        raise ValueError(f"cannot project back from {year} to {to_year}")
+    _check_count("current", current)
+    if current is None or rate_percent is None:
+        return None
+    if to_year == year:
+        return _decimal(current)
+    with localcontext() as context:
+        context.prec = 28
+        factor = max(ONE - rate_percent / HUNDRED, Decimal(0))
+        return _decimal(current) * factor ** (to_year - year)
+
+
+def project_to_years(
+    baseline: Number | None,
+    baseline_year: int,
+    current: Number | None,
+    year: int,
+    to_years: Iterable[int] = PROJECTION_YEARS,
+) -> dict[int, Decimal | None]:
+    """Projections at the end of each of `to_years` at the average annual rate since the baseline.
+
+    A year already past (before `year`) gets None: its real value exists.
+    """
+    rate = average_annual_rate(baseline, baseline_year, current, year)
+    return {to_year: project(current, year, rate, to_year) if to_year >= year else None for to_year in to_years}
+
+
+# --- judgements --------------------------------------------------------------------------------
+
+
+def _status_for_ratio(ratio: Decimal) -> ProgressStatus:
+    if ratio >= ACHIEVED_THRESHOLD:
+        return ProgressStatus.ACHIEVED
+    if ratio >= ACCELERATION_THRESHOLD:
+        return ProgressStatus.NEEDS_ACCELERATION
+    if ratio >= 0:
+        return ProgressStatus.LIMITED_PROGRESS
+    return ProgressStatus.WORSENING
+
+
+def _absolute_change_status(previous: Number, current: Number) -> ProgressStatus:
+    if current < previous:
+        return ProgressStatus.ACHIEVED
+    if current == previous:
+        return ProgressStatus.NEEDS_ACCELERATION if current > 0 else ProgressStatus.ACHIEVED
+    return ProgressStatus.WORSENING
+
+
+def _band_text(lower: Decimal, upper: Decimal | None) -> str:
+    if upper is None or upper == lower:
+        return f"Giảm ít nhất {lower.normalize():f} %/năm"
+    return f"Giảm {lower.normalize():f}–{upper.normalize():f} %/năm"
+
+
+BAND_FORMULA = (
+    "Tỷ lệ giảm = (số năm trước − số năm nay) ÷ số năm trước × 100; tỷ số = tỷ lệ giảm ÷ cận dưới. "
+    "Tỷ số ≥ 1 và tỷ lệ giảm ≥ cận trên: vượt chỉ tiêu; tỷ số ≥ 1: đạt; 0,6 ≤ tỷ số < 1: cần đẩy nhanh; "
+    "0 ≤ tỷ số < 0,6: tiến bộ hạn chế; tỷ lệ giảm < 0: xấu đi."
+)
+SMALL_NUMBERS_FORMULA = (
+    "Số năm trước dưới 10: so sánh số tuyệt đối. Giảm: đạt; không đổi (trên 0): cần đẩy nhanh; tăng: xấu đi."
+)
+SMALL_NUMBERS_NOTE = "Số năm trước nhỏ (dưới 10) nên tỷ lệ biến động mạnh; đánh giá theo thay đổi tuyệt đối."
+
+
+def assess_reduction(
+    previous: Number | None,
+    current: Number | None,
+    lower: Decimal | int,
+    upper: Decimal | int | None = None,
+) -> Assessment:
+    """Judge an annual reduction target such as poor households −25 % to −30 % a year.
+
+    ratio = actual reduction ÷ lower bound; see BAND_FORMULA. A previous count of 0 leaves the
+    rate undefined: staying at 0 is "maintained at zero", rising from 0 is "worsening". Below
+    SMALL_NUMBER_LIMIT the absolute change decides, and the assessment says so.
+    """
+    lower = _decimal(lower)
+    upper = None if upper is None else _decimal(upper)
+    if lower <= 0:
+        raise ValueError("the lower bound of a reduction band must be positive")
+    if upper is not None and upper < lower:
+        raise ValueError("the upper bound of a reduction band cannot be below its lower bound")
+    target = _band_text(lower, upper)
+    actual = reduction_rate(previous, current)
+    inputs: dict[str, Decimal | int | None] = {
+        "previous": previous,
+        "current": current,
+        "lower_bound": lower,
+        "upper_bound": upper,
+        "reduction_rate": actual,
+    }
+    if previous is None or current is None:
+        return Assessment(
+            ProgressStatus.NO_DATA,
+            Method.RATIO,
+            target,
+            BAND_FORMULA,
+            inputs=inputs,
+            note="Thiếu số liệu năm trước hoặc năm nay.",
+        )
+    if previous == 0:
+        status = ProgressStatus.MAINTAINED_AT_ZERO if current == 0 else ProgressStatus.WORSENING
+        note = "Năm trước bằng 0 nên tỷ lệ giảm không xác định; so sánh số tuyệt đối."
+        return Assessment(status, Method.ABSOLUTE_CHANGE, target, SMALL_NUMBERS_FORMULA, inputs=inputs, note=note)
+    if previous < SMALL_NUMBER_LIMIT:
+        return Assessment(
+            _absolute_change_status(previous, current),
+            Method.ABSOLUTE_CHANGE,
+            target,
+            SMALL_NUMBERS_FORMULA,
+            actual=actual,
+            inputs=inputs,
+            small_numbers=True,
+            note=SMALL_NUMBERS_NOTE,
+        )
+    assert actual is not None  # previous > 0 and both counts known
+    ratio = actual / lower
+    inputs["ratio"] = ratio
+    status = _status_for_ratio(ratio)
+    if status == ProgressStatus.ACHIEVED and upper is not None and actual >= upper:
+        status = ProgressStatus.EXCEEDED
+    return Assessment(status, Method.RATIO, target, BAND_FORMULA, actual=actual, ratio=ratio, inputs=inputs)
+
+
+DEADLINE_FORMULA = (
+    "Tốc độ giảm bình quân = 1 − (số năm nay ÷ số năm gốc)^(1 ÷ số năm đã qua); "
+    "tốc độ cần đạt = 1 − ((mục tiêu + 0,5) ÷ số năm nay)^(1 ÷ số năm còn lại); "
+    "tỷ số = tốc độ bình quân ÷ tốc độ cần đạt. Tỷ số ≥ 1: đúng tiến độ; 0,6 ≤ tỷ số < 1: cần đẩy nhanh; "
+    "0 ≤ tỷ số < 0,6: tiến bộ hạn chế; dưới 0: xấu đi. Quá hạn mà chưa đạt: không đạt."
+)
+
+
+def assess_count_by_deadline(
+    baseline: Number | None,
+    baseline_year: int,
+    current: Number | None,
+    year: int,
+    deadline_year: int,
+    target_count: int = 0,
+) -> Assessment:
+    """Judge a count to reach by the end of a deadline year, e.g. no poor household by end 2025.
+
+    Achieved as soon as the count is at or below the target. Otherwise, at or after the deadline
+    review it is missed; before it, the average annual reduction since the baseline is compared
+    with the rate still needed (`required_annual_rate`). A ratio ≥ 1 is "on track" rather than
+    "achieved": the count is not there yet.
+    """
+    _check_count("baseline", baseline)
+    _check_count("current", current)
+    target = (
+        f"Không còn hộ nào vào cuối năm {deadline_year}"
+        if target_count == 0
+        else f"Còn không quá {target_count} hộ vào cuối năm {deadline_year}"
+    )
+    years_left = deadline_year - year
+    inputs: dict[str, Decimal | int | None] = {
+        "baseline": baseline,
+        "baseline_year": baseline_year,
+        "current": current,
+        "year": year,
+        "deadline_year": deadline_year,
+        "target_count": target_count,
+    }
+    if current is None:
+        return Assessment(
+            ProgressStatus.NO_DATA, Method.RATIO, target, DEADLINE_FORMULA, inputs=inputs, note="Thiếu số liệu năm nay."
+        )
+    actual = _decimal(current)
+    if current <= target_count:
+        return Assessment(ProgressStatus.ACHIEVED, Method.RATIO, target, DEADLINE_FORMULA, actual=actual, inputs=inputs)
+    if years_left <= 0:
+        return Assessment(
+            ProgressStatus.MISSED,
+            Method.RATIO,
+            target,
+            DEADLINE_FORMULA,
+            actual=actual,
+            inputs=inputs,
+            note=f"Đã đến hạn cuối năm {deadline_year}, còn {current} hộ.",
+        )
+    average = average_annual_rate(baseline, baseline_year, current, year)
+    required = required_annual_rate(current, years_left, target_count)
+    inputs.update({"years_left": years_left, "average_annual_rate": average, "required_annual_rate": required})
+    if average is None or required is None:
+        return Assessment(
+            ProgressStatus.NO_DATA,
+            Method.RATIO,
+            target,
+            DEADLINE_FORMULA,
+            actual=actual,
+            inputs=inputs,
+            note="Chưa tính được tốc độ giảm bình quân từ năm gốc.",
+        )
+    ratio = average / required
+    inputs["ratio"] = ratio
+    status = _status_for_ratio(ratio)
+    if status == ProgressStatus.ACHIEVED:
+        status = ProgressStatus.ON_TRACK
+    return Assessment(status, Method.RATIO, target, DEADLINE_FORMULA, actual=actual, ratio=ratio, inputs=inputs)
+
+
+ZERO_FORMULA = "Số hộ phải bằng 0: bằng 0 là đạt, khác 0 là không đạt."
+
+
+def assess_must_be_zero(count: Number | None) -> Assessment:
+    """Judge a must-be-zero target (no poor household of a person with meritorious service)."""
+    _check_count("count", count)
+    target = "Không còn hộ nào"
+    inputs: dict[str, Decimal | int | None] = {"current": count}
+    if count is None:
+        return Assessment(
+            ProgressStatus.NO_DATA, Method.ZERO, target, ZERO_FORMULA, inputs=inputs, note="Thiếu số liệu năm nay."
+        )
+    if count == 0:
+        return Assessment(ProgressStatus.ACHIEVED, Method.ZERO, target, ZERO_FORMULA, actual=Decimal(0), inputs=inputs)
+    return Assessment(
+        ProgressStatus.OFF_TRACK,
+        Method.ZERO,
+        target,
+        ZERO_FORMULA,
+        actual=_decimal(count),
+        inputs=inputs,
+        note=f"Còn {count} hộ.",
+    )
+
+
+FEWER_FORMULA = (
+    "So với năm trước: ít hơn hoặc cùng bằng 0 là đạt; bằng nhau (trên 0): cần đẩy nhanh; nhiều hơn: xấu đi."
+)
+
+
+def assess_fewer_than_last_year(previous: Number | None, current: Number | None) -> Assessment:
+    """Judge an "as few as possible" target (re-poor, newly poor households) against last year."""
+    _check_count("previous", previous)
+    _check_count("current", current)
+    target = "Ít hơn năm trước"
+    inputs: dict[str, Decimal | int | None] = {"previous": previous, "current": current}
+    if previous is None or current is None:
+        return Assessment(
+            ProgressStatus.NO_DATA,
+            Method.YEAR_ON_YEAR,
+            target,
+            FEWER_FORMULA,
+            inputs=inputs,
+            note="Thiếu số liệu năm trước hoặc năm nay.",
+        )
+    return Assessment(
+        _absolute_change_status(previous, current),
+        Method.YEAR_ON_YEAR,
+        target,
+        FEWER_FORMULA,
+        actual=_decimal(current),
+        inputs=inputs,
+    )
