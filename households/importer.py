@@ -40,6 +40,8 @@ from households.template import DEPRIVATION_COLUMNS, LABELS, REQUIRED_KEYS, head
 from households.visibility import visible_communes
 
 BATCH_SIZE = 2000
+# Required columns whose cell may be blank: income when a B1 score stands in for it.
+MAY_BE_BLANK = {"income_per_capita"}
 MAX_ERRORS = 1000
 
 
@@ -275,7 +277,7 @@ def parse_row(number: int, values: dict[str, object]) -> tuple[ParsedRow | None,
     parsed: dict[str, object] = {}
     for key, parser in _FIELD_PARSERS.items():
         raw = values.get(key)
-        if key in REQUIRED_KEYS and _text(raw) == "":
+        if key in REQUIRED_KEYS and key not in MAY_BE_BLANK and _text(raw) == "":
             errors.append(RowError(number, key, "không được để trống"))
             continue
         try:

@@ -1,0 +1,309 @@
+"""The one import service: good files in, bad files refused whole, re-imports change nothing."""
+
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from households.importer import ImportRefused, import_reviews, import_unit_totals
+from households.models import Household, Movement, PovertyClass, Review, UnitYear
+from households.template import COLUMNS, COLUMN_KEYS
+
+pytestmark = pytest.mark.django_db
+
+RURAL = "09625"  # Xã Phú Cường, Ba Vì (legacy structure)
+URBAN = "00001"  # Phường Phúc Xá, Ba Đình (legacy structure)
+
+
+def row(code, commune=RURAL, year=2023, income=1_200_000, deprivations=3, **overrides):
+    values = {
+        "household_code": code,
+        "commune_code": commune,
+        "village": "Thôn 1",
+        "head_name": "Nguyễn Văn An",
+        "head_sex": "Nam",
+        "ethnic_minority": 0,
+        "members": 4,
+        "meritorious": 0,
+        "social_protection": 0,
+        "no_labour_capacity": 0,
+        "year": year,
+        "income_per_capita": income,
+        "b1_score": "",
+        **{f"d{i:02d}": 1 if i <= deprivations else 0 for i in range(1, 13)},
+        "review_date": "15/11/2023",
+    }
+    values.update(overrides)
+    return values
+
+
+def csv_file(rows, keys=COLUMN_KEYS):
+    lines = [",".join(keys)]
+    for values in rows:
+        lines.append(",".join(str(values.get(key, "")) for key in keys))
+    return io.BytesIO("\n".join(lines).encode("utf-8"))
+
+
+def xlsx_file(rows, headers=None):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers or [column.label for column in COLUMNS])
+    for values in rows:
+        sheet.append([values.get(key) for key in COLUMN_KEYS])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    stream.seek(0)
+    return stream
+
+
+def run(rows, **kwargs):
+    return import_reviews(csv_file(rows), filename="reviews.csv", **kwargs)
+
+
+def refused(rows, **kwargs) -> list[str]:
+    with pytest.raises(ImportRefused) as caught:
+        run(rows, **kwargs)
+    return [str(error) for error in caught.value.errors]
+
+
+def test_a_good_file_creates_households_and_classified_reviews(admin_units):
+    result = run(
+        [
+            row("H1", income=1_500_000, deprivations=3),  # on the rural line, 3 deprivations: poor
+            row("H2", income=1_500_000, deprivations=2),  # near-poor
+            row("H3", commune=URBAN, income=1_800_000, deprivations=4),  # urban line is 2.0M: poor
+            row("H4", income=1_500_001, deprivations=12),  # above the line: not poor whatever else
+        ]
+    )
+    assert (result.households_created, result.reviews_created) == (4, 4)
+    classes = dict(Review.objects.values_list("household__code", "poverty_class"))
+    assert classes == {
+        "H1": PovertyClass.POOR,
+        "H2": PovertyClass.NEAR_POOR,
+        "H3": PovertyClass.POOR,
+        "H4": PovertyClass.AVERAGE,
+    }
+    assert Review.objects.get(household__code="H1").movement == Movement.NEWLY_POOR
+    assert Review.objects.get(household__code="H1").deprivation_count == 3
+
+
+def test_vietnamese_headers_from_an_xlsx_are_accepted(admin_units):
+    result = import_reviews(xlsx_file([row("H1")]), filename="ra-soat.xlsx")
+    assert result.reviews_created == 1
+    household = Household.objects.get(code="H1")
+    assert household.head_name == "Nguyễn Văn An"
+    assert household.commune.code == RURAL
+
+
+def test_reimporting_the_same_file_changes_nothing(admin_units):
+    rows = [row("H1"), row("H2", deprivations=0)]
+    run(rows)
+    history_before = Review.history.count() + Household.history.count()
+    result = run(rows)
+    assert not result.changed
+    assert result.reviews_unchanged == 2
+    assert Review.history.count() + Household.history.count() == history_before
+
+
+def test_a_dry_run_reports_exact_counts_and_writes_nothing(admin_units):
+    result = run([row("H1"), row("H2", deprivations=0)], dry_run=True)
+    assert result.reviews_created == 2
+    assert result.classes == {"poor": 1, "near_poor": 1}
+    assert Review.objects.count() == 0 and Household.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"commune_code": "99999"}, "Dòng 3, cột «Mã xã/phường»: mã «99999» không phải xã/phường của năm 2023"),
+        (
+            {"income_per_capita": "một triệu"},
+            "Dòng 3, cột «Thu nhập bình quân (đồng/người/tháng)»: «một triệu» phải là một số",
+        ),
+        ({"d05": 2}, "Dòng 3, cột «D05 Trình độ giáo dục người lớn (0/1)»: «2» phải là 0 hoặc 1"),
+        ({"meritorious": "có"}, "Dòng 3, cột «Hộ có người có công (0/1)»: «có» phải là 0 hoặc 1"),
+        ({"year": 2012}, "Dòng 3, cột «Năm rà soát»: năm 2012 không có chuẩn nghèo áp dụng"),
+        ({"head_sex": "X"}, "Dòng 3, cột «Giới tính chủ hộ (Nam/Nữ)»: «X» phải là Nam hoặc Nữ (M/F)"),
+        ({"income_per_capita": "-5"}, "Dòng 3, cột «Thu nhập bình quân (đồng/người/tháng)»: «-5» không được âm"),
+    ],
+)
+def test_one_bad_row_refuses_the_whole_file_with_its_row_number(admin_units, overrides, expected):
+    errors = refused([row("H1"), row("H2", **overrides), row("H3")])
+    assert errors == [expected]
+    assert Review.objects.count() == 0 and Household.objects.count() == 0
+
+
+def test_a_commune_code_of_the_wrong_structure_is_refused(admin_units):
+    # 00004 is Phường Trúc Bạch until June 2025 and Phường Ba Đình after: the year decides.
+    run([row("H1", commune="00004", year=2025)])
+    assert Review.objects.get().commune.name == "Phường Ba Đình"
+    errors = refused([row("H2", commune="00001", year=2025)])  # Phúc Xá ended with June 2025
+    assert errors == ["Dòng 2, cột «Mã xã/phường»: mã «00001» không phải xã/phường của năm 2025"]
+
+
+def test_every_bad_row_is_listed(admin_units):
+    errors = refused([row("H1", income="abc"), row("H2"), row("H3", commune="1234567")])
+    assert [error.split(",")[0] for error in errors] == ["Dòng 2", "Dòng 4"]
+
+
+def test_a_household_twice_in_one_year_is_refused(admin_units):
+    errors = refused([row("H1"), row("H1")])
+    assert errors == ["Dòng 3, cột «Mã hộ»: hộ «H1» năm 2023 đã có ở dòng 2"]
+
+
+def test_a_missing_required_column_refuses_the_file(admin_units):
+    keys = [key for key in COLUMN_KEYS if key != "income_per_capita"]
+    with pytest.raises(ImportRefused) as caught:
+        import_reviews(csv_file([row("H1")], keys=keys), filename="x.csv")
+    assert "Thiếu cột bắt buộc: «Thu nhập bình quân (đồng/người/tháng)» (income_per_capita)" in str(
+        caught.value.errors[0]
+    )
+
+
+def test_a_file_of_another_type_is_refused(admin_units):
+    with pytest.raises(ImportRefused) as caught:
+        import_reviews(io.BytesIO(b"%PDF-1.4"), filename="ra-soat.pdf")
+    assert str(caught.value.errors[0]) == "Tệp: Chỉ nhận tệp .xlsx hoặc .csv."
+
+
+def test_a_corrupt_xlsx_is_refused_with_a_message(admin_units):
+    with pytest.raises(ImportRefused) as caught:
+        import_reviews(io.BytesIO(b"not a zip"), filename="ra-soat.xlsx")
+    assert "Không đọc được tệp Excel" in str(caught.value.errors[0])
+
+
+def test_thousand_separators_of_vietnamese_spreadsheets_are_understood(admin_units):
+    run([row("H1", income='"1.500.000"')])
+    assert Review.objects.get().income_per_capita == Decimal(1_500_000)
+
+
+def test_b1_score_alone_classifies_when_the_standard_has_a_cutoff(admin_units):
+    run([row("H1", income="", b1_score=120, deprivations=3)])
+    assert Review.objects.get().poverty_class == PovertyClass.POOR
+
+
+def test_an_update_changes_the_class_and_keeps_history(admin_units):
+    run([row("H1", income=1_000_000)])
+    result = run([row("H1", income=2_000_000)])
+    assert result.reviews_updated == 1
+    review = Review.objects.get()
+    assert review.poverty_class == PovertyClass.AVERAGE
+    assert review.history.count() == 2
+
+
+def test_importing_years_out_of_order_leaves_every_movement_right(admin_units):
+    run([row("H1", year=2024, income=2_000_000, review_date="")])  # alone: stayed (never poor)
+    assert Review.objects.get(year=2024).movement == Movement.STAYED
+    run([row("H1", year=2023, income=1_000_000)])  # poor in 2023 → 2024 becomes "escaped"
+    assert Review.objects.get(year=2023).movement == Movement.NEWLY_POOR
+    assert Review.objects.get(year=2024).movement == Movement.ESCAPED_POVERTY
+
+
+def test_re_poor_needs_an_earlier_escape(admin_units):
+    run(
+        [
+            row("H1", year=2021, income=1_000_000),
+            row("H1", year=2022, income=2_000_000),
+            row("H1", year=2023, income=1_000_000),
+        ]
+    )
+    movements = dict(Review.objects.values_list("year", "movement"))
+    assert movements == {2021: Movement.NEWLY_POOR, 2022: Movement.ESCAPED_POVERTY, 2023: Movement.RE_POOR}
+
+
+def test_household_data_follows_its_latest_review(admin_units):
+    run([row("H1", year=2023, head_name="Trần Thị Bình", head_sex="Nữ")])
+    run([row("H1", year=2022, head_name="Trần Văn Cũ")])
+    assert Household.objects.get().head_name == "Trần Thị Bình"
+
+
+def test_the_command_exits_non_zero_on_a_bad_file_and_writes_nothing(admin_units, tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(csv_file([row("H1"), row("H2", members="bốn")]).getvalue())
+    with pytest.raises(CommandError):
+        call_command("import_reviews", str(path))
+    assert "Dòng 3, cột «Số nhân khẩu»: «bốn» phải là số nguyên" in capsys.readouterr().err
+    assert Household.objects.count() == 0
+
+
+def test_the_command_imports_approved_reviews_and_reports_counts(admin_units, tmp_path, capsys):
+    path = tmp_path / "good.csv"
+    path.write_bytes(csv_file([row("H1")]).getvalue())
+    call_command("import_reviews", str(path))
+    assert "phiếu: 1 mới" in capsys.readouterr().out
+    assert Review.objects.get().state == "approved"
+
+
+def test_unit_totals_import_and_reimport(admin_units, tmp_path):
+    path = tmp_path / "totals.csv"
+    path.write_text("unit_code,year,total_households\n09625,2023,2100\n01,2023,2200000\n")
+    result = import_unit_totals(str(path))
+    assert (result.created, result.updated) == (2, 0)
+    assert import_unit_totals(str(path)).unchanged == 2
+    assert UnitYear.objects.get(unit__code="09625").total_households == 2100
+
+
+def test_unit_totals_bad_rows_are_refused_whole(admin_units, tmp_path):
+    path = tmp_path / "totals.csv"
+    path.write_text("unit_code,year,total_households\n09625,2023,abc\n77777,2023,5\n09625,2023,10\n")
+    with pytest.raises(ImportRefused) as caught:
+        import_unit_totals(str(path))
+    messages = [str(error) for error in caught.value.errors]
+    assert messages[0].startswith("Dòng 2")
+    assert messages[1].startswith("Dòng 3")
+    assert UnitYear.objects.count() == 0
+
+
+def test_import_recompute_and_export_give_the_rules_figures(admin_units, tmp_path, capsys):
+    # 2022: 4 poor, 2 near-poor. 2023: 1 escapes, 1 stays, 1 newly poor; near-poor one escapes.
+    rows = [
+        row("A", year=2022),
+        row("B", year=2022),
+        row("C", year=2022),
+        row("D", year=2022, commune=URBAN, income=1_900_000),
+        row("E", year=2022, deprivations=0),
+        row("F", year=2022, deprivations=1),
+        row("A", year=2023, income=1_600_000),  # escaped
+        row("B", year=2023),  # stayed poor
+        row("C", year=2023),
+        row("D", year=2023, commune=URBAN, income=1_900_000),
+        row("E", year=2023, income=3_000_000, deprivations=0),  # escaped near-poverty
+        row("F", year=2023, deprivations=1),
+        row("G", year=2023),  # newly poor
+        row("H", year=2023, meritorious=1),  # newly poor, meritorious
+    ]
+    path = tmp_path / "reviews.csv"
+    path.write_bytes(csv_file(rows).getvalue())
+    call_command("import_reviews", str(path))
+    totals = tmp_path / "totals.csv"
+    totals.write_text(
+        "unit_code,year,total_households\n09625,2022,1000\n09625,2023,1000\n00001,2022,500\n00001,2023,500\n"
+    )
+    call_command("import_unit_totals", str(totals))
+    call_command("recompute_progress")
+    capsys.readouterr()
+    call_command("export_indicators", "--unit", "01", "--year", "2023")
+    (city,) = json.loads(capsys.readouterr().out)
+    assert city == {
+        "unit": "01",
+        "year": 2023,
+        "total_households": 1500,
+        "poor": 5,
+        "near_poor": 1,
+        "poverty_rate": 0.33,
+        "near_poverty_rate": 0.07,
+        "escaped": 1,
+        "newly_poor": 2,
+        "re_poor": 0,
+        "meritorious_poor": 1,
+        "poor_reduction_rate": -25.0,
+        "near_poor_reduction_rate": 50.0,
+        "computed_at": city["computed_at"],
+    }
+    call_command("export_indicators", "--unit", RURAL, "--year", "2023", "--format", "csv")
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("unit,year,total_households,poor,near_poor,poverty_rate")
+    assert lines[1].startswith("09625,2023,1000,4,1,0.40,0.10,1,2,0,1,-33.33,50.00,")
