@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from households.importer import ImportRefused, import_reviews, import_unit_totals
 from households.models import Household, Movement, PovertyClass, Review, UnitYear
-from households.template import COLUMNS, COLUMN_KEYS
+from households.template import COLUMN_KEYS, COLUMNS
 
 pytestmark = pytest.mark.django_db
 
