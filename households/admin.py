@@ -1,8 +1,10 @@
-"""Admin pages of the administrative units and their old → new succession."""
+"""Admin pages of the administrative units and their old → new succession, and of the users."""
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from households.models import AdministrativeUnit, Succession
+from households.forms import AdminLoginForm
+from households.models import AdministrativeUnit, Succession, User
 
 
 class SuccessionInline(admin.TabularInline):
@@ -31,3 +33,24 @@ class SuccessionAdmin(admin.ModelAdmin):
     search_fields = ["predecessor__code", "predecessor__name", "successor__code", "successor__name"]
     list_select_related = ["predecessor", "successor"]
     autocomplete_fields = ["predecessor", "successor"]
+
+
+# --- Users (accounts): role and unit on the user pages; the admin login is throttled too.
+
+admin.site.login_form = AdminLoginForm
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "unit", "is_active", "last_login"]
+    list_filter = ["role", "is_active", "is_staff"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        ("Phạm vi", {"fields": ["role", "unit"]}),
+    ]
+    add_fieldsets = [
+        *DjangoUserAdmin.add_fieldsets,
+        ("Phạm vi", {"fields": ["role", "unit"]}),
+    ]

@@ -19,8 +19,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("", include("households.urls")),  # before auth: it serves the throttled /accounts/login/
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("households.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
