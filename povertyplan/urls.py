@@ -21,6 +21,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("households.urls")),  # before auth: it serves the throttled /accounts/login/
     path("accounts/", include("django.contrib.auth.urls")),
+    path("progress/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,597 @@
+"""View-models of the progress dashboards: cards, tables, charts, map and review completeness.
+
+Everything here reads the current snapshot (reports.queries.snapshot), never the reviews, except
+`review_completeness`, which counts review states per commune in one grouped query. Each page
+therefore runs a fixed number of queries whatever the data size (pinned in tests).
+
+The judgements are those of targets/progress.py, which follows ../shared/DESIGN.md "How progress
+is judged" (the Open SDG ratio method); the builders below only choose the inputs from the
+snapshot rows and targets, and are pure functions of them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from households.models import (
+    AdministrativeUnit,
+    ReviewState,
+    StandardIndicator,
+    Structure,
+    UnitKind,
+    UnitLevel,
+    structure_for_year,
+)
+from reports.models import IndicatorValue, RecomputeRun, RunStatus
+from targets.models import Target, TargetKind
+from targets.progress import (
+    Assessment,
+    ProgressStatus,
+    assess_count_by_deadline,
+    assess_fewer_than_last_year,
+    assess_must_be_zero,
+    assess_reduction,
+    average_annual_rate,
+    project_to_years,
+    required_annual_rate,
+)
+
+BASELINE_YEAR = 2021
+#: The official results reach the city before 20 December (DOMAIN.md §3).
+REVIEW_DEADLINE = (12, 20)
+
+#: Worst first: the order of the district table by default.
+SEVERITY = {
+    ProgressStatus.MISSED: 0,
+    ProgressStatus.OFF_TRACK: 0,
+    ProgressStatus.WORSENING: 1,
+    ProgressStatus.LIMITED_PROGRESS: 2,
+    ProgressStatus.NEEDS_ACCELERATION: 3,
+    ProgressStatus.NO_DATA: 4,
+    ProgressStatus.ON_TRACK: 5,
+    ProgressStatus.ACHIEVED: 6,
+    ProgressStatus.EXCEEDED: 7,
+    ProgressStatus.MAINTAINED_AT_ZERO: 8,
+}
+
+INPUT_LABELS = {
+    "previous": _("Số năm trước"),
+    "current": _("Số năm nay"),
+    "lower_bound": _("Cận dưới (%)"),
+    "upper_bound": _("Cận trên (%)"),
+    "reduction_rate": _("Tỷ lệ giảm (%)"),
+    "ratio": _("Tỷ số"),
+    "baseline": _("Số năm gốc"),
+    "baseline_year": _("Năm gốc"),
+    "year": _("Năm"),
+    "deadline_year": _("Thời hạn (cuối năm)"),
+    "target_count": _("Mục tiêu (hộ)"),
+    "years_left": _("Số năm còn lại"),
+    "average_annual_rate": _("Tốc độ giảm bình quân (%/năm)"),
+    "required_annual_rate": _("Tốc độ cần đạt (%/năm)"),
+}
+YEAR_INPUTS = {"baseline_year", "year", "deadline_year"}
+
+CARD_TITLES = {
+    ("poor", TargetKind.REDUCTION_BAND): _("Giảm tỷ lệ hộ nghèo"),
+    ("near_poor", TargetKind.REDUCTION_BAND): _("Giảm tỷ lệ hộ cận nghèo"),
+    ("meritorious_poor", TargetKind.MUST_BE_ZERO): _("Hộ nghèo thuộc gia đình người có công"),
+    ("re_poor", TargetKind.FEWER_THAN_LAST_YEAR): _("Hộ tái nghèo"),
+    ("newly_poor", TargetKind.FEWER_THAN_LAST_YEAR): _("Hộ nghèo phát sinh"),
+    ("poor", TargetKind.COUNT_BY_DEADLINE): _("Không còn hộ nghèo"),
+}
+CARD_ORDER = list(CARD_TITLES)
+
+SUBGROUPS = [
+    ("meritorious_poor", _("Người có công")),
+    ("social_protection_poor", _("Bảo trợ xã hội")),
+    ("no_labour_poor", _("Không có khả năng lao động")),
+    ("ethnic_minority_poor", _("Dân tộc thiểu số")),
+    ("female_head_poor", _("Chủ hộ là nữ")),
+]
+
+
+# --- runs --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """The run whose snapshot is served, and the latest run if it failed."""
+
+    current: RecomputeRun | None
+    failed: RecomputeRun | None
+
+
+def run_info() -> RunInfo:
+    """One query: the current run and the latest run."""
+    latest = RecomputeRun.objects.order_by("-created_at", "-pk").values("pk")[:1]
+    runs = list(RecomputeRun.objects.filter(Q(is_current=True) | Q(pk__in=Subquery(latest))).order_by("-created_at"))
+    current = next((run for run in runs if run.is_current), None)
+    newest = max(runs, key=lambda run: (run.created_at, run.pk), default=None)
+    failed = newest if newest is not None and newest.status == RunStatus.FAILED else None
+    return RunInfo(current, failed)
+
+
+# --- selectors ---------------------------------------------------------------------------------
+
+
+def current_values() -> Q:
+    return Q(run__is_current=True)
+
+
+def unit_series(unit: AdministrativeUnit, *, reaggregated_history: bool = False) -> dict[int, IndicatorValue]:
+    """{year: row} of one unit; with `reaggregated_history`, a 2025 unit's years before the
+    restructuring come from history re-aggregated onto it."""
+    rows = IndicatorValue.objects.filter(current_values(), unit=unit)
+    if not reaggregated_history:
+        rows = rows.filter(reaggregated=False)
+    series: dict[int, IndicatorValue] = {}
+    for row in rows.order_by("year", "reaggregated"):
+        series.setdefault(row.year, row)
+    return series
+
+
+def children_rows(unit: AdministrativeUnit, year: int, *, structure: int | None = None) -> list[IndicatorValue]:
+    """The rows of the units directly below `unit` in `year`, in the structure of that year or,
+    with structure=2025 for an earlier year, the history re-aggregated onto today's units."""
+    rows = IndicatorValue.objects.filter(current_values(), year=year, unit__parent=unit).select_related("unit")
+    if structure == Structure.REFORM_2025 and structure_for_year(year) == Structure.LEGACY:
+        rows = rows.filter(reaggregated=True, unit__structure=Structure.REFORM_2025)
+    else:
+        rows = rows.filter(reaggregated=False, unit__structure=structure_for_year(year))
+    return list(rows.order_by("unit__code"))
+
+
+def deprivation_names(year: int) -> list[str]:
+    """Names of the deprivation indicators of the standard in force for `year` (one query)."""
+    names = list(
+        StandardIndicator.objects.filter(standard__first_year__lte=year, standard__last_year__gte=year)
+        .order_by("number")
+        .values_list("name", flat=True)
+    )
+    return names
+
+
+# --- cards -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Card:
+    """One target of the plan for one unit and year, with the why panel's content."""
+
+    key: str
+    title: str
+    indicator: str
+    target: Target
+    assessment: Assessment
+    actual: Decimal | int | None
+    actual_is_rate: bool
+    trend: list[tuple[int, int]]
+    sparkline: str
+    needed_rate: Decimal | None
+    needed_label: str
+    projections: dict[int, Decimal | None]
+    inputs: list[tuple[str, object, str]]
+    provisional: bool
+
+    @property
+    def status(self) -> ProgressStatus:
+        return self.assessment.status
+
+
+def _count(row: IndicatorValue | None, name: str) -> int | None:
+    return None if row is None else getattr(row, name)
+
+
+def _start(series: Mapping[int, IndicatorValue], year: int, name: str) -> int | None:
+    """The count at the start of `year`: the row's own *_start field, else last year's count."""
+    row = series.get(year)
+    own = getattr(row, f"{name}_start", None) if row is not None else None
+    if own is not None:
+        return own
+    return _count(series.get(year - 1), name)
+
+
+def assess_target(target: Target, series: Mapping[int, IndicatorValue], year: int) -> Assessment:
+    """Judge one target from a unit's yearly rows, with the inputs DESIGN.md names."""
+    code = target.indicator.code
+    row = series.get(year)
+    current = _count(row, code)
+    if target.kind == TargetKind.REDUCTION_BAND:
+        return assess_reduction(_start(series, year, code), current, target.lower_bound, target.upper_bound)
+    if target.kind == TargetKind.COUNT_BY_DEADLINE:
+        return assess_count_by_deadline(
+            _count(series.get(BASELINE_YEAR), code),
+            BASELINE_YEAR,
+            current,
+            year,
+            target.deadline_year,
+            target.absolute_count or 0,
+        )
+    if target.kind == TargetKind.MUST_BE_ZERO:
+        return assess_must_be_zero(current)
+    return assess_fewer_than_last_year(_count(series.get(year - 1), code), current)
+
+
+def sparkline(values: Sequence[int | None], width: int = 120, height: int = 32, pad: int = 3) -> str:
+    """SVG polyline points of a small trend line; missing years are skipped."""
+    known = [(i, v) for i, v in enumerate(values) if v is not None]
+    if not known:
+        return ""
+    top = max(v for _, v in known) or 1
+    step = (width - 2 * pad) / max(len(values) - 1, 1)
+    return " ".join(f"{pad + i * step:.1f},{height - pad - (v / top) * (height - 2 * pad):.1f}" for i, v in known)
+
+
+def _inputs(assessment: Assessment) -> list[tuple[str, object, str]]:
+    """(label, value, kind) with kind "year", "count" or "rate", for formatting in the template."""
+    rows = []
+    for name, value in assessment.inputs.items():
+        if value is None:
+            continue
+        kind = "year" if name in YEAR_INPUTS else ("rate" if isinstance(value, Decimal) else "count")
+        rows.append((str(INPUT_LABELS.get(name, name)), value, kind))
+    return rows
+
+
+def build_cards(series: Mapping[int, IndicatorValue], year: int, targets: Iterable[Target]) -> list[Card]:
+    """One card per target in force: actual value, status, trend since the baseline, rate still
+    needed, projections to 2025 and 2030, and the inputs of the judgement."""
+    years = sorted(y for y in series if y >= BASELINE_YEAR and y <= year)
+    row = series.get(year)
+    cards = []
+    for target in targets:
+        code, kind = target.indicator.code, target.kind
+        assessment = assess_target(target, series, year)
+        current = _count(row, code)
+        trend = [(y, getattr(series[y], code)) for y in years]
+        baseline = _count(series.get(BASELINE_YEAR), code)
+        if kind == TargetKind.REDUCTION_BAND:
+            actual, is_rate = assessment.actual, True
+            needed, needed_label = target.lower_bound, _("Tỷ lệ giảm tối thiểu mỗi năm")
+        elif kind == TargetKind.COUNT_BY_DEADLINE:
+            actual, is_rate = current, False
+            left = (target.deadline_year or year) - year
+            needed = required_annual_rate(current, left, target.absolute_count or 0) if current is not None else None
+            needed_label = _("Tốc độ giảm cần đạt mỗi năm đến hạn")
+        else:
+            actual, is_rate = current, False
+            needed, needed_label = None, ""
+        cards.append(
+            Card(
+                key=f"{code}-{kind}",
+                title=str(CARD_TITLES.get((code, kind), target.indicator.name)),
+                indicator=target.indicator.name,
+                target=target,
+                assessment=assessment,
+                actual=actual,
+                actual_is_rate=is_rate,
+                trend=trend,
+                sparkline=sparkline([v for _, v in trend]),
+                needed_rate=needed,
+                needed_label=str(needed_label),
+                projections=project_to_years(baseline, BASELINE_YEAR, current, year),
+                inputs=_inputs(assessment),
+                provisional=bool(row and row.pending),
+            )
+        )
+    order = {key: i for i, key in enumerate(CARD_ORDER)}
+    cards.sort(key=lambda card: order.get((card.target.indicator.code, card.target.kind), len(order)))
+    return cards
+
+
+def average_rate_since_baseline(series: Mapping[int, IndicatorValue], year: int, code: str = "poor") -> Decimal | None:
+    return average_annual_rate(
+        _count(series.get(BASELINE_YEAR), code), BASELINE_YEAR, _count(series.get(year), code), year
+    )
+
+
+# --- the table of units below --------------------------------------------------------------------
+
+
+@dataclass
+class UnitRow:
+    unit: AdministrativeUnit
+    value: IndicatorValue
+    assessment: Assessment
+
+    @property
+    def status(self) -> ProgressStatus:
+        return self.assessment.status
+
+    @property
+    def severity(self) -> int:
+        return SEVERITY[self.assessment.status]
+
+    @property
+    def provisional(self) -> bool:
+        return self.value.pending > 0
+
+
+SORT_KEYS = {
+    "name": lambda r: r.unit.name,
+    "poor": lambda r: r.value.poor,
+    "poverty_rate": lambda r: r.value.poverty_rate,
+    "near_poor": lambda r: r.value.near_poor,
+    "near_poverty_rate": lambda r: r.value.near_poverty_rate,
+    "escaped": lambda r: r.value.escaped,
+    "newly_poor": lambda r: r.value.newly_poor,
+    "re_poor": lambda r: r.value.re_poor,
+    "poor_reduction_rate": lambda r: r.value.poor_reduction_rate,
+    "status": lambda r: r.severity,
+}
+DEFAULT_SORT = "status"
+TABLE_COLUMNS = [
+    ("name", _("Đơn vị")),
+    ("poor", _("Hộ nghèo")),
+    ("poverty_rate", _("Tỷ lệ nghèo (%)")),
+    ("near_poor", _("Hộ cận nghèo")),
+    ("near_poverty_rate", _("Tỷ lệ cận nghèo (%)")),
+    ("escaped", _("Thoát nghèo")),
+    ("newly_poor", _("Nghèo phát sinh")),
+    ("re_poor", _("Tái nghèo")),
+    ("poor_reduction_rate", _("Giảm hộ nghèo so với chỉ tiêu")),
+    ("status", _("Đánh giá")),
+]
+MAP_LEGEND = [
+    ProgressStatus.EXCEEDED,
+    ProgressStatus.ACHIEVED,
+    ProgressStatus.MAINTAINED_AT_ZERO,
+    ProgressStatus.NEEDS_ACCELERATION,
+    ProgressStatus.LIMITED_PROGRESS,
+    ProgressStatus.WORSENING,
+    ProgressStatus.NO_DATA,
+]
+
+
+def band_target(targets: Iterable[Target], code: str = "poor") -> Target | None:
+    return next((t for t in targets if t.indicator.code == code and t.kind == TargetKind.REDUCTION_BAND), None)
+
+
+def build_unit_rows(values: Iterable[IndicatorValue], targets_by_unit: Mapping[int, list[Target]]) -> list[UnitRow]:
+    """Each unit's poor-household reduction judged against its own band (district overrides win)."""
+    rows = []
+    for value in values:
+        band = band_target(targets_by_unit.get(value.unit_id, []))
+        if band is None:
+            assessment = assess_reduction(value.poor_start, value.poor, Decimal(25), Decimal(30))
+        else:
+            assessment = assess_reduction(value.poor_start, value.poor, band.lower_bound, band.upper_bound)
+        rows.append(UnitRow(value.unit, value, assessment))
+    return rows
+
+
+def sort_rows(rows: list[UnitRow], sort: str | None) -> tuple[list[UnitRow], str]:
+    """Sort by a whitelisted key ("-key" descending); unknown keys fall back to worst first.
+    Missing values always go last."""
+    sort = sort or DEFAULT_SORT
+    descending = sort.startswith("-")
+    name = sort.lstrip("-")
+    if name not in SORT_KEYS:
+        name, descending, sort = DEFAULT_SORT, False, DEFAULT_SORT
+    key = SORT_KEYS[name]
+    present = [r for r in rows if key(r) is not None]
+    missing = [r for r in rows if key(r) is None]
+    # Ties: more poor households first, then by name, so the order is stable.
+    present.sort(key=lambda r: (-r.value.poor, r.unit.name))
+    present.sort(key=key, reverse=descending)
+    return present + missing, sort
+
+
+# --- charts and map ------------------------------------------------------------------------------
+
+
+def _number(value) -> float | int | None:
+    if value is None:
+        return None
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def chart_data(
+    series: Mapping[int, IndicatorValue],
+    year: int,
+    targets: Iterable[Target],
+    deprivation_labels: Sequence[str],
+) -> dict:
+    """Plain JSON for static/js/dashboard.js."""
+    targets = list(targets)
+    years = sorted(y for y in series if y <= year)
+    poor_band = band_target(targets, "poor")
+    near_band = band_target(targets, "near_poor")
+
+    def band(code: str, target: Target | None, bound: str) -> list[float | None]:
+        out: list[float | None] = []
+        for y in years:
+            previous = _start(series, y, code)
+            share = getattr(target, bound, None) if target else None
+            if previous is None or share is None:
+                out.append(None)
+            else:
+                out.append(round(previous * (1 - float(share) / 100), 1))
+        return out
+
+    row = series.get(year)
+    deprivations = list(row.deprivations_poor) if row is not None else []
+    labels = [
+        deprivation_labels[i] if i < len(deprivation_labels) else f"{_('Chỉ số')} {i + 1}"
+        for i in range(len(deprivations))
+    ]
+    return {
+        "years": years,
+        "poor": [series[y].poor for y in years],
+        "near_poor": [series[y].near_poor for y in years],
+        "poor_band_low": band("poor", poor_band, "upper_bound"),
+        "poor_band_high": band("poor", poor_band, "lower_bound"),
+        "near_poor_band_low": band("near_poor", near_band, "upper_bound"),
+        "near_poor_band_high": band("near_poor", near_band, "lower_bound"),
+        "escaped": [series[y].escaped for y in years],
+        "newly_poor": [series[y].newly_poor for y in years],
+        "re_poor": [series[y].re_poor for y in years],
+        "subgroups": {
+            "labels": [str(label) for _, label in SUBGROUPS],
+            "values": [getattr(row, name) if row else 0 for name, _ in SUBGROUPS],
+        },
+        "deprivations": {"labels": labels, "values": deprivations},
+        "text": {
+            "poor": str(_("Hộ nghèo")),
+            "near_poor": str(_("Hộ cận nghèo")),
+            "band_low": str(_("Chỉ tiêu: giảm 30 %")),
+            "band_high": str(_("Chỉ tiêu: giảm 25 %")),
+            "near_band": str(_("Chỉ tiêu: giảm 10 %")),
+            "escaped": str(_("Thoát nghèo")),
+            "newly_poor": str(_("Nghèo phát sinh")),
+            "re_poor": str(_("Tái nghèo")),
+            "households": str(_("Số hộ nghèo")),
+        },
+    }
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    x: float
+    y: float
+    r: float
+    row: UnitRow
+
+
+def map_points(rows: Iterable[UnitRow], width: int = 600, height: int = 600, pad: int = 20) -> list[MapPoint]:
+    """Units placed by their centroids on a width × height SVG (equirectangular, north up),
+    circle area growing with the poor count."""
+    placed = [r for r in rows if r.unit.latitude is not None and r.unit.longitude is not None]
+    if not placed:
+        return []
+    lats = [r.unit.latitude for r in placed]
+    lons = [r.unit.longitude for r in placed]
+    # Longitude degrees are shorter than latitude ones at Hanoi's 21° N.
+    squeeze = math.cos(math.radians(sum(lats) / len(lats)))
+    span = max((max(lons) - min(lons)) * squeeze, max(lats) - min(lats)) or 1.0
+    scale = (min(width, height) - 2 * pad) / span
+    top = max(r.value.poor for r in placed) or 1
+    points = []
+    for r in placed:
+        x = pad + (r.unit.longitude - min(lons)) * squeeze * scale
+        y = pad + (max(lats) - r.unit.latitude) * scale
+        radius = 4 + 10 * math.sqrt(r.value.poor / top)
+        points.append(MapPoint(round(x, 1), round(y, 1), round(radius, 1), r))
+    return points
+
+
+# --- review completeness ---------------------------------------------------------------------------
+
+
+class CompletenessStatus:
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    RETURNED = "returned"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+
+
+COMPLETENESS_LABELS = {
+    CompletenessStatus.NOT_STARTED: _("Chưa bắt đầu"),
+    CompletenessStatus.DRAFT: _("Đang nhập (nháp)"),
+    CompletenessStatus.RETURNED: _("Bị trả lại"),
+    CompletenessStatus.SUBMITTED: _("Đã gửi, chờ phê duyệt"),
+    CompletenessStatus.APPROVED: _("Đã phê duyệt"),
+}
+
+
+@dataclass
+class Completeness:
+    unit: AdministrativeUnit
+    counts: dict[str, int] = field(default_factory=dict)
+    status: str = CompletenessStatus.NOT_STARTED
+    late: bool = False
+
+    @property
+    def label(self) -> str:
+        return str(COMPLETENESS_LABELS[self.status])
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def review_deadline(year: int) -> datetime.date:
+    return datetime.date(year, *REVIEW_DEADLINE)
+
+
+def completeness_status(counts: Mapping[str, int]) -> str:
+    """A commune's review of one year as a whole: nothing yet, returned somewhere, still drafting,
+    waiting for approval, or every review approved."""
+    if not any(counts.values()):
+        return CompletenessStatus.NOT_STARTED
+    if counts.get(ReviewState.RETURNED, 0):
+        return CompletenessStatus.RETURNED
+    if counts.get(ReviewState.DRAFT, 0):
+        return CompletenessStatus.DRAFT
+    if counts.get(ReviewState.SUBMITTED, 0):
+        return CompletenessStatus.SUBMITTED
+    return CompletenessStatus.APPROVED
+
+
+def is_late(status: str, year: int, today: datetime.date) -> bool:
+    """Not approved after the official results were due (20 December of the review year)."""
+    return status != CompletenessStatus.APPROVED and today > review_deadline(year)
+
+
+def build_completeness(
+    communes: Iterable[AdministrativeUnit], counts: Mapping[int, Mapping[str, int]], year: int, today: datetime.date
+) -> list[Completeness]:
+    result = []
+    for commune in communes:
+        commune_counts = {state: counts.get(commune.pk, {}).get(state, 0) for state in ReviewState.values}
+        status = completeness_status(commune_counts)
+        result.append(Completeness(commune, commune_counts, status, is_late(status, year, today)))
+    order = {
+        CompletenessStatus.NOT_STARTED: 0,
+        CompletenessStatus.RETURNED: 1,
+        CompletenessStatus.DRAFT: 2,
+        CompletenessStatus.SUBMITTED: 3,
+        CompletenessStatus.APPROVED: 4,
+    }
+    result.sort(key=lambda c: (not c.late, order[c.status], c.unit.name))
+    return result
+
+
+def review_state_counts(commune_ids: Iterable[int], year: int) -> dict[int, dict[str, int]]:
+    """{commune id: {state: count}} of one year, in one grouped query."""
+    from households.models import Review
+
+    rows = (
+        Review.objects.filter(year=year, commune_id__in=list(commune_ids))
+        .values("commune_id", "year")
+        .annotate(**{state: Count("id", filter=Q(state=state)) for state in ReviewState.values})
+        .order_by()
+    )
+    return {row["commune_id"]: {state: row[state] for state in ReviewState.values} for row in rows}
+
+
+def communes_in_force(scope: Q, year: int, parent: AdministrativeUnit | None = None) -> list[AdministrativeUnit]:
+    units = AdministrativeUnit.objects.filter(
+        scope, level=UnitLevel.COMMUNE, structure=structure_for_year(year)
+    ).select_related("parent")
+    if parent is not None and parent.level == UnitLevel.DISTRICT:
+        units = units.filter(parent=parent)
+    elif parent is not None and parent.level == UnitLevel.COMMUNE:
+        units = units.filter(pk=parent.pk)
+    return list(units.order_by("code"))
+
+
+# --- the official summary table ------------------------------------------------------------------
+
+URBAN_DISTRICT_KINDS = {UnitKind.URBAN_DISTRICT, UnitKind.TOWN}
+
+
+def is_urban(unit: AdministrativeUnit) -> bool:
+    """Districts by kind (quận, thị xã urban; huyện rural); communes by their area."""
+    if unit.level == UnitLevel.DISTRICT:
+        return unit.kind in URBAN_DISTRICT_KINDS
+    return unit.area == "urban"

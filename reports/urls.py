@@ -1,0 +1,15 @@
+"""Progress dashboards, review completeness and the official summary table."""
+
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.city, name="city"),
+    path("unit/<int:pk>/", views.unit, name="unit"),
+    path("completeness/", views.completeness, name="completeness"),
+    path("summary/", views.summary, name="summary"),
+    path("summary.xlsx", views.summary_xlsx, name="summary_xlsx"),
+]

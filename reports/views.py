@@ -1,0 +1,202 @@
+"""Progress dashboards, review completeness and the official summary table.
+
+Thin adapters: access through households.visibility.commune_scope (the one visibility rule),
+figures from reports.dashboard (which reads only the snapshot), exports from reports.exports.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from households.models import AdministrativeUnit, Structure, UnitLevel, structure_for_year
+from households.visibility import CITY_ROLES, commune_scope
+from reports import dashboard, exports
+from reports.models import IndicatorValue
+from targets.queries import targets_for_units
+
+
+def _is_city_user(user) -> bool:
+    return bool(user.is_superuser or user.role in CITY_ROLES)
+
+
+def _visible_unit(user, pk: int) -> AdministrativeUnit:
+    """The unit if the user may see it, else 404: a district officer sees their district and
+    its communes, a commune officer their commune, city users every unit."""
+    return get_object_or_404(AdministrativeUnit.objects.filter(commune_scope(user, "")).select_related("parent"), pk=pk)
+
+
+def _city() -> AdministrativeUnit:
+    city = AdministrativeUnit.objects.filter(level=UnitLevel.CITY).first()
+    if city is None:
+        raise Http404("no city unit loaded")
+    return city
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _structure(request: HttpRequest) -> int | None:
+    return Structure.REFORM_2025 if request.GET.get("structure") == str(Structure.REFORM_2025.value) else None
+
+
+@login_required
+def city(request: HttpRequest) -> HttpResponse:
+    """The city overview; officers are sent to the dashboard of their own unit."""
+    if not _is_city_user(request.user):
+        if request.user.unit_id is None:
+            raise PermissionDenied
+        return redirect(reverse("reports:unit", args=[request.user.unit_id]) + _query(request))
+    return _unit_dashboard(request, _city())
+
+
+@login_required
+def unit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _unit_dashboard(request, _visible_unit(request.user, pk))
+
+
+def _parent_link(user, unit: AdministrativeUnit) -> str | None:
+    """A link up to the parent unit when the user may open it (decided without a query)."""
+    parent = unit.parent
+    if parent is None:
+        return None
+    if parent.level == UnitLevel.CITY:
+        return reverse("reports:city") if _is_city_user(user) else None
+    if _is_city_user(user) or parent.pk == user.unit_id:
+        return reverse("reports:unit", args=[parent.pk])
+    return None
+
+
+def _query(request: HttpRequest) -> str:
+    return f"?{request.GET.urlencode()}" if request.GET else ""
+
+
+def _unit_dashboard(request: HttpRequest, unit: AdministrativeUnit) -> HttpResponse:
+    structure = _structure(request)
+    runs = dashboard.run_info()
+    reaggregated_history = structure == Structure.REFORM_2025 and unit.structure == Structure.REFORM_2025
+    series = dashboard.unit_series(unit, reaggregated_history=reaggregated_history)
+    years = sorted(series)
+    year = _int(request.GET.get("year"))
+    if year not in series:
+        year = years[-1] if years else None
+    context = {
+        "unit": unit,
+        "parent_link": _parent_link(request.user, unit),
+        "runs": runs,
+        "years": years,
+        "year": year,
+        "structure": structure,
+        "can_switch_structure": False,
+    }
+    if year is None:
+        return render(request, "reports/dashboard.html", context)
+    children = dashboard.children_rows(unit, year, structure=structure) if unit.level != UnitLevel.COMMUNE else []
+    targets = targets_for_units([unit, *(row.unit for row in children)], year)
+    rows, sort = dashboard.sort_rows(dashboard.build_unit_rows(children, targets), request.GET.get("sort"))
+    row = series[year]
+    context.update(
+        {
+            "row": row,
+            "cards": dashboard.build_cards(series, year, targets[unit.pk]),
+            "rows": rows,
+            "sort": sort,
+            "map_points": dashboard.map_points(rows),
+            "charts": dashboard.chart_data(series, year, targets[unit.pk], dashboard.deprivation_names(year)),
+            "children_are_districts": bool(children) and children[0].unit.level == UnitLevel.DISTRICT,
+            "year_structure": structure_for_year(year),
+            "can_switch_structure": (unit.is_city and structure_for_year(year) == Structure.LEGACY)
+            or (unit.structure == Structure.REFORM_2025 and unit.level == UnitLevel.COMMUNE),
+            "provisional": row.pending > 0,
+            "any_provisional": any(r.provisional for r in rows),
+            "columns": dashboard.TABLE_COLUMNS,
+            "base_query": urlencode({"year": year, **({"structure": structure} if structure else {})}),
+            "legend": [(status.value, status.label) for status in dashboard.MAP_LEGEND],
+        }
+    )
+    return render(request, "reports/dashboard.html", context)
+
+
+def _scope_unit(request: HttpRequest) -> AdministrativeUnit:
+    """The unit a completeness or summary page is for: ?unit=<id>, else the user's own unit."""
+    pk = _int(request.GET.get("unit"))
+    if pk is not None:
+        return _visible_unit(request.user, pk)
+    if _is_city_user(request.user):
+        return _city()
+    if request.user.unit_id is None:
+        raise PermissionDenied
+    return _visible_unit(request.user, request.user.unit_id)
+
+
+def _latest_year() -> int:
+    latest = IndicatorValue.objects.filter(run__is_current=True).aggregate(latest=Max("year"))["latest"]
+    return latest or timezone.localdate().year
+
+
+@login_required
+def completeness(request: HttpRequest) -> HttpResponse:
+    """Which communes have not started, are drafting, were returned, submitted or approved."""
+    scope_unit = _scope_unit(request)
+    year = _int(request.GET.get("year")) or _latest_year()
+    scope = commune_scope(request.user, "")
+    parent = None if scope_unit.is_city else scope_unit
+    communes = dashboard.communes_in_force(scope, year, parent)
+    counts = dashboard.review_state_counts([c.pk for c in communes], year)
+    today = timezone.localdate()
+    entries = dashboard.build_completeness(communes, counts, year, today)
+    summary = {}
+    for entry in entries:
+        summary[entry.status] = summary.get(entry.status, 0) + 1
+    context = {
+        "unit": scope_unit,
+        "year": year,
+        "years": list(range(dashboard.BASELINE_YEAR, max(year, today.year) + 1)),
+        "entries": entries,
+        "summary": [(label, summary.get(status, 0)) for status, label in dashboard.COMPLETENESS_LABELS.items()],
+        "late_count": sum(1 for entry in entries if entry.late),
+        "deadline": dashboard.review_deadline(year),
+        "today": today,
+        "runs": dashboard.run_info(),
+    }
+    return render(request, "reports/completeness.html", context)
+
+
+def _summary(request: HttpRequest) -> tuple[AdministrativeUnit, int, exports.SummaryTable, dashboard.RunInfo]:
+    scope_unit = _scope_unit(request)
+    if scope_unit.level == UnitLevel.COMMUNE:
+        raise Http404("the summary table lists the units below a district or the city")
+    year = _int(request.GET.get("year")) or _latest_year()
+    own = IndicatorValue.objects.filter(run__is_current=True, unit=scope_unit, year=year, reaggregated=False).first()
+    children = dashboard.children_rows(scope_unit, year, structure=_structure(request))
+    return scope_unit, year, exports.summary_table(scope_unit, year, own, children), dashboard.run_info()
+
+
+@login_required
+def summary(request: HttpRequest) -> HttpResponse:
+    """The official summary table (DOMAIN.md §4), print-friendly."""
+    scope_unit, year, table, runs = _summary(request)
+    return render(
+        request,
+        "reports/summary.html",
+        {"unit": scope_unit, "year": year, "table": table, "runs": runs, "query": request.GET.urlencode()},
+    )
+
+
+@login_required
+def summary_xlsx(request: HttpRequest) -> HttpResponse:
+    scope_unit, year, table, runs = _summary(request)
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="tong-hop-ho-ngheo-{scope_unit.code}-{year}.xlsx"'
+    exports.write_summary(response, table, run=runs.current)
+    return response
