@@ -1,23 +1,32 @@
 """Recompute the indicator snapshot of every unit and year from the stored reviews.
 
-Formulas: ../shared/DOMAIN.md §4. Counts come from one grouped SQL query over the reviews,
-grouped by (year, commune); districts and the city are sums of their communes, so every level
-adds up by construction. Only approved reviews count in the figures (the officers' workflow);
-the rest are counted as `pending` so pages can mark a figure provisional.
+Formulas: ../shared/DOMAIN.md §4. Counts come from grouped SQL over the reviews, grouped by
+(year, commune); districts and the city are sums of their communes, so every level adds up by
+construction. Only approved reviews count in the figures (the officers' workflow); the rest are
+counted as `pending` so pages can mark a figure provisional.
 
-The whole computation and the swap of the current snapshot happen in one transaction: readers
-keep the previous snapshot until it commits, and a run that dies leaves it in place. On
-PostgreSQL an advisory lock makes sure two runs never interleave.
+A run is split into shards (a district with its communes; for a structure without districts,
+a group of communes) so Celery can fan it out (reports.tasks); `recompute_progress` runs the
+same shards one after the other in-process. Each shard writes its rows into the new run, which
+is not current, so readers (reports.queries.snapshot) do not see them; `finish_run` then writes
+the rows that need every shard (the city, history re-aggregated onto the 2025 units, the first
+year after the restructuring) and swaps the snapshot in one transaction. A run that dies leaves
+the previous snapshot current; its row is marked failed by the shard that failed or, if the
+process died, once it is older than RECOMPUTE_TIMEOUT (at the start of the next run, or by the
+periodic `fail_abandoned_runs` task). Runs never interleave: a run only starts when no other is
+running, decided under a PostgreSQL advisory lock.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -43,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 ADVISORY_LOCK_ID = 5_120_211  # any constant shared by every recompute
 DEPRIVATION_SLOTS = 12
+COMMUNE_GROUP_SIZE = 10  # communes per shard where there are no districts (2025 structure)
+DEFAULT_TIMEOUT = 900  # seconds after which a run still queued or running is considered dead
 
 APPROVED = Q(state=ReviewState.APPROVED)
 POOR = APPROVED & Q(poverty_class=PovertyClass.POOR)
@@ -68,7 +79,20 @@ SUMMED = [name for name in COUNTS if not name.startswith("deprived_")]
 
 
 class RecomputeBusy(Exception):
-    """Another recompute holds the lock."""
+    """Another recompute is running; this one may not start."""
+
+    def __init__(self, running: RecomputeRun):
+        self.running = running
+        since = timezone.localtime(running.started_at).strftime("%H:%M:%S %d/%m/%Y") if running.started_at else "?"
+        super().__init__(f"Một lượt tính toán khác đang chạy (lượt #{running.pk}, từ {since}).")
+
+
+class RunNotRunning(Exception):
+    """The run was marked failed (abandoned) or finished meanwhile; its late work is dropped."""
+
+
+def recompute_timeout() -> datetime.timedelta:
+    return datetime.timedelta(seconds=getattr(settings, "RECOMPUTE_TIMEOUT", DEFAULT_TIMEOUT))
 
 
 @dataclass
@@ -83,12 +107,17 @@ class Counts:
         return self.values[name]
 
 
-def count_reviews(years: Iterable[int]) -> dict[tuple[int, int], Counts]:
-    """(year, commune id) → counts, in one grouped query."""
+CountMap = dict[tuple[int, int], Counts]
+
+
+def count_reviews(years: Iterable[int], commune_ids: Iterable[int] | None = None) -> CountMap:
+    """(year, commune id) → counts, in one grouped query (over some communes only, if given)."""
     bits = {f"bit_{i + 1}": F("deprivation_flags").bitand(1 << i) for i in range(DEPRIVATION_SLOTS)}
+    reviews = Review.objects.filter(year__in=list(years))
+    if commune_ids is not None:
+        reviews = reviews.filter(commune_id__in=list(commune_ids))
     rows = (
-        Review.objects.filter(year__in=list(years))
-        .alias(**bits)
+        reviews.alias(**bits)
         .values("year", "commune_id")
         .annotate(**{name: Count("id", filter=condition) for name, condition in COUNTS.items()})
         .order_by()
@@ -97,6 +126,15 @@ def count_reviews(years: Iterable[int]) -> dict[tuple[int, int], Counts]:
     for row in rows:
         result[(row["year"], row["commune_id"])] = Counts({name: row[name] for name in COUNTS})
     return result
+
+
+def dump_counts(counts: CountMap) -> list:
+    """JSON-ready counts, to travel as a Celery result from a shard to the final step."""
+    return [[year, commune, [c[name] for name in COUNTS]] for (year, commune), c in sorted(counts.items())]
+
+
+def load_counts(dumped: Iterable[list]) -> CountMap:
+    return {(year, commune): Counts(dict(zip(COUNTS, values, strict=True))) for year, commune, values in dumped}
 
 
 def percent(numerator: int | None, denominator: int | None, places: int = 4) -> Decimal | None:
@@ -111,7 +149,7 @@ def rounded_rate(previous: int | None, current: int) -> Decimal | None:
     return None if rate is None else rate.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-class _Units:
+class Units:
     """The unit tree of each structure, loaded once."""
 
     def __init__(self) -> None:
@@ -120,6 +158,9 @@ class _Units:
         self.primary_successor = dict(
             Succession.objects.filter(is_primary=True).values_list("predecessor_id", "successor_id")
         )
+        self.predecessors: dict[int, list[AdministrativeUnit]] = defaultdict(list)
+        for old, new in self.primary_successor.items():
+            self.predecessors[new].append(self.all[old])
 
     def communes(self, structure: int) -> list[AdministrativeUnit]:
         return [u for u in self.all.values() if u.level == UnitLevel.COMMUNE and u.structure == structure]
@@ -134,6 +175,89 @@ class _Units:
 
     def successor(self, commune_id: int) -> int | None:
         return self.primary_successor.get(commune_id)
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What a run computes, decided once when it starts and handed to every shard."""
+
+    years: tuple[int, ...]  # the years whose rows this run writes
+    years_with_data: frozenset[int]  # every year with reviews: decides whether a year has a "previous"
+    computed_at: datetime.datetime
+    only_year: int | None = None
+
+    @property
+    def needed(self) -> list[int]:
+        return sorted(set(self.years) | {year - 1 for year in self.years})
+
+    def has_previous(self, year: int) -> bool:
+        return (year - 1) in self.years_with_data
+
+    def crosses_structures(self, year: int) -> bool:
+        """The year's start-of-year counts come from the other structure, through the succession."""
+        return self.has_previous(year) and structure_for_year(year - 1) != structure_for_year(year)
+
+    def as_dict(self) -> dict:
+        return {
+            "years": list(self.years),
+            "years_with_data": sorted(self.years_with_data),
+            "computed_at": self.computed_at.isoformat(),
+            "only_year": self.only_year,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RunPlan:
+        return cls(
+            years=tuple(data["years"]),
+            years_with_data=frozenset(data["years_with_data"]),
+            computed_at=datetime.datetime.fromisoformat(data["computed_at"]),
+            only_year=data["only_year"],
+        )
+
+
+def plan_run(*, year: int | None, computed_at: datetime.datetime) -> RunPlan:
+    all_years = frozenset(Review.objects.values_list("year", flat=True).distinct().order_by())
+    years = (year,) if year is not None else tuple(sorted(all_years))
+    return RunPlan(years=years, years_with_data=all_years, computed_at=computed_at, only_year=year)
+
+
+@dataclass(frozen=True)
+class Shard:
+    """The communes (and their district, if any) whose rows one subtask computes."""
+
+    key: str
+    commune_ids: tuple[int, ...]
+    district_id: int | None = None
+
+    @property
+    def unit_ids(self) -> set[int]:
+        return set(self.commune_ids) | ({self.district_id} if self.district_id else set())
+
+    def as_dict(self) -> dict:
+        return {"key": self.key, "commune_ids": list(self.commune_ids), "district_id": self.district_id}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Shard:
+        return cls(key=data["key"], commune_ids=tuple(data["commune_ids"]), district_id=data["district_id"])
+
+
+def plan_shards(plan: RunPlan, units: Units | None = None) -> list[Shard]:
+    """One shard per district of each structure the run reads; groups of communes where there are none."""
+    units = units or Units()
+    shards = []
+    for structure in sorted({structure_for_year(year) for year in plan.needed}):
+        loose = []
+        by_district: dict[int, list[int]] = {d.pk: [] for d in units.districts(structure)}
+        for commune in units.communes(structure):
+            parent = units.rollup_parent(commune)
+            (by_district[parent.pk] if parent else loose).append(commune.pk)
+        for district_id, commune_ids in by_district.items():
+            code = units.all[district_id].code
+            shards.append(Shard(key=f"{structure}:{code}", commune_ids=tuple(commune_ids), district_id=district_id))
+        for start in range(0, len(loose), COMMUNE_GROUP_SIZE):
+            group = tuple(sorted(loose[start : start + COMMUNE_GROUP_SIZE]))
+            shards.append(Shard(key=f"{structure}:group{start // COMMUNE_GROUP_SIZE + 1}", commune_ids=group))
+    return shards
 
 
 def _totals(years: list[int]) -> dict[tuple[int, int], tuple[int, str]]:
@@ -153,15 +277,16 @@ def _totals(years: list[int]) -> dict[tuple[int, int], tuple[int, str]]:
     return result
 
 
-def compute_values(years: list[int], computed_at) -> list[IndicatorValue]:
-    """Every indicator of every unit for these years (unsaved rows, without a run)."""
-    units = _Units()
-    wanted = sorted(set(years))
-    needed = sorted(set(wanted) | {year - 1 for year in wanted})
-    counts = count_reviews(needed)
-    totals = _totals(needed)
-    years_with_data = {year for year, _ in counts}
+Include = Callable[[AdministrativeUnit, int, bool], bool]
 
+
+def build_rows(units: Units, plan: RunPlan, counts: CountMap, include: Include) -> list[IndicatorValue]:
+    """The rows `include(unit, year, reaggregated)` selects, from the counts of (year, commune).
+
+    The counts must cover every commune the selected rows add up: a shard's own communes for
+    its rows, every commune for the city and the re-aggregated rows.
+    """
+    totals = _totals(plan.needed)
     # Counts per (year, unit) at every level, in the structure of that year, plus the same
     # history re-aggregated onto the 2025 units through each old commune's primary successor.
     per_unit: dict[tuple[int, int], Counts] = defaultdict(Counts)
@@ -184,8 +309,16 @@ def compute_values(years: list[int], computed_at) -> list[IndicatorValue]:
             return None, ""
         return sum(total for total, _ in parts), "sum"
 
+    def previous_counts(unit: AdministrativeUnit, year: int) -> Counts | None:
+        """A unit's counts at the start of `year` (end of year − 1), across the 2025 restructuring."""
+        if not plan.has_previous(year):
+            return None
+        if not plan.crosses_structures(year) or unit.is_city:
+            return per_unit.get((year - 1, unit.pk), Counts())
+        return reaggregated.get((year - 1, unit.pk), Counts())
+
     rows: list[IndicatorValue] = []
-    for year in wanted:
+    for year in plan.years:
         structure = structure_for_year(year)
         communes = units.communes(structure)
         children: dict[int, list[AdministrativeUnit]] = defaultdict(list)
@@ -193,33 +326,30 @@ def compute_values(years: list[int], computed_at) -> list[IndicatorValue]:
             parent = units.rollup_parent(commune)
             if parent:
                 children[parent.pk].append(commune)
-        targets: list[tuple[AdministrativeUnit, Counts, Counts | None, list[AdministrativeUnit]]] = []
-        has_previous = (year - 1) in years_with_data
         for unit in [units.city, *units.districts(structure), *communes]:
+            if not include(unit, year, False):
+                continue
             members = communes if unit.is_city else children.get(unit.pk, [])
-            previous = None
-            if has_previous:
-                previous = _previous_counts(unit, year, per_unit, reaggregated, units)
-            targets.append((unit, per_unit.get((year, unit.pk), Counts()), previous, members))
-        for unit, current, previous, members in targets:
             total, source = unit_total(unit, year, members)
-            rows.append(_row(unit, year, current, previous, total, source, computed_at))
+            current = per_unit.get((year, unit.pk), Counts())
+            rows.append(_row(unit, year, current, previous_counts(unit, year), total, source, plan.computed_at))
         if structure == Structure.LEGACY:
             # Today's units for a legacy year: history re-aggregated, flagged as such.
             for unit in units.communes(Structure.REFORM_2025):
-                previous = reaggregated.get((year - 1, unit.pk), Counts()) if has_previous else None
+                if not include(unit, year, True):
+                    continue
+                previous = reaggregated.get((year - 1, unit.pk), Counts()) if plan.has_previous(year) else None
                 current = reaggregated.get((year, unit.pk), Counts())
-                members = [units.all[pk] for pk, succ in units.primary_successor.items() if succ == unit.pk]
-                total, source = unit_total(unit, year, members)
-                rows.append(_row(unit, year, current, previous, total, source, computed_at, reaggregated=True))
+                total, source = unit_total(unit, year, units.predecessors.get(unit.pk, []))
+                rows.append(_row(unit, year, current, previous, total, source, plan.computed_at, reaggregated=True))
     return rows
 
 
-def _previous_counts(unit, year, per_unit, reaggregated, units) -> Counts:
-    """A unit's counts at the start of `year` (end of year − 1), across the 2025 restructuring."""
-    if structure_for_year(year - 1) == structure_for_year(year) or unit.is_city:
-        return per_unit.get((year - 1, unit.pk), Counts())
-    return reaggregated.get((year - 1, unit.pk), Counts())
+def compute_values(years: list[int], computed_at) -> list[IndicatorValue]:
+    """Every indicator of every unit for these years (unsaved rows, without a run)."""
+    all_years = frozenset(Review.objects.values_list("year", flat=True).distinct().order_by())
+    plan = RunPlan(years=tuple(sorted(set(years))), years_with_data=all_years, computed_at=computed_at)
+    return build_rows(Units(), plan, count_reviews(plan.needed), lambda unit, year, reaggregated: True)
 
 
 def _row(
@@ -250,48 +380,138 @@ def _row(
     )
 
 
+# The run's life: start (refused while another runs) → shards → finish (swap) | failed.
+
+
 def _lock() -> None:
-    if connection.vendor != "postgresql":
-        return  # SQLite serialises writers itself; the embedded default runs one worker.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [ADVISORY_LOCK_ID])
-        if not cursor.fetchone()[0]:
-            raise RecomputeBusy("Một lượt tính toán khác đang chạy.")
+    """Serialise the short start and swap steps of every run (SQLite serialises writers itself)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_ID])
 
 
-def recompute_progress(
-    *, year: int | None = None, requested_by: str = "", run: RecomputeRun | None = None
-) -> RecomputeRun:
-    """Compute a new snapshot and make it current; the run row records how it went."""
-    if run is None:
-        run = RecomputeRun.objects.create(requested_by=requested_by, year=year)
-    run.status, run.started_at = RunStatus.RUNNING, timezone.now()
-    run.save(update_fields=["status", "started_at"])
+def fail_abandoned_runs(*, now: datetime.datetime | None = None) -> int:
+    """Mark failed the runs that have been queued or running longer than RECOMPUTE_TIMEOUT.
+
+    Nothing else can notice a worker killed mid-run or a database restarted under it: the run's
+    row would stay `running` and block every later run.
+    """
+    cutoff = (now or timezone.now()) - recompute_timeout()
+    minutes = int(recompute_timeout().total_seconds() // 60)
+    running = RecomputeRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=cutoff).update(
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        error=f"Bị bỏ dở: quá {minutes} phút chưa xong (worker bị dừng hoặc cơ sở dữ liệu khởi động lại).",
+    )
+    queued = RecomputeRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=cutoff).update(
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        error=f"Bị bỏ dở: quá {minutes} phút không có worker nhận.",
+    )
+    return running + queued
+
+
+def start_run(run: RecomputeRun) -> RunPlan:
+    """Mark the run running and decide what it computes; RecomputeBusy while another run is running."""
+    with transaction.atomic():
+        _lock()
+        fail_abandoned_runs()
+        running = RecomputeRun.objects.filter(status=RunStatus.RUNNING).exclude(pk=run.pk).first()
+        if running:
+            raise RecomputeBusy(running)
+        run.status, run.started_at, run.error = RunStatus.RUNNING, timezone.now(), ""
+        run.save(update_fields=["status", "started_at", "error"])
+    return plan_run(year=run.year, computed_at=run.started_at)
+
+
+def refuse_run(run: RecomputeRun, busy: RecomputeBusy) -> None:
+    run.status, run.finished_at, run.error = RunStatus.FAILED, timezone.now(), f"Từ chối: {busy}"
+    run.save(update_fields=["status", "finished_at", "error"])
+
+
+def fail_run(run_id: int, exc: BaseException) -> None:
+    """Record the failure on the run's row, unless it already ended (a late shard of a dead run)."""
+    RecomputeRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+        status=RunStatus.FAILED, finished_at=timezone.now(), error=f"{exc.__class__.__name__}: {exc}"[:2000]
+    )
+
+
+def _check_running(run_id: int, *, lock: bool = False) -> RecomputeRun:
+    runs = RecomputeRun.objects.select_for_update() if lock else RecomputeRun.objects
+    run = runs.get(pk=run_id)
+    if run.status != RunStatus.RUNNING:
+        raise RunNotRunning(f"Lượt #{run_id} không còn chạy ({run.get_status_display()}); bỏ kết quả.")
+    return run
+
+
+def compute_shard(run_id: int, plan: RunPlan, shard: Shard, units: Units | None = None) -> list:
+    """Write one shard's rows into the (not current) run; return its counts for `finish_run`.
+
+    Idempotent: a shard run twice (a redelivered task) replaces its own rows.
+    """
     try:
+        _check_running(run_id)
+        units = units or Units()
+        counts = count_reviews(plan.needed, shard.commune_ids)
+        own = shard.unit_ids
+
+        def include(unit, year, reaggregated):
+            return not reaggregated and unit.pk in own and not plan.crosses_structures(year)
+
+        rows = build_rows(units, plan, counts, include)
+        with transaction.atomic():
+            _check_running(run_id)
+            IndicatorValue.objects.filter(run_id=run_id, unit_id__in=own, reaggregated=False).delete()
+            for value in rows:
+                value.run_id = run_id
+            IndicatorValue.objects.bulk_create(rows, batch_size=2000)
+    except RunNotRunning:
+        raise
+    except Exception as exc:
+        logger.exception("recompute %s: shard %s failed", run_id, shard.key)
+        fail_run(run_id, exc)
+        raise
+    return dump_counts(counts)
+
+
+def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: Units | None = None) -> RecomputeRun:
+    """Write the rows that need every shard, then make the run current, in one transaction."""
+    try:
+        units = units or Units()
+        counts: CountMap = {}
+        for dumped in shard_counts:
+            counts.update(load_counts(dumped))
+
+        def include(unit, year, reaggregated):
+            return reaggregated or unit.is_city or plan.crosses_structures(year)
+
+        rows = build_rows(units, plan, counts, include)
         with transaction.atomic():
             _lock()
-            _fail_abandoned_runs(exclude=run.pk)
-            all_years = sorted(set(Review.objects.values_list("year", flat=True).distinct().order_by()))
-            years = [year] if year is not None else all_years
-            rows = compute_values(years, run.started_at)
+            run = _check_running(run_id, lock=True)
             current = RecomputeRun.objects.select_for_update().filter(is_current=True).first()
-            if year is not None and current:
-                rows += _copy_other_years(current, exclude_year=year)
+            # A retried final step replaces its own rows and leaves the shards' rows alone.
+            crossing = [year for year in plan.years if plan.crosses_structures(year)]
+            IndicatorValue.objects.filter(run_id=run_id).filter(
+                Q(reaggregated=True) | Q(unit=units.city) | Q(year__in=crossing) | ~Q(year__in=plan.years)
+            ).delete()
+            if plan.only_year is not None and current:
+                rows += _copy_other_years(current, exclude_year=plan.only_year)
             for value in rows:
-                value.run = run
+                value.run_id = run_id
             IndicatorValue.objects.bulk_create(rows, batch_size=2000)
             RecomputeRun.objects.filter(is_current=True).update(is_current=False)
-            run.status, run.finished_at, run.rows, run.is_current = RunStatus.SUCCEEDED, timezone.now(), len(rows), True
+            run.status, run.finished_at, run.is_current = RunStatus.SUCCEEDED, timezone.now(), True
+            run.rows = IndicatorValue.objects.filter(run_id=run_id).count()
             run.save(update_fields=["status", "finished_at", "rows", "is_current"])
             # Keep the previous snapshot's rows one run longer; drop anything older.
             keep = [run.pk] + ([current.pk] if current else [])
             IndicatorValue.objects.exclude(run_id__in=keep).delete()
+    except RunNotRunning:
+        raise
     except Exception as exc:
-        logger.exception("recompute %s failed", run.pk)
-        RecomputeRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, finished_at=timezone.now(), error=f"{exc.__class__.__name__}: {exc}"
-        )
-        run.refresh_from_db()
+        logger.exception("recompute %s: final step failed", run_id)
+        fail_run(run_id, exc)
         raise
     return run
 
@@ -304,8 +524,26 @@ def _copy_other_years(current: RecomputeRun, exclude_year: int) -> list[Indicato
     return copies
 
 
-def _fail_abandoned_runs(exclude: int) -> None:
-    """Runs still marked running while we hold the lock died without saying so."""
-    RecomputeRun.objects.filter(status__in=[RunStatus.RUNNING]).exclude(pk=exclude).update(
-        status=RunStatus.FAILED, finished_at=timezone.now(), error="Tiến trình dừng giữa chừng (worker bị dừng)."
-    )
+def recompute_progress(
+    *, year: int | None = None, requested_by: str = "", run: RecomputeRun | None = None
+) -> RecomputeRun:
+    """Compute a new snapshot and make it current, in this process; the run row records how it went.
+
+    The same shards as the Celery fan-out (reports.tasks.recompute_all), one after the other.
+    """
+    if run is None:
+        run = RecomputeRun.objects.create(requested_by=requested_by, year=year)
+    try:
+        plan = start_run(run)
+    except RecomputeBusy as busy:
+        refuse_run(run, busy)
+        raise
+    try:
+        units = Units()
+        results = [compute_shard(run.pk, plan, shard, units) for shard in plan_shards(plan, units)]
+        run = finish_run(run.pk, plan, results, units)
+    except BaseException as exc:  # KeyboardInterrupt too: the row must not stay "running"
+        fail_run(run.pk, exc)
+        run.refresh_from_db()
+        raise
+    return run

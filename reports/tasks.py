@@ -1,0 +1,103 @@
+"""Celery tasks of the recompute: thin adapters over reports.recompute, taking ids.
+
+`recompute_all(run_id)` fans a run out as a chord: one `recompute_shard` per district (per group
+of communes in the 2025 structure), then `finish_recompute`, which writes the city rows and swaps
+the snapshot. `nightly_recompute` is what django-celery-beat calls at 01:00; `queue_recompute`
+is what a service calls when an approval changes the figures.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+
+from celery import chord, shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from reports import recompute
+from reports.models import RecomputeRun, RunStatus
+
+logger = logging.getLogger(__name__)
+
+BUSY_RETRY_SECONDS = 30  # a run that finds another running waits this long before trying again
+
+
+@shared_task(bind=True, name="reports.recompute_all", max_retries=None)
+def recompute_all(self, run_id: int) -> str:
+    """Start the run and fan it out; waits (retries) while another run is running."""
+    run = RecomputeRun.objects.get(pk=run_id)
+    if run.status != RunStatus.QUEUED:
+        return f"run {run_id} already {run.status}"  # a redelivered message: the run went on without it
+    try:
+        plan = recompute.start_run(run)
+    except recompute.RecomputeBusy as busy:
+        waited = timezone.now() - run.created_at
+        if waited + datetime.timedelta(seconds=BUSY_RETRY_SECONDS) < recompute.recompute_timeout():
+            RecomputeRun.objects.filter(pk=run_id).update(error=f"Đang chờ: {busy}")
+            raise self.retry(countdown=BUSY_RETRY_SECONDS) from busy
+        recompute.refuse_run(run, busy)
+        return f"run {run_id} refused: {busy}"
+    except Exception as exc:
+        recompute.fail_run(run_id, exc)
+        raise
+    try:
+        shards = recompute.plan_shards(plan)
+        header = [recompute_shard.si(run_id, plan.as_dict(), shard.as_dict()) for shard in shards]
+        chord(header)(finish_recompute.s(run_id, plan.as_dict()))
+    except Exception as exc:  # the broker refused the subtasks
+        recompute.fail_run(run_id, exc)
+        raise
+    return f"run {run_id}: {len(shards)} shards queued"
+
+
+@shared_task(name="reports.recompute_shard", acks_late=True)
+def recompute_shard(run_id: int, plan: dict, shard: dict) -> list:
+    return recompute.compute_shard(run_id, recompute.RunPlan.from_dict(plan), recompute.Shard.from_dict(shard))
+
+
+@shared_task(name="reports.finish_recompute", acks_late=True)
+def finish_recompute(shard_counts: list, run_id: int, plan: dict) -> str:
+    run = recompute.finish_run(run_id, recompute.RunPlan.from_dict(plan), shard_counts)
+    return f"run {run.pk}: {run.rows} rows, current"
+
+
+@shared_task(name="reports.nightly_recompute")
+def nightly_recompute() -> int:
+    """The nightly job (django-celery-beat, 01:00 Asia/Ho_Chi_Minh): a new run of every year."""
+    run = RecomputeRun.objects.create(requested_by="Lịch hằng đêm")
+    recompute_all.delay(run.pk)
+    return run.pk
+
+
+@shared_task(name="reports.fail_abandoned_runs")
+def fail_abandoned_runs() -> int:
+    """Periodic: runs that died with their worker (or their database) are marked failed."""
+    return recompute.fail_abandoned_runs()
+
+
+def queue_recompute(*, commune_ids: Iterable[int] = (), years: Iterable[int] = (), requested_by: str = "") -> None:
+    """Queue a full recompute once the caller's transaction commits (e.g. a review approved).
+
+    Every run recomputes every unit: a commune's change moves its district, the city, and the
+    next year's start-of-year figures, and a full run takes seconds. Approvals that arrive while a
+    run is still waiting share it instead of queuing one each.
+    """
+    communes, years = sorted(set(commune_ids)), sorted(set(years))
+    label = requested_by or "Phê duyệt"
+    if communes:
+        label += f" (xã {', '.join(map(str, communes[:5]))}{'…' if len(communes) > 5 else ''}"
+        label += f"; năm {', '.join(map(str, years))})" if years else ")"
+    transaction.on_commit(lambda: enqueue_recompute(requested_by=label[:100]))
+
+
+def enqueue_recompute(*, requested_by: str = "", year: int | None = None) -> RecomputeRun:
+    """A queued run and its task, or the run already waiting to start if there is one."""
+    cutoff = timezone.now() - recompute.recompute_timeout()
+    waiting = RecomputeRun.objects.filter(status=RunStatus.QUEUED, year=year, created_at__gte=cutoff).first()
+    if waiting:
+        return waiting
+    run = RecomputeRun.objects.create(requested_by=requested_by, year=year)
+    recompute_all.delay(run.pk)
+    return run

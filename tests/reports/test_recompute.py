@@ -1,0 +1,292 @@
+"""The recompute: shards add up to the same snapshot as one query, the swap is all or nothing,
+runs never interleave, and a run that dies leaves the previous snapshot served."""
+
+import datetime
+import random
+from unittest import mock
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from households.models import (
+    AdministrativeUnit,
+    Household,
+    Movement,
+    PovertyClass,
+    PovertyStandard,
+    Review,
+    ReviewState,
+    Structure,
+    Succession,
+    UnitLevel,
+    UnitYear,
+)
+from reports import recompute
+from reports.models import IndicatorValue, RecomputeRun, RunStatus
+from reports.queries import snapshot
+
+pytestmark = pytest.mark.django_db
+
+# Two legacy districts (Ba Đình, Ba Vì) with a few communes each; in 2025 the households are
+# reviewed in their old commune's primary successor.
+LEGACY_COMMUNES = ["00001", "00004", "00006", "09625", "09628", "09631"]
+YEARS = [2023, 2024, 2025]
+COMPARED = [f.name for f in IndicatorValue._meta.fields if f.name not in ("id", "run", "computed_at")]
+
+
+def seed_reviews(households: int = 240, seed: int = 7) -> None:
+    """Households in a few communes reviewed 2023–2025, mostly approved, every class and movement."""
+    rng = random.Random(seed)
+    standard = PovertyStandard.objects.get(code="national-2022-2025")
+    legacy = list(AdministrativeUnit.objects.filter(structure=Structure.LEGACY, code__in=LEGACY_COMMUNES))
+    successor = dict(
+        Succession.objects.filter(is_primary=True, predecessor__in=legacy).values_list("predecessor_id", "successor")
+    )
+    successors = {unit.pk: unit for unit in AdministrativeUnit.objects.filter(pk__in=successor.values())}
+    classes = [PovertyClass.POOR, PovertyClass.NEAR_POOR, PovertyClass.AVERAGE, PovertyClass.ABOVE_AVERAGE]
+    movements = list(Movement)
+    homes = Household.objects.bulk_create(
+        Household(code=f"H{i:05d}", commune=legacy[i % len(legacy)], head_name="Nguyễn Văn An", head_sex="M")
+        for i in range(households)
+    )
+    reviews = []
+    for home in homes:
+        for year in YEARS:
+            commune = successors[successor[home.commune_id]] if year >= 2025 else home.commune
+            reviews.append(
+                Review(
+                    household=home,
+                    year=year,
+                    commune=commune,
+                    standard=standard,
+                    poverty_class=rng.choices(classes, weights=[3, 3, 4, 4])[0],
+                    movement=rng.choice(movements),
+                    state=rng.choices([ReviewState.APPROVED, ReviewState.SUBMITTED], weights=[9, 1])[0],
+                    deprivation_flags=rng.randrange(1 << 12),
+                    meritorious=rng.random() < 0.2,
+                    social_protection=rng.random() < 0.2,
+                    no_labour_capacity=rng.random() < 0.2,
+                    ethnic_minority=rng.random() < 0.2,
+                    head_sex=rng.choice("MF"),
+                )
+            )
+    Review.objects.bulk_create(reviews)
+    UnitYear.objects.bulk_create(
+        UnitYear(unit=unit, year=2023, total_households=1000 + i) for i, unit in enumerate(legacy)
+    )
+
+
+def values_of(run: RecomputeRun) -> dict:
+    """A run's rows keyed by (unit, year, reaggregated), without ids and timestamps."""
+    return {
+        (v.unit_id, v.year, v.reaggregated): {name: getattr(v, name) for name in COMPARED}
+        for v in IndicatorValue.objects.filter(run=run).order_by()
+    }
+
+
+def reference_values() -> dict:
+    """The snapshot computed with one query over every commune, no shards."""
+    rows = recompute.compute_values(YEARS, timezone.now())
+    return {(v.unit_id, v.year, v.reaggregated): {name: getattr(v, name) for name in COMPARED} for v in rows}
+
+
+@pytest.fixture
+def reviews(admin_units):
+    seed_reviews()
+
+
+def city(year):
+    return snapshot(unit="01", year=year).get()
+
+
+# What the shards compute.
+
+
+def test_shards_cover_every_unit_once_by_district_and_by_groups_of_2025_communes(reviews):
+    plan = recompute.plan_run(year=None, computed_at=timezone.now())
+    shards = recompute.plan_shards(plan)
+    legacy = [s for s in shards if s.key.startswith("2008:")]
+    reform = [s for s in shards if s.key.startswith("2025:")]
+    assert len(legacy) == 30 and all(s.district_id for s in legacy)
+    assert len(reform) == 13 and all(len(s.commune_ids) <= recompute.COMMUNE_GROUP_SIZE for s in reform)
+    communes = [pk for s in shards for pk in s.commune_ids]
+    assert len(communes) == len(set(communes)) == AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE).count()
+
+
+def test_sharded_run_gives_exactly_the_single_query_snapshot(reviews):
+    run = recompute.recompute_progress(requested_by="test")
+    assert run.status == RunStatus.SUCCEEDED and run.is_current
+    assert values_of(run) == reference_values()
+    assert run.rows == IndicatorValue.objects.filter(run=run).count() > 0
+
+
+def test_figures_match_counts_taken_straight_from_the_reviews(reviews):
+    recompute.recompute_progress()
+    approved = Review.objects.filter(state=ReviewState.APPROVED)
+    for year in YEARS:
+        assert city(year).poor == approved.filter(year=year, poverty_class=PovertyClass.POOR).count()
+        assert city(year).pending == Review.objects.filter(year=year).exclude(state=ReviewState.APPROVED).count()
+    by_commune = dict(
+        approved.filter(year=2024, poverty_class=PovertyClass.NEAR_POOR)
+        .values_list("commune__code")
+        .annotate(n=Count("id"))
+    )
+    for code, count in by_commune.items():
+        assert snapshot(unit=code, year=2024).get().near_poor == count
+    ba_dinh = snapshot(unit="001", year=2024).get()
+    assert (
+        ba_dinh.poor
+        == approved.filter(year=2024, poverty_class=PovertyClass.POOR, commune__parent=ba_dinh.unit).count()
+    )
+    # 2025's start-of-year figures come from the 2024 reviews of the predecessors.
+    hong_ha = AdministrativeUnit.objects.get(code="00097", structure=Structure.REFORM_2025)
+    predecessors = Succession.objects.filter(successor=hong_ha, is_primary=True).values("predecessor")
+    start = approved.filter(year=2024, poverty_class=PovertyClass.POOR, commune__in=predecessors).count()
+    assert snapshot(unit="00097", year=2025).get().poor_start == start
+    assert city(2025).poor_start == city(2024).poor
+
+
+def test_same_data_gives_the_same_values_and_keeps_one_previous_snapshot(reviews):
+    first = values_of(recompute.recompute_progress())
+    second = recompute.recompute_progress()
+    third = recompute.recompute_progress()
+    assert first == values_of(second) == values_of(third)
+    assert set(IndicatorValue.objects.values_list("run_id", flat=True).distinct()) == {second.pk, third.pk}
+    assert list(RecomputeRun.objects.filter(is_current=True)) == [third]
+
+
+def test_a_year_run_recomputes_that_year_and_keeps_the_others(reviews):
+    first = recompute.recompute_progress()
+    Review.objects.filter(year=2024, commune__code="09625").update(
+        state=ReviewState.APPROVED, poverty_class=PovertyClass.POOR
+    )
+    run = recompute.recompute_progress(year=2024)
+    assert run.year == 2024 and run.is_current
+    now, before = values_of(run), values_of(first)
+    assert now.keys() == before.keys()
+    assert {k: v for k, v in now.items() if k[1] != 2024} == {k: v for k, v in before.items() if k[1] != 2024}
+    assert city(2024).poor > before[(city(2024).unit_id, 2024, False)]["poor"]
+
+
+def test_command_reports_the_run_and_its_rows(reviews, capsys):
+    call_command("recompute_progress")
+    run = RecomputeRun.objects.get()
+    assert f"Lượt #{run.pk}: {run.rows} dòng" in capsys.readouterr().out
+
+
+def test_command_year_option(reviews):
+    call_command("recompute_progress", "--year", "2025")
+    assert set(snapshot().values_list("year", flat=True)) == {2025}
+
+
+# Faults: a failed shard, a dead worker, a second run.
+
+
+def test_a_failing_shard_leaves_the_previous_snapshot_current_and_the_run_failed(reviews):
+    good = recompute.recompute_progress()
+    served = city(2024).poor
+    Review.objects.filter(year=2024).update(state=ReviewState.APPROVED, poverty_class=PovertyClass.POOR)
+    real = recompute.count_reviews
+    calls = []
+
+    def dies_on_the_fifth_shard(years, commune_ids=None):
+        calls.append(1)
+        if len(calls) == 5:
+            raise ConnectionError("server closed the connection unexpectedly")
+        return real(years, commune_ids)
+
+    with mock.patch.object(recompute, "count_reviews", dies_on_the_fifth_shard), pytest.raises(ConnectionError):
+        recompute.recompute_progress()
+    failed = RecomputeRun.objects.exclude(pk=good.pk).get()
+    assert failed.status == RunStatus.FAILED and not failed.is_current
+    assert "server closed the connection" in failed.error
+    assert RecomputeRun.objects.current() == good
+    assert city(2024).poor == served
+    # The next run cleans up the dead run's half-written rows.
+    later = recompute.recompute_progress()
+    assert not IndicatorValue.objects.filter(run=failed).exists()
+    assert city(2024).poor == later.values.get(unit__code="01", year=2024).poor > served
+
+
+def test_readers_see_none_of_a_half_written_run(reviews):
+    good = recompute.recompute_progress()
+    before = list(snapshot().values_list("pk", flat=True))
+    run = RecomputeRun.objects.create()
+    plan = recompute.start_run(run)
+    shards = recompute.plan_shards(plan)
+    for shard in shards[:10]:
+        recompute.compute_shard(run.pk, plan, shard)
+    assert IndicatorValue.objects.filter(run=run).exists()
+    assert list(snapshot().values_list("pk", flat=True)) == before
+    assert RecomputeRun.objects.current() == good
+
+
+def test_a_second_run_while_one_is_running_is_refused_and_says_so(reviews):
+    running = RecomputeRun.objects.create()
+    recompute.start_run(running)
+    with pytest.raises(recompute.RecomputeBusy):
+        recompute.recompute_progress(requested_by="second")
+    refused = RecomputeRun.objects.get(requested_by="second")
+    assert refused.status == RunStatus.FAILED
+    assert refused.error.startswith("Từ chối: Một lượt tính toán khác đang chạy") and f"#{running.pk}" in refused.error
+    with pytest.raises(CommandError, match="đang chạy"):
+        call_command("recompute_progress")
+    running.refresh_from_db()
+    assert running.status == RunStatus.RUNNING
+
+
+def test_a_run_killed_mid_way_is_marked_failed_once_timed_out_and_the_next_run_proceeds(reviews, settings):
+    good = recompute.recompute_progress()
+    dead = RecomputeRun.objects.create()
+    plan = recompute.start_run(dead)
+    recompute.compute_shard(dead.pk, plan, recompute.plan_shards(plan)[0])
+    # The worker died here: nothing marks the row; it blocks until the timeout.
+    assert RecomputeRun.objects.current() == good
+    with pytest.raises(recompute.RecomputeBusy):
+        recompute.recompute_progress()
+    RecomputeRun.objects.filter(pk=dead.pk).update(started_at=timezone.now() - datetime.timedelta(seconds=61))
+    settings.RECOMPUTE_TIMEOUT = 60
+    run = recompute.recompute_progress()
+    dead.refresh_from_db()
+    assert dead.status == RunStatus.FAILED and "Bị bỏ dở" in dead.error
+    assert run.status == RunStatus.SUCCEEDED and run.is_current
+
+
+def test_late_work_of_a_run_marked_failed_is_dropped(reviews):
+    run = RecomputeRun.objects.create()
+    plan = recompute.start_run(run)
+    shards = recompute.plan_shards(plan)
+    results = [recompute.compute_shard(run.pk, plan, shard) for shard in shards]
+    RecomputeRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error="Bị bỏ dở")
+    with pytest.raises(recompute.RunNotRunning):
+        recompute.compute_shard(run.pk, plan, shards[0])
+    with pytest.raises(recompute.RunNotRunning):
+        recompute.finish_run(run.pk, plan, results)
+    assert RecomputeRun.objects.current() is None
+    run.refresh_from_db()
+    assert run.error == "Bị bỏ dở"
+
+
+def test_a_shard_or_final_step_run_twice_writes_its_rows_once(reviews):
+    run = RecomputeRun.objects.create()
+    plan = recompute.start_run(run)
+    shards = recompute.plan_shards(plan)
+    results = [recompute.compute_shard(run.pk, plan, shard) for shard in shards]
+    recompute.compute_shard(run.pk, plan, shards[3])  # a redelivered task
+    recompute.finish_run(run.pk, plan, results)
+    assert values_of(run) == reference_values()
+
+
+def test_abandoned_queued_and_running_runs_are_swept(db, settings):
+    settings.RECOMPUTE_TIMEOUT = 60
+    old = timezone.now() - datetime.timedelta(minutes=5)
+    stuck = RecomputeRun.objects.create(status=RunStatus.RUNNING, started_at=old)
+    lost = RecomputeRun.objects.create()
+    RecomputeRun.objects.filter(pk=lost.pk).update(created_at=old)
+    fresh = RecomputeRun.objects.create(status=RunStatus.RUNNING, started_at=timezone.now())
+    assert recompute.fail_abandoned_runs() == 2
+    statuses = dict(RecomputeRun.objects.values_list("pk", "status"))
+    assert statuses == {stuck.pk: RunStatus.FAILED, lost.pk: RunStatus.FAILED, fresh.pk: RunStatus.RUNNING}
+    assert not RecomputeRun.objects.filter(Q(status=RunStatus.FAILED) & Q(error="")).exists()

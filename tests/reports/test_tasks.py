@@ -1,0 +1,152 @@
+"""The Celery side of the recompute, run eagerly: the chord, the nightly job, queuing on commit."""
+
+import datetime
+
+import pytest
+from celery.exceptions import Retry
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from povertyplan import celery_app
+from reports import recompute, tasks
+from reports.models import RecomputeRun, RunStatus
+from tests.reports.test_recompute import reference_values, seed_reviews, values_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def eager():
+    """Tasks run in-process, chords included, and their errors propagate."""
+    before = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = before
+
+
+@pytest.fixture
+def reviews(admin_units):
+    seed_reviews()
+
+
+def test_celery_app_reads_django_settings_and_finds_the_tasks(settings):
+    assert celery_app.main == "povertyplan"
+    assert celery_app.conf.broker_url == settings.CELERY_BROKER_URL
+    assert celery_app.conf.result_backend == "django-db"
+    assert celery_app.conf.timezone == "Asia/Ho_Chi_Minh"
+    celery_app.loader.import_default_modules()
+    assert {"reports.recompute_all", "reports.nightly_recompute", "reports.recompute_shard"} <= set(celery_app.tasks)
+
+
+def test_the_chord_gives_the_same_snapshot_as_the_synchronous_command(reviews, eager):
+    run = RecomputeRun.objects.create()
+    tasks.recompute_all.delay(run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED and run.is_current
+    assert values_of(run) == reference_values()
+
+
+def test_the_nightly_task_creates_a_run_and_makes_it_current(reviews, eager):
+    run_id = tasks.nightly_recompute.delay().get()
+    run = RecomputeRun.objects.get(pk=run_id)
+    assert run.requested_by == "Lịch hằng đêm"
+    assert run.status == RunStatus.SUCCEEDED and run.is_current and run.rows > 0
+
+
+def test_a_failing_subtask_fails_the_run_and_leaves_the_previous_snapshot(reviews, eager, monkeypatch):
+    good = recompute.recompute_progress()
+    served = values_of(good)
+
+    def broken(years, commune_ids=None):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(recompute, "count_reviews", broken)
+    run = RecomputeRun.objects.create()
+    with pytest.raises(RuntimeError):
+        tasks.recompute_all.delay(run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "disk full" in run.error and run.finished_at
+    assert RecomputeRun.objects.current() == good and values_of(good) == served
+
+
+def test_a_run_queued_while_another_runs_waits_and_says_so(reviews):
+    running = RecomputeRun.objects.create()
+    recompute.start_run(running)
+    run = RecomputeRun.objects.create()
+    with pytest.raises(Retry):
+        tasks.recompute_all(run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.QUEUED
+    assert run.error.startswith("Đang chờ: Một lượt tính toán khác đang chạy") and f"#{running.pk}" in run.error
+
+
+def test_a_run_that_waited_too_long_is_refused_and_says_so(reviews, settings):
+    settings.RECOMPUTE_TIMEOUT = 3600
+    running = RecomputeRun.objects.create()
+    recompute.start_run(running)
+    run = RecomputeRun.objects.create()
+    RecomputeRun.objects.filter(pk=run.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=59, seconds=50)
+    )
+    tasks.recompute_all(run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and run.error.startswith("Từ chối:")
+
+
+def test_a_redelivered_start_message_does_nothing(reviews, eager):
+    run = recompute.recompute_progress()
+    assert tasks.recompute_all(run.pk) == f"run {run.pk} already succeeded"
+
+
+def test_approval_queues_one_recompute_on_commit(reviews, eager, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        tasks.queue_recompute(commune_ids=[5, 3], years=[2024], requested_by="Phê duyệt")
+    assert not RecomputeRun.objects.exists()  # nothing before the commit
+    assert len(callbacks) == 1
+    callbacks[0]()
+    run = RecomputeRun.objects.get()
+    assert run.requested_by == "Phê duyệt (xã 3, 5; năm 2024)"
+    assert run.status == RunStatus.SUCCEEDED and run.is_current
+
+
+def test_approvals_share_a_run_still_waiting_to_start(db, django_capture_on_commit_callbacks, monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks.recompute_all, "delay", sent.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.queue_recompute(commune_ids=[1])
+        tasks.queue_recompute(commune_ids=[2])
+    assert RecomputeRun.objects.count() == 1 and len(sent) == 1
+    RecomputeRun.objects.update(status=RunStatus.RUNNING, started_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.queue_recompute(commune_ids=[3])
+    assert RecomputeRun.objects.count() == 2 and len(sent) == 2  # a started run may miss the change
+
+
+def test_nothing_is_queued_when_the_approval_rolls_back(db, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                tasks.queue_recompute(commune_ids=[1])
+                raise ValueError("approval refused")
+        except ValueError:
+            pass
+    assert callbacks == [] and not RecomputeRun.objects.exists()
+
+
+def test_the_migration_schedules_the_nightly_run_at_one_in_hanoi_time():
+    nightly = PeriodicTask.objects.get(name="Tính lại chỉ tiêu hằng đêm")
+    assert nightly.task == "reports.nightly_recompute" and nightly.enabled
+    cron = nightly.crontab
+    assert (cron.minute, cron.hour, cron.day_of_week, cron.day_of_month, cron.month_of_year) == (
+        "0",
+        "1",
+        "*",
+        "*",
+        "*",
+    )
+    assert str(cron.timezone) == "Asia/Ho_Chi_Minh"
+    sweep = PeriodicTask.objects.get(task="reports.fail_abandoned_runs")
+    assert (sweep.interval.every, sweep.interval.period) == (10, "minutes")
+    assert nightly.task in celery_app.tasks and sweep.task in celery_app.tasks
