@@ -167,3 +167,11 @@ def clear_login_failures(username: str, address: str) -> None:
 def client_address(request) -> str:
     # REMOTE_ADDR only: X-Forwarded-For is whatever the client says unless a trusted proxy sets it.
     return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+
+
+def display_name(user) -> str:
+    """A user's name in Vietnamese order (họ, tên đệm, tên), else the username."""
+    if user is None:
+        return ""
+    name = f"{user.last_name} {user.first_name}".strip()
+    return name or user.username

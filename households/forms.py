@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from households import accounts
+from households.models import (
+    Cause,
+    Dimension,
+    Household,
+    Member,
+    Need,
+    Review,
+    ReviewType,
+    StandardIndicator,
+    Structure,
+)
+from households.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS, ReviewInput, review_version
+from households.visibility import visible_communes
 
 
 class ThrottledLoginMixin:
@@ -38,3 +52,120 @@ class LoginForm(ThrottledLoginMixin, AuthenticationForm):
 
 class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
     pass
+
+
+class HouseholdForm(forms.ModelForm):
+    """A household's own data; the commune is one of the user's."""
+
+    class Meta:
+        model = Household
+        fields = HOUSEHOLD_FIELDS
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        communes = visible_communes(user).select_related("parent").order_by("-structure", "parent__name", "name")
+        self.fields["commune"].queryset = communes
+        self.fields["commune"].label_from_instance = lambda unit: (
+            f"{unit.name} ({unit.code}{', ' + unit.parent.name if unit.parent and unit.parent.level != 'city' else ''}"
+            f"{', ' + _('trước 1/7/2025') if unit.structure == Structure.LEGACY else ''})"
+        )
+        if self.instance.pk:
+            self.fields["code"].disabled = True  # the code joins imports to the household
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = MEMBER_FIELDS
+        widgets = {"birth_year": forms.NumberInput(attrs={"min": 1900, "max": 2100})}
+
+
+class ReviewForm(forms.Form):
+    """One household's review for one year, with the indicators of the standard in force."""
+
+    income_per_capita = forms.DecimalField(
+        label=_("Thu nhập bình quân (đồng/người/tháng)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=0,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    b1_score = forms.DecimalField(
+        label=_("Điểm B1"),
+        required=False,
+        min_value=0,
+        max_digits=6,
+        decimal_places=1,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    causes = forms.MultipleChoiceField(
+        label=_("Nguyên nhân nghèo"), choices=Cause.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    needs = forms.MultipleChoiceField(
+        label=_("Nhu cầu hỗ trợ"), choices=Need.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    review_type = forms.ChoiceField(label=_("Loại rà soát"), choices=ReviewType.choices, initial=ReviewType.PERIODIC)
+    review_date = forms.DateField(
+        label=_("Ngày rà soát"),
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"}),
+    )
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, indicators: list[StandardIndicator], review: Review | None = None, **kwargs):
+        if review is not None and "initial" not in kwargs:
+            flags = review.deprivation_list(max(len(indicators), 1))
+            kwargs["initial"] = {
+                "income_per_capita": review.income_per_capita,
+                "b1_score": review.b1_score,
+                "causes": review.causes,
+                "needs": review.needs,
+                "review_type": review.review_type,
+                "review_date": review.review_date,
+                **{indicator.column: flags[i] for i, indicator in enumerate(indicators)},
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = review_version(review)
+        self.indicators = indicators
+        for indicator in indicators:
+            self.fields[indicator.column] = forms.BooleanField(
+                label=indicator.name, required=False, help_text=indicator.deprived_when
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("income_per_capita") is None
+            and cleaned.get("b1_score") is None
+            and not self.has_error("income_per_capita")
+        ):
+            self.add_error("income_per_capita", _("Cần thu nhập bình quân hoặc điểm B1."))
+        return cleaned
+
+    def dimensions(self) -> list[tuple[str, list]]:
+        """The indicator checkboxes grouped by dimension, in the standard's order."""
+        groups: dict[str, list] = {}
+        for indicator in self.indicators:
+            groups.setdefault(indicator.dimension, []).append(self[indicator.column])
+        labels = dict(Dimension.choices)
+        return [(labels.get(dimension, dimension), fields) for dimension, fields in groups.items()]
+
+    def to_input(self) -> ReviewInput:
+        data = self.cleaned_data
+        return ReviewInput(
+            income_per_capita=data.get("income_per_capita"),
+            b1_score=data.get("b1_score"),
+            deprivations=tuple(bool(data.get(indicator.column)) for indicator in self.indicators),
+            causes=tuple(data.get("causes") or ()),
+            needs=tuple(data.get("needs") or ()),
+            review_type=data.get("review_type") or ReviewType.PERIODIC,
+            review_date=data.get("review_date"),
+        )
+
+
+class ReviewStartForm(forms.Form):
+    year = forms.IntegerField(label=_("Năm rà soát"), min_value=2000, max_value=2100)

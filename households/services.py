@@ -1,0 +1,306 @@
+"""Writes of the officer pages: households, members and the annual review of one household.
+
+Every function checks the one visibility rule (households.visibility) and refuses city leaders
+(read-only) before writing; approved reviews are read-only except to administrators. A review's
+class comes from households.poverty with the lines of the standard in force for the year and the
+commune's area, exactly as the importer does, and the movements of the household are re-derived
+from its whole history after each save (households.importer.refresh_movements).
+
+Two officers editing the same review: the form carries the `version` it was read at (the
+review's updated_at); a save against a newer review is refused with what changed since.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from households import poverty
+from households.accounts import display_name
+from households.importer import refresh_movements
+from households.models import (
+    AdministrativeUnit,
+    Cause,
+    Household,
+    Member,
+    Need,
+    PovertyStandard,
+    Review,
+    ReviewState,
+    ReviewType,
+    Role,
+)
+from households.visibility import can_write, visible_communes
+
+HOUSEHOLD_FIELDS = [
+    "code",
+    "commune",
+    "village",
+    "address",
+    "head_name",
+    "head_sex",
+    "ethnic_minority",
+    "members_count",
+    "meritorious",
+    "social_protection",
+    "no_labour_capacity",
+]
+MEMBER_FIELDS = [
+    "full_name",
+    "relation",
+    "sex",
+    "birth_year",
+    "id_number",
+    "health_insurance",
+    "schooling",
+    "employment",
+    "disability",
+]
+# Fields of a review the form edits, compared when two officers collide.
+REVIEW_FORM_FIELDS = [
+    "income_per_capita",
+    "b1_score",
+    "deprivation_flags",
+    "causes",
+    "needs",
+    "review_type",
+    "review_date",
+]
+
+
+def is_administrator(user) -> bool:
+    return bool(user.is_superuser or user.role == Role.ADMINISTRATOR)
+
+
+def _check_writer(user, household: Household | None = None, commune: AdministrativeUnit | None = None) -> None:
+    if not can_write(user):
+        raise PermissionDenied(_("Tài khoản của bạn chỉ được xem, không được sửa dữ liệu hộ."))
+    if household is not None and not Household.objects.visible_to(user).filter(pk=household.pk).exists():
+        raise PermissionDenied(_("Hộ này không thuộc phạm vi của bạn."))
+    if commune is not None and not visible_communes(user).filter(pk=commune.pk).exists():
+        raise PermissionDenied(_("Xã/phường này không thuộc phạm vi của bạn."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Households and members
+
+
+def create_household(*, user, **fields) -> Household:
+    household = Household(**{name: fields[name] for name in HOUSEHOLD_FIELDS if name in fields})
+    _check_writer(user, commune=household.commune)
+    household.full_clean()
+    household._history_user = user
+    with transaction.atomic():
+        household.save()
+    return household
+
+
+def update_household(*, user, household: Household, **fields) -> Household:
+    _check_writer(user, household=household)
+    for name in HOUSEHOLD_FIELDS:
+        if name in fields:
+            setattr(household, name, fields[name])
+    _check_writer(user, commune=household.commune)
+    household.full_clean()
+    household._history_user = user
+    with transaction.atomic():
+        household.save()
+    return household
+
+
+def add_member(*, user, household: Household, **fields) -> Member:
+    _check_writer(user, household=household)
+    member = Member(household=household, **{name: fields[name] for name in MEMBER_FIELDS if name in fields})
+    member.full_clean()
+    member._history_user = user
+    with transaction.atomic():
+        member.save()
+    return member
+
+
+def update_member(*, user, member: Member, **fields) -> Member:
+    _check_writer(user, household=member.household)
+    for name in MEMBER_FIELDS:
+        if name in fields:
+            setattr(member, name, fields[name])
+    member.full_clean()
+    member._history_user = user
+    with transaction.atomic():
+        member.save()
+    return member
+
+
+def remove_member(*, user, member: Member) -> None:
+    _check_writer(user, household=member.household)
+    member._history_user = user
+    with transaction.atomic():
+        member.delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# The annual review
+
+
+def standard_for_year(year: int) -> PovertyStandard | None:
+    return PovertyStandard.objects.filter(first_year__lte=year, last_year__gte=year).first()
+
+
+def commune_for_year(household: Household, year: int) -> AdministrativeUnit:
+    """The commune a review of `year` is recorded in: the household's, or its predecessor or
+    successor in force that year (DOMAIN.md §6: the 2025 reform)."""
+    commune = household.commune
+    day = datetime.date(year, 12, 31)
+
+    def in_force(unit: AdministrativeUnit) -> bool:
+        return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day <= unit.valid_to)
+
+    if in_force(commune):
+        return commune
+    related = AdministrativeUnit.objects.filter(successions_in__predecessor=commune).order_by(
+        "-successions_in__is_primary"
+    ) | AdministrativeUnit.objects.filter(successions_out__successor=commune).order_by("-successions_out__is_primary")
+    for unit in related.distinct():
+        if in_force(unit):
+            return unit
+    raise ValidationError(
+        {"year": _("%(commune)s không có hiệu lực trong năm %(year)s.") % {"commune": commune.name, "year": year}}
+    )
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    """What an officer enters for one household and year (the form, the API)."""
+
+    income_per_capita: Decimal | None
+    b1_score: Decimal | None
+    deprivations: tuple[bool, ...]
+    causes: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    review_type: str = ReviewType.PERIODIC
+    review_date: datetime.date | None = None
+
+
+def classify_review(
+    *, standard: PovertyStandard, commune: AdministrativeUnit, data: ReviewInput
+) -> poverty.PovertyClass:
+    """The class of the household under the standard's lines for the commune's area (as the importer)."""
+    lines = standard.lines(commune.area)
+    if data.income_per_capita is None:
+        if data.b1_score is None:
+            raise ValidationError({"income_per_capita": _("Cần thu nhập bình quân hoặc điểm B1.")})
+        if lines.b1_cutoff is None:
+            raise ValidationError(
+                {
+                    "income_per_capita": _("Chuẩn «%(standard)s» không có ngưỡng điểm B1; cần thu nhập bình quân.")
+                    % {"standard": standard.name}
+                }
+            )
+    return poverty.classify_household(
+        lines,
+        income_per_capita=data.income_per_capita,
+        deprivation_count=poverty.count_deprivations(data.deprivations),
+        b1_score=data.b1_score,
+    )
+
+
+def review_version(review: Review | None) -> str:
+    """The token a form carries to detect a concurrent save: the review's updated_at."""
+    return review.updated_at.isoformat() if review is not None and review.updated_at else ""
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    before: str
+    after: str
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.before} → {self.after}"
+
+
+class ReviewConflict(ValidationError):
+    """Another officer saved the review after this form was opened; `changes` lists what changed."""
+
+    def __init__(self, changes: list[Change], by: str, at: datetime.datetime | None, current: Review | None):
+        self.changes = changes
+        self.by = by
+        self.at = at
+        self.current = current
+        super().__init__(
+            _("Kết quả rà soát này vừa được %(by)s lưu sau khi bạn mở biểu mẫu; dữ liệu của bạn chưa được lưu.")
+            % {"by": by},
+            code="stale",
+        )
+
+
+def save_review(*, user, household: Household, year: int, data: ReviewInput, version: str | None) -> Review:
+    """Create or update the review of `household` for `year`; refuses a stale `version`.
+
+    `version` is "" (or None) for a review that did not exist when the form was opened.
+    """
+    _check_writer(user, household=household)
+    standard = standard_for_year(year)
+    if standard is None:
+        raise ValidationError({"year": _("Năm %(year)s không có chuẩn nghèo áp dụng.") % {"year": year}})
+    size = standard.indicators.count()
+    if len(data.deprivations) > size and any(data.deprivations[size:]):
+        raise ValidationError(
+            _("Chuẩn «%(standard)s» chỉ có %(size)s chỉ số.") % {"standard": standard.name, "size": size}
+        )
+    with transaction.atomic():
+        current = Review.objects.select_for_update().filter(household=household, year=year).first()
+        if (version or "") != review_version(current):
+            raise _conflict(current, version)
+        if current is not None and current.state == ReviewState.APPROVED and not is_administrator(user):
+            raise PermissionDenied(_("Kết quả rà soát năm %(year)s đã được phê duyệt, không thể sửa.") % {"year": year})
+        review = current or Review(household=household, year=year, state=ReviewState.DRAFT)
+        if current is None:
+            review.commune = commune_for_year(household, year)
+        review.standard = standard
+        flags = list(data.deprivations[:size])
+        review.income_per_capita = data.income_per_capita
+        review.b1_score = data.b1_score
+        review.deprivation_flags = poverty.flags_to_mask(flags)
+        review.deprivation_count = poverty.count_deprivations(flags)
+        review.causes = sorted(set(data.causes) & set(Cause.values))
+        review.needs = sorted(set(data.needs) & set(Need.values))
+        review.review_type = data.review_type
+        review.review_date = data.review_date
+        # Sub-group flags are kept as they were at the review (models.Review).
+        for name in ("meritorious", "social_protection", "no_labour_capacity", "ethnic_minority", "head_sex"):
+            setattr(review, name, getattr(household, name))
+        review.poverty_class = classify_review(standard=standard, commune=review.commune, data=data).value
+        review.full_clean(validate_unique=current is None)
+        review._history_user = user
+        review.save()
+        refresh_movements([household.pk])
+    review.refresh_from_db()
+    return review
+
+
+def _conflict(current: Review | None, version: str | None) -> ReviewConflict:
+    from households.history import describe_review_changes
+
+    latest = current.history.select_related("history_user").order_by("-history_date").first() if current else None
+    by = _("một cán bộ khác")
+    at = None
+    if latest is not None:
+        at = latest.history_date
+        if latest.history_user is not None:
+            by = display_name(latest.history_user)
+    before = None
+    if current is not None and version:
+        try:
+            opened_at = datetime.datetime.fromisoformat(version)
+        except ValueError:
+            opened_at = None
+        if opened_at is not None:
+            before = current.history.filter(updated_at=opened_at).order_by("-history_date").first()
+    changes = describe_review_changes(before, current, REVIEW_FORM_FIELDS + ["poverty_class", "state"])
+    return ReviewConflict(changes, by, at, current)

@@ -1,0 +1,186 @@
+"""The household list, the household page, members and the history, as an officer uses them."""
+
+import pytest
+from django.urls import reverse
+
+from households.filters import fold, vietnamese_sort_key
+from households.models import Household, Member, Movement, PovertyClass, Role
+from tests.factories import CommuneFactory, HouseholdFactory, MemberFactory, ReviewFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def commune(db):
+    return CommuneFactory(name="Xã Phú Cường")
+
+
+@pytest.fixture
+def officer(client, commune):
+    user = UserFactory(role=Role.DISTRICT_OFFICER, unit=commune.parent)
+    client.force_login(user)
+    return user
+
+
+def listed(client, **params) -> list[str]:
+    response = client.get(reverse("households:list"), params)
+    assert response.status_code == 200
+    return [h.code for h in response.context["households"]]
+
+
+def test_search_ignores_accents_and_case(client, officer, commune):
+    HouseholdFactory(code="A1", commune=commune, head_name="Nguyễn Văn Đức")
+    HouseholdFactory(code="A2", commune=commune, head_name="Trần Thị Hoa")
+    assert listed(client, q="nguyen van duc") == ["A1"]
+    assert listed(client, q="ĐỨC") == ["A1"]
+    assert listed(client, q="hoa") == ["A2"]
+    assert listed(client, q="a2") == ["A2"]
+
+
+def test_names_sort_in_the_vietnamese_alphabet(client, officer, commune):
+    for code, name in [("1", "Đỗ An"), ("2", "Dương Bình"), ("3", "Ân Cường"), ("4", "Ăn Dũng"), ("5", "An Bình")]:
+        HouseholdFactory(code=code, commune=commune, head_name=name)
+    assert listed(client) == ["5", "4", "3", "2", "1"]
+    assert listed(client, sort="code") == ["1", "2", "3", "4", "5"]
+
+
+def test_fold_and_sort_key_are_pure():
+    assert fold("Nguyễn Thị Ánh ĐÀO") == "nguyen thi anh dao"
+    assert fold("Nguye\u0302\u0303n") == "nguyen"  # decomposed input
+    assert vietnamese_sort_key("Ơn") > vietnamese_sort_key("Ông") > vietnamese_sort_key("Oanh")
+
+
+def test_filters_by_commune_village_flags_and_one_years_class_and_movement(client, officer, commune):
+    other_commune = CommuneFactory(parent=commune.parent)
+    poor = HouseholdFactory(code="P", commune=commune, village="Thôn Đông", meritorious=True)
+    ReviewFactory(household=poor, year=2022, poverty_class=PovertyClass.NEAR_POOR)
+    ReviewFactory(household=poor, year=2023, poverty_class=PovertyClass.POOR, movement=Movement.NEWLY_POOR)
+    near = HouseholdFactory(code="N", commune=other_commune)
+    ReviewFactory(household=near, year=2023, poverty_class=PovertyClass.NEAR_POOR)
+    assert listed(client, commune=commune.pk) == ["P"]
+    assert listed(client, village="dong") == ["P"]
+    assert listed(client, flags="meritorious") == ["P"]
+    assert listed(client, year=2023, poverty_class="poor") == ["P"]
+    # Poor in 2023 is not "near-poor in 2023" though it was near-poor in 2022.
+    assert listed(client, year=2023, poverty_class="near_poor") == ["N"]
+    assert listed(client, year=2023, movement="newly_poor") == ["P"]
+    response = client.get(reverse("households:list"), {"year": 2022})
+    assert [(h.code, h.shown_review.poverty_class) for h in response.context["households"]] == [("P", "near_poor")]
+
+
+def test_the_list_is_paginated_by_fifty(client, officer, commune):
+    HouseholdFactory.create_batch(51, commune=commune)
+    assert len(listed(client)) == 50
+    assert len(listed(client, page=2)) == 1
+
+
+def test_the_list_page_costs_the_same_queries_for_1_or_60_households(
+    client, officer, commune, django_assert_num_queries
+):
+    household = HouseholdFactory(commune=commune)
+    ReviewFactory(household=household)
+    with django_assert_num_queries(LIST_QUERIES):
+        client.get(reverse("households:list"), {"year": 2023})
+    for household in HouseholdFactory.create_batch(59, commune=commune):
+        ReviewFactory(household=household)
+    with django_assert_num_queries(LIST_QUERIES):
+        response = client.get(reverse("households:list"), {"year": 2023, "q": "nguyen"})
+    assert len(response.context["households"]) == 50
+
+
+# session, user, user's unit (scope), commune choices, count, page, reviews of the page
+LIST_QUERIES = 7
+# session, user, unit, household, members, reviews, standards + indicators (2)
+DETAIL_QUERIES = 8
+
+
+def test_the_household_page_costs_the_same_queries_whatever_its_size(
+    client, officer, commune, django_assert_num_queries
+):
+    household = HouseholdFactory(commune=commune)
+    ReviewFactory(household=household, year=2022)
+    MemberFactory(household=household)
+    with django_assert_num_queries(DETAIL_QUERIES):
+        client.get(reverse("households:detail", args=[household.pk]))
+    for year in (2020, 2023, 2024):
+        ReviewFactory(household=household, year=year)
+    MemberFactory.create_batch(5, household=household)
+    with django_assert_num_queries(DETAIL_QUERIES):
+        response = client.get(reverse("households:detail", args=[household.pk]))
+    content = response.content.decode()
+    assert "Việc làm" in content  # deprivations by name
+    assert "001180012345" in content  # officers of the unit see ID numbers
+
+
+def test_an_officer_adds_a_household_and_its_members(client, officer, commune):
+    response = client.post(
+        reverse("households:create"),
+        {
+            "code": "NEW-1",
+            "commune": commune.pk,
+            "village": "Thôn 2",
+            "head_name": "Lê Văn Bình",
+            "head_sex": "M",
+            "members_count": 3,
+        },
+    )
+    household = Household.objects.get(code="NEW-1")
+    assert response.status_code == 302 and response.url == reverse("households:detail", args=[household.pk])
+    response = client.post(
+        reverse("households:member_add", args=[household.pk]),
+        {"full_name": "Lê Thị Cúc", "relation": "Con", "sex": "F", "birth_year": 2010, "health_insurance": "on"},
+    )
+    assert response.status_code == 302
+    member = household.members.get()
+    client.post(
+        reverse("households:member_edit", args=[household.pk, member.pk]),
+        {"full_name": "Lê Thị Cúc", "relation": "Con gái", "sex": "F", "birth_year": 2010},
+    )
+    member.refresh_from_db()
+    assert member.relation == "Con gái" and not member.health_insurance
+    assert client.get(reverse("households:member_delete", args=[household.pk, member.pk])).status_code == 200
+    client.post(reverse("households:member_delete", args=[household.pk, member.pk]))
+    assert not Member.objects.exists()
+
+    history = client.get(reverse("households:history", args=[household.pk])).content.decode()
+    assert "Quan hệ với chủ hộ: Con → Con gái" in history
+    assert "Xoá" in history and "Nguyễn Văn An" in history  # who: the officer's full name
+
+
+def test_validation_messages_are_vietnamese_and_next_to_the_field(client, officer, commune):
+    response = client.post(reverse("households:create"), {"code": "", "commune": commune.pk, "members_count": 0})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_code_errors"' in content
+    assert "Trường này là bắt buộc." in content
+    assert "Đảm bảo giá trị này lớn hơn hoặc bằng với 1" in content
+
+
+def test_a_household_cannot_be_put_in_another_units_commune(client, officer, commune):
+    foreign = CommuneFactory()
+    response = client.post(
+        reverse("households:create"),
+        {"code": "X", "commune": foreign.pk, "head_name": "A", "head_sex": "M", "members_count": 1},
+    )
+    assert response.status_code == 200 and "commune" in response.context["form"].errors
+    assert not Household.objects.exists()
+
+
+def test_city_leaders_read_but_never_write(client, commune):
+    household = HouseholdFactory(commune=commune)
+    MemberFactory(household=household)
+    leader = UserFactory(role=Role.CITY_LEADER, unit=commune.parent.parent)
+    client.force_login(leader)
+    page = client.get(reverse("households:detail", args=[household.pk]))
+    assert page.status_code == 200
+    assert "001180012345" not in page.content.decode()  # ID numbers stay with the unit's officers
+    assert client.get(reverse("households:edit", args=[household.pk])).status_code == 403
+    assert client.get(reverse("households:create")).status_code == 403
+    assert client.post(reverse("households:member_add", args=[household.pk]), {}).status_code == 403
+
+
+def test_numbers_and_dates_are_vietnamese(client, officer, commune):
+    household = HouseholdFactory(commune=commune)
+    ReviewFactory(household=household, income_per_capita=1_234_567)
+    content = client.get(reverse("households:detail", args=[household.pk])).content.decode()
+    assert "1.234.567" in content
