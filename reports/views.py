@@ -177,7 +177,11 @@ def _summary(request: HttpRequest) -> tuple[AdministrativeUnit, int, exports.Sum
     if scope_unit.level == UnitLevel.COMMUNE:
         raise Http404("the summary table lists the units below a district or the city")
     year = _int(request.GET.get("year")) or _latest_year()
-    own = IndicatorValue.objects.filter(run__is_current=True, unit=scope_unit, year=year, reaggregated=False).first()
+    own = (
+        IndicatorValue.objects.filter(run__is_current=True, unit=scope_unit, year=year, reaggregated=False)
+        .select_related("unit")
+        .first()
+    )
     children = dashboard.children_rows(scope_unit, year, structure=_structure(request))
     return scope_unit, year, exports.summary_table(scope_unit, year, own, children), dashboard.run_info()
 
