@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
     "django_celery_beat",
@@ -133,11 +134,35 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
+    # Errors as {"error": {"code", "message", "details"}} (povertyplan/api_errors.py).
+    "EXCEPTION_HANDLER": "povertyplan.api_errors.api_exception_handler",
+    # Per token (per user) and per anonymous address; rates from the environment.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_THROTTLE_USER", default="10000/hour"),
+        "anon": env("API_THROTTLE_ANON", default="300/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hanoi Plan 51-KH/TU poverty-reduction API",
+    "DESCRIPTION": (
+        "API của cổng theo dõi Kế hoạch 51-KH/TU (giảm nghèo bền vững Hà Nội 2021–2030): chỉ tiêu, tiến độ, "
+        "đơn vị hành chính, hộ gia đình và kết quả rà soát. Xác thực bằng token: `Authorization: Token <khóa>`.\n\n"
+        "API of the Hanoi Plan 51-KH/TU poverty-reduction portal: indicators, progress, administrative units, "
+        "households and review results. Authenticate with `Authorization: Token <key>`. Every error answers "
+        '`{"error": {"code": ..., "message": ..., "details": [...]}}`.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Docs served offline from the vendored drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"SexEnum": "households.models.Sex"},
 }
 
 # Celery: Redis in production and CI; kombu's filesystem transport (no server) by default.

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("households.urls")),  # before auth: it serves the throttled /accounts/login/
     path("accounts/", include("django.contrib.auth.urls")),
     path("progress/", include("reports.urls")),
+    path("api/v1/", include("povertyplan.api_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,354 @@
+"""units/, households/, reviews/ and imports/: thin adapters over the same visibility rule,
+FilterSet, services and importer as the officers' pages (STYLE.md: NetBox, HackSoft).
+
+Every household and review queryset starts from `.visible_to(request.user)`, so an officer's token
+gets 404 for another district's row, exactly as a page would. Writes need `can_write` (a city
+leader's token reads, never writes: 403) and go through households.services.save_review, which
+re-checks the commune, classifies, records the history and refuses a concurrent edit; the API
+adds HTTP's own guard: the review's ETag is its version, and PUT/PATCH must send it in If-Match
+(428 without it, 412 when it no longer matches).
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from households.filters import HouseholdFilterSet
+from households.importer import ImportRefused, import_reviews
+from households.models import (
+    AdministrativeUnit,
+    Household,
+    Member,
+    PovertyClass,
+    Review,
+    ReviewState,
+    Structure,
+    UnitLevel,
+)
+from households.serializers import (
+    HouseholdDetailSerializer,
+    HouseholdSerializer,
+    ImportRequestSerializer,
+    ImportResultSerializer,
+    ReviewCreateSerializer,
+    ReviewSerializer,
+    ReviewWriteSerializer,
+    UnitSerializer,
+)
+from households.services import ReviewConflict, ReviewInput, review_version, save_review
+from households.visibility import can_write
+from povertyplan.api_errors import ApiError, PreconditionFailed, PreconditionRequired, error_responses
+
+# ---------------------------------------------------------------------------------------------
+# Permissions
+
+
+class CanWriteOrReadOnly(permissions.BasePermission):
+    """Reads for any authenticated user (scoped by the querysets); writes only for writers."""
+
+    message = "Tài khoản của bạn chỉ được xem, không được sửa dữ liệu hộ. / This account may read but not write."
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return request.method in permissions.SAFE_METHODS or can_write(request.user)
+
+
+# ---------------------------------------------------------------------------------------------
+# units/
+
+
+class UnitFilterSet(django_filters.FilterSet):
+    code = django_filters.CharFilter(help_text="Mã GSO / GSO code")
+    level = django_filters.ChoiceFilter(choices=UnitLevel.choices, help_text="Cấp / level")
+    parent = django_filters.CharFilter(field_name="parent__code", help_text="Mã GSO đơn vị cấp trên / parent code")
+    structure = django_filters.TypedChoiceFilter(
+        choices=Structure.choices, coerce=int, help_text="Cơ cấu hành chính 2008 hoặc 2025 / structure"
+    )
+    year = django_filters.NumberFilter(
+        method="filter_year",
+        min_value=2000,
+        max_value=2100,
+        help_text="Đơn vị có hiệu lực cuối năm / in force at year end",
+    )
+
+    class Meta:
+        model = AdministrativeUnit
+        fields = ["code", "level", "parent", "structure", "year"]
+
+    def filter_year(self, queryset, name, value):
+        return queryset.in_force(int(value))
+
+
+@extend_schema(tags=["units"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Đơn vị hành chính / administrative units",
+        description=(
+            "Đơn vị hành chính của Hà Nội theo cả hai cơ cấu (trước và từ 1/7/2025), với mã GSO. / "
+            "Hanoi's administrative units of both structures (before and from 1 July 2025), with GSO codes."
+        ),
+        responses={200: UnitSerializer(many=True), **error_responses(400)},
+    ),
+    retrieve=extend_schema(summary="Một đơn vị / one unit", responses={200: UnitSerializer, **error_responses(404)}),
+)
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = AdministrativeUnit.objects.select_related("parent").order_by("structure", "level", "code")
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilterSet
+
+
+# ---------------------------------------------------------------------------------------------
+# households/
+
+
+class HouseholdApiFilterSet(HouseholdFilterSet):
+    """The officers' list filters, plus the commune by GSO code for other systems."""
+
+    commune_code = django_filters.CharFilter(field_name="commune__code", help_text="Mã GSO xã / commune GSO code")
+
+    class Meta(HouseholdFilterSet.Meta):
+        fields = [*HouseholdFilterSet.Meta.fields, "commune_code"]
+
+
+@extend_schema(tags=["households"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Hộ gia đình / households",
+        description=(
+            "Hộ trong phạm vi đơn vị của người dùng (cán bộ xã: xã mình; cán bộ huyện: các xã trong huyện; lãnh đạo "
+            "thành phố, quản trị: toàn thành phố). / Households within the user's units (commune officer: the "
+            "commune; district officer: its communes; city leader, administrator: the city)."
+        ),
+        responses={200: HouseholdSerializer(many=True), **error_responses(400, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="Một hộ với thành viên / one household with its members",
+        description="404 nếu hộ ngoài phạm vi của bạn / 404 when outside your units.",
+        responses={200: HouseholdDetailSerializer, **error_responses(404)},
+    ),
+)
+class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
+    filterset_class = HouseholdApiFilterSet
+
+    def get_queryset(self):
+        queryset = Household.objects.visible_to(self.request.user).select_related("commune")
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("id")))
+        return queryset.order_by("code")
+
+    def get_serializer_class(self):
+        return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
+
+
+# ---------------------------------------------------------------------------------------------
+# reviews/
+
+
+class ReviewFilterSet(django_filters.FilterSet):
+    year = django_filters.NumberFilter(min_value=2000, max_value=2100, help_text="Năm rà soát / review year")
+    household = django_filters.NumberFilter(field_name="household_id", help_text="Mã số (id) hộ / household id")
+    household_code = django_filters.CharFilter(field_name="household__code", help_text="Mã hộ / household code")
+    commune_code = django_filters.CharFilter(field_name="commune__code", help_text="Mã GSO xã / commune GSO code")
+    state = django_filters.ChoiceFilter(choices=ReviewState.choices, help_text="Trạng thái / workflow state")
+    poverty_class = django_filters.ChoiceFilter(choices=PovertyClass.choices, help_text="Phân loại / class")
+
+    class Meta:
+        model = Review
+        fields = ["year", "household", "household_code", "commune_code", "state", "poverty_class"]
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description=(
+        "ETag nhận được khi đọc phiếu (GET reviews/{id}/). Bắt buộc: thiếu → 428, không khớp → 412. / The ETag "
+        "received when reading the review. Required: missing → 428, stale → 412."
+    ),
+)
+
+
+def etag_of(review: Review) -> str:
+    return f'"{review_version(review)}"'
+
+
+def _matches(header: str, etag: str) -> bool:
+    tags = [tag.strip() for tag in header.split(",")]
+    return "*" in tags or any(tag.removeprefix("W/") == etag for tag in tags)
+
+
+@extend_schema(tags=["reviews"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Kết quả rà soát / reviews",
+        description="Phiếu rà soát trong phạm vi của bạn / the reviews within your units.",
+        responses={200: ReviewSerializer(many=True), **error_responses(400)},
+    ),
+    retrieve=extend_schema(
+        summary="Một phiếu rà soát / one review",
+        description="Tiêu đề ETag là phiên bản của phiếu / the ETag header is the review's version.",
+        responses={200: ReviewSerializer, **error_responses(404)},
+    ),
+    create=extend_schema(
+        summary="Tạo phiếu rà soát / create a review",
+        description=(
+            "Như biểu mẫu: phân loại theo chuẩn nghèo của năm, ghi lịch sử. Chỉ cán bộ xã, huyện và quản trị. / "
+            "As the web form: classified under the year's standard, history recorded. Writers only."
+        ),
+        request=ReviewCreateSerializer,
+        responses={201: ReviewSerializer, **error_responses(400, 403, 404)},
+    ),
+    update=extend_schema(
+        summary="Sửa phiếu rà soát / replace a review",
+        parameters=[IF_MATCH],
+        request=ReviewWriteSerializer,
+        responses={200: ReviewSerializer, **error_responses(400, 403, 404, 412, 428)},
+    ),
+    partial_update=extend_schema(
+        summary="Sửa một phần phiếu / update part of a review",
+        parameters=[IF_MATCH],
+        request=ReviewWriteSerializer,
+        responses={200: ReviewSerializer, **error_responses(400, 403, 404, 412, 428)},
+    ),
+)
+class ReviewViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ReviewSerializer
+    filterset_class = ReviewFilterSet
+    permission_classes = [CanWriteOrReadOnly]
+
+    def get_queryset(self):
+        return (
+            Review.objects.visible_to(self.request.user)
+            .select_related("household", "commune", "standard")
+            .order_by("household__code", "year")
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        review = self.get_object()
+        return Response(ReviewSerializer(review).data, headers={"ETag": etag_of(review)})
+
+    def create(self, request, *args, **kwargs):
+        serializer = ReviewCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        household, year = data["household"], data["year"]
+        if Review.objects.filter(household=household, year=year).exists():
+            raise serializers.ValidationError(
+                {"year": f"Hộ {household.code} đã có kết quả rà soát năm {year}; hãy sửa phiếu đó (PUT/PATCH)."}
+            )
+        review = self._save(household, year, data, current=None)
+        return Response(
+            ReviewSerializer(review).data, status=status.HTTP_201_CREATED, headers={"ETag": etag_of(review)}
+        )
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        review = self.get_object()
+        header = request.headers.get("If-Match")
+        if not header:
+            raise PreconditionRequired()
+        if not _matches(header, etag_of(review)):
+            raise PreconditionFailed()
+        serializer = ReviewWriteSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        review = self._save(review.household, review.year, serializer.validated_data, current=review)
+        return Response(ReviewSerializer(review).data, headers={"ETag": etag_of(review)})
+
+    def _save(self, household: Household, year: int, data: dict, *, current: Review | None) -> Review:
+        def pick(name, default):
+            if name in data:
+                return data[name]
+            return getattr(current, name) if current is not None else default
+
+        deprivations = data.get("deprivations")
+        if deprivations is None:
+            deprivations = current.deprivation_list() if current is not None else [False] * 12
+        entry = ReviewInput(
+            income_per_capita=pick("income_per_capita", None),
+            b1_score=pick("b1_score", None),
+            deprivations=tuple(deprivations),
+            causes=tuple(pick("causes", [])),
+            needs=tuple(pick("needs", [])),
+            review_type=pick("review_type", ReviewInput.review_type),
+            review_date=pick("review_date", None),
+        )
+        try:
+            review = save_review(
+                user=self.request.user, household=household, year=year, data=entry, version=review_version(current)
+            )
+        except ReviewConflict as exc:
+            raise PreconditionFailed() from exc
+        return Review.objects.select_related("household", "commune", "standard").get(pk=review.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# imports/
+
+
+class ImportQuerySerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(
+        default=False, help_text="1: chỉ xem trước, không ghi gì / 1: preview only, nothing is written"
+    )
+
+
+@extend_schema(tags=["imports"])
+class ImportViewSet(viewsets.GenericViewSet):
+    """Nhập tệp phiếu rà soát / import a review file, through the same importer as the web page."""
+
+    permission_classes = [CanWriteOrReadOnly]
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = ImportRequestSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="Nhập tệp rà soát / import a review file",
+        description=(
+            "Tải lên tệp .xlsx/.csv theo mẫu (multipart, trường `file`). Cả tệp bị từ chối nếu có một dòng sai: 400 "
+            "với danh sách lỗi theo số dòng (tiếng Việt), không ghi gì. Thành công: 201 với tóm tắt; `?dry_run=1`: "
+            "200 với bản xem trước, không ghi gì. Tệp được xử lý ngay (đồng bộ).\n\n"
+            "Upload a template .xlsx/.csv (multipart, field `file`). One bad row refuses the whole file: 400 with "
+            "row-numbered errors (Vietnamese), nothing written. Success: 201 with the summary; `?dry_run=1`: 200 "
+            "with the exact preview, nothing written. Files are processed synchronously."
+        ),
+        parameters=[ImportQuerySerializer],
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={
+            201: ImportResultSerializer,
+            200: OpenApiResponse(ImportResultSerializer, description="Xem trước / dry-run preview"),
+            **error_responses(400, 403),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        query = ImportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        body = ImportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        dry_run = query.validated_data["dry_run"]
+        try:
+            result = import_reviews(
+                upload, filename=upload.name, user=request.user, state=body.validated_data["state"], dry_run=dry_run
+            )
+        except ImportRefused as refused:
+            raise ApiError(
+                status_code=status.HTTP_400_BAD_REQUEST,
+                code="import_refused",
+                message=f"Tệp bị từ chối, không có gì được ghi: {len(refused.errors)} lỗi.",
+                details=[{"row": e.row, "column": e.column, "message": str(e)} for e in refused.errors],
+            ) from refused
+        return Response(result.as_dict(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)

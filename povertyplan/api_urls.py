@@ -1,0 +1,36 @@
+"""The REST API, version 1, mounted at /api/v1/ (DESIGN.md, "Contracts").
+
+Paths are the public contract: units/, indicators/, progress/, targets/, plan/, households/,
+reviews/, imports/; the OpenAPI 3 schema at schema/ and its docs page at docs/ (Swagger UI,
+served offline from drf-spectacular-sidecar; Redoc at redoc/).
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+from households.api import HouseholdViewSet, ImportViewSet, ReviewViewSet, UnitViewSet
+from reports.api import IndicatorViewSet, ProgressViewSet
+from targets.api import PlanViewSet, TargetViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("units", UnitViewSet, basename="api-unit")
+router.register("indicators", IndicatorViewSet, basename="api-indicator")
+router.register("progress", ProgressViewSet, basename="api-progress")
+router.register("targets", TargetViewSet, basename="api-target")
+router.register("plan", PlanViewSet, basename="api-plan")
+router.register("households", HouseholdViewSet, basename="api-household")
+router.register("reviews", ReviewViewSet, basename="api-review")
+router.register("imports", ImportViewSet, basename="api-import")
+
+# The schema and its docs are public: they describe the API, not its data.
+public = {"permission_classes": [AllowAny], "authentication_classes": []}
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(**public), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema", **public), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema", **public), name="api-redoc"),
+]

@@ -1,0 +1,271 @@
+"""indicators/ and progress/: thin read-only adapters over the snapshot (reports.queries).
+
+Both read only the current snapshot with a fixed number of queries whatever the data size:
+indicators/ one for the current run (ETag / Last-Modified) and two for the page; progress/ adds
+one for the previous and baseline rows of the page's units and, per year on the page, the
+targets (targets.queries.targets_for_units). `?format=csv` answers the same rows as CSV, unpaged.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+
+from django.conf import settings
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from households.models import Structure
+from povertyplan.api_errors import error_responses
+from reports.dashboard import BASELINE_YEAR, assess_target
+from reports.models import IndicatorValue
+from reports.queries import current_run, snapshot
+from reports.serializers import (
+    IndicatorSerializer,
+    ProgressSerializer,
+    SnapshotQuerySerializer,
+    progress_record,
+)
+from targets.models import Plan
+from targets.progress import project_to_years
+from targets.queries import targets_for_units
+
+
+class CSVRenderer(BaseRenderer):
+    """Rows as CSV with a header, for spreadsheet users. Nested objects become dotted columns."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if isinstance(data, dict) and "results" in data:
+            data = data["results"]
+        rows = [flatten(item) for item in (data if isinstance(data, list) else [data])]
+        columns: list[str] = []
+        for row in rows:
+            columns += [name for name in row if name not in columns]
+        stream = io.StringIO()
+        writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\r\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({name: _cell(value) for name, value in row.items()})
+        # A BOM so that Excel opens the Vietnamese text as UTF-8.
+        return ("\ufeff" + stream.getvalue()).encode("utf-8")
+
+
+def flatten(item, prefix: str = "") -> dict:
+    if not isinstance(item, dict):
+        return {prefix or "value": item}
+    out = {}
+    for key, value in item.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            out.update(flatten(value, name))
+        else:
+            out[name] = value
+    return out
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    # Neutralise spreadsheet formulas (DESIGN.md: exports neutralise formulas in cell values).
+    return "'" + text if text[:1] in ("=", "+", "@") or (text[:1] == "-" and not _is_number(text)) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+RENDERERS = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv"],
+    description="csv: cùng dữ liệu dạng CSV, không phân trang / the same rows as CSV, unpaged",
+)
+
+
+class SnapshotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    filter_backends: list = []
+    renderer_classes = RENDERERS
+
+    def query(self) -> dict:
+        if not hasattr(self, "_query"):
+            params = SnapshotQuerySerializer(data=self.request.query_params)
+            params.is_valid(raise_exception=True)
+            self._query = params.validated_data
+        return self._query
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return IndicatorValue.objects.none()
+        query = self.query()
+        structure = query.get("structure")
+        return snapshot(
+            unit=query.get("unit"),
+            year=query.get("year"),
+            level=query.get("level"),
+            parent=query.get("parent"),
+            structure=Structure.REFORM_2025 if structure == Structure.REFORM_2025 else None,
+        )
+
+    def paginate_queryset(self, queryset):
+        if self.request.accepted_renderer.format == "csv":
+            return None
+        return super().paginate_queryset(queryset)
+
+
+SNAPSHOT_DESCRIPTION = (
+    "Chỉ đọc bảng số liệu đã tính (snapshot) của lượt tính hiện hành. Lọc theo đơn vị, năm, cấp, đơn vị cấp trên; "
+    "structure=2025 để xem số liệu các năm trước theo đơn vị hành chính hiện nay.\n\n"
+    "Reads only the current snapshot. Filter by unit, year, level and parent; structure=2025 for history "
+    "re-aggregated onto today's units."
+)
+
+
+@extend_schema(tags=["indicators"])
+class IndicatorViewSet(SnapshotViewSet):
+    """Chỉ tiêu giảm nghèo theo đơn vị và năm / poverty indicators per unit and year."""
+
+    serializer_class = IndicatorSerializer
+
+    def get_permissions(self):
+        if settings.OPEN_DATA_INDICATORS:
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.open_data_answer():
+            context["suppression_threshold"] = settings.OPEN_DATA_SUPPRESSION_THRESHOLD
+        return context
+
+    def open_data_answer(self) -> bool:
+        return settings.OPEN_DATA_INDICATORS and not self.request.user.is_authenticated
+
+    @extend_schema(
+        summary="Chỉ tiêu / indicators",
+        description=SNAPSHOT_DESCRIPTION
+        + "\n\nTrả lời yêu cầu có điều kiện (ETag, Last-Modified theo thời điểm tính) bằng 304. Ở chế độ dữ liệu mở "
+        "(OPEN_DATA_INDICATORS), gọi không cần token; số đếm từ 1 đến dưới ngưỡng (mặc định 5) và các tỷ lệ suy ra "
+        "từ chúng bị ẩn (null) và liệt kê trong `suppressed`; số 0 được công bố.\n\n"
+        "Answers conditional requests (ETag, Last-Modified from the snapshot time) with 304. In open-data mode "
+        "(OPEN_DATA_INDICATORS) it answers without a token; counts from 1 to below the threshold (default 5) and "
+        "the rates derived from them are withheld (null) and listed in `suppressed`; zero is published.",
+        parameters=[SnapshotQuerySerializer, FORMAT_PARAMETER],
+        responses={
+            200: IndicatorSerializer(many=True),
+            304: OpenApiResponse(description="Không đổi từ lần trước / not modified"),
+            **error_responses(400, 404),
+        },
+    )
+    def list(self, request, *args, **kwargs):
+        self.query()  # a bad parameter is a 400 before anything else
+        run = current_run()
+        finished = run.finished_at if run else None
+        tag = "|".join(
+            [
+                str(run.pk if run else "none"),
+                finished.isoformat() if finished else "",
+                request.get_full_path(),
+                request.accepted_renderer.format or "",
+                "open" if self.open_data_answer() else "token",
+                str(settings.OPEN_DATA_SUPPRESSION_THRESHOLD),
+            ]
+        )
+        etag = '"' + hashlib.sha256(tag.encode()).hexdigest()[:32] + '"'
+        last_modified = int(finished.timestamp()) if finished else None
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return not_modified
+        response = super().list(request, *args, **kwargs)
+        response["ETag"] = etag
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified)
+        response["Cache-Control"] = "private, no-cache" if request.user.is_authenticated else "public, no-cache"
+        response["Vary"] = "Accept, Authorization, Cookie"
+        return response
+
+
+@extend_schema(tags=["progress"])
+class ProgressViewSet(SnapshotViewSet):
+    """Tiến độ so với chỉ tiêu Kế hoạch 51 / progress against the targets of Plan 51."""
+
+    serializer_class = ProgressSerializer
+
+    @extend_schema(
+        summary="Tiến độ / progress",
+        description=SNAPSHOT_DESCRIPTION
+        + "\n\nMỗi đơn vị và năm: trạng thái từng chỉ tiêu với số liệu đầu vào, công thức, phương pháp (tỷ số Open "
+        "SDG, số tuyệt đối khi số nhỏ…) và dự báo đến 2025, 2030. CSV: một dòng cho mỗi chỉ tiêu.\n\n"
+        "Per unit and year: each target's status with its inputs, formula, method (Open SDG ratio, absolute change "
+        "for small numbers…) and the projection to 2025 and 2030. CSV: one line per target.",
+        parameters=[SnapshotQuerySerializer, FORMAT_PARAMETER],
+        responses={200: ProgressSerializer(many=True), **error_responses(400, 404)},
+    )
+    def list(self, request, *args, **kwargs):
+        queryset = self.get_queryset()
+        page = self.paginate_queryset(queryset)
+        values = list(page if page is not None else queryset)
+        records = progress_records(values)
+        if request.accepted_renderer.format == "csv":
+            lines = []
+            for record in records:
+                head = {key: record[key] for key in ("unit", "unit_name", "year", "computed_at")}
+                for target in record["targets"]:
+                    projection = {f"projection_{item['year']}": item["value"] for item in target["projection"]}
+                    body = {key: item for key, item in target.items() if key != "projection"}
+                    lines.append({**head, **body, **projection})
+            return Response(lines)
+        if page is not None:
+            return self.get_paginated_response(records)
+        return Response(records)
+
+
+def progress_records(values: list[IndicatorValue]) -> list[dict]:
+    """Judge every target of each row with the dashboards' own rule (reports.dashboard.assess_target);
+    the previous-year and baseline rows of the whole page in one query, the targets once per year."""
+    if not values:
+        return []
+    plan = Plan.objects.order_by("pk").first()
+    unit_ids = {value.unit_id for value in values}
+    wanted = {value.year - 1 for value in values} | {BASELINE_YEAR}
+    others: dict[tuple[int, int], IndicatorValue] = {}
+    for other in IndicatorValue.objects.filter(run_id=values[0].run_id, unit_id__in=unit_ids, year__in=wanted).order_by(
+        "-reaggregated"
+    ):
+        others[(other.unit_id, other.year)] = other  # the row in force wins over a re-aggregated one
+    units = {value.unit_id: value.unit for value in values}
+    targets = {year: targets_for_units(units.values(), year, plan=plan) for year in sorted({v.year for v in values})}
+    records = []
+    for value in values:
+        series = {year: others[(value.unit_id, year)] for year in wanted if (value.unit_id, year) in others}
+        series[value.year] = value
+        evaluations = []
+        for target in targets[value.year][value.unit_id]:
+            code = target.indicator.code
+            baseline = series.get(BASELINE_YEAR)
+            projection = project_to_years(
+                getattr(baseline, code, None) if baseline else None, BASELINE_YEAR, getattr(value, code), value.year
+            )
+            evaluations.append((target, assess_target(target, series, value.year), projection))
+        records.append(progress_record(value, evaluations))
+    return records

@@ -1,0 +1,243 @@
+"""Serializers of the snapshot endpoints: indicators/ and progress/ (DESIGN.md, "Contracts").
+
+indicators/ carries exactly reports.queries.INDICATOR_FIELDS, read through indicator_record, so
+the API, export_indicators and the dashboards can never disagree on a figure or its rounding.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from rest_framework import serializers
+
+from households.models import Structure, UnitLevel
+from reports.queries import INDICATOR_FIELDS, indicator_record, plain
+
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+# Counts an open-data answer suppresses when small, and the rates derived from each.
+SUPPRESSIBLE_COUNTS = ["poor", "near_poor", "escaped", "newly_poor", "re_poor", "meritorious_poor"]
+DERIVED_RATES = {
+    "poor": ["poverty_rate", "poor_reduction_rate"],
+    "near_poor": ["near_poverty_rate", "near_poor_reduction_rate"],
+}
+# Start-of-year counts behind the reduction rates: a small one is revealed by rate and count.
+START_COUNTS = {"poor_start": "poor_reduction_rate", "near_poor_start": "near_poor_reduction_rate"}
+
+
+class SnapshotQuerySerializer(serializers.Serializer):
+    """Query parameters of indicators/ and progress/."""
+
+    unit = serializers.RegexField(
+        r"^\d{2,5}$",
+        required=False,
+        help_text=(
+            "Mã GSO của đơn vị (01 = thành phố), hiểu là đơn vị có hiệu lực trong năm của dòng. / "
+            "GSO code of the unit (01 = the city), meaning the unit in force in each row's year."
+        ),
+    )
+    year = serializers.IntegerField(
+        required=False, min_value=YEAR_MIN, max_value=YEAR_MAX, help_text="Năm rà soát / review year"
+    )
+    level = serializers.ChoiceField(
+        choices=UnitLevel.choices, required=False, help_text="Cấp đơn vị / unit level: city, district, commune"
+    )
+    parent = serializers.RegexField(
+        r"^\d{2,5}$", required=False, help_text="Mã GSO của đơn vị cấp trên / GSO code of the parent unit"
+    )
+    structure = serializers.ChoiceField(
+        choices=Structure.choices,
+        required=False,
+        help_text=(
+            "2025: số liệu các năm trước tổng hợp lại theo đơn vị hành chính từ 1/7/2025. Mặc định: theo đơn vị có "
+            "hiệu lực từng năm. / 2025: history re-aggregated onto the units in force since 1 July 2025. "
+            "Default: the units in force in each year."
+        ),
+    )
+
+
+def _round(value: Decimal | None, places: int = 2) -> float | None:
+    if value is None:
+        return None
+    return float(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+class IndicatorSerializer(serializers.Serializer):
+    """One row of the snapshot: one unit in one year. Read-only."""
+
+    unit = serializers.CharField(help_text="Mã GSO của đơn vị / GSO code of the unit")
+    year = serializers.IntegerField(help_text="Năm rà soát / review year")
+    total_households = serializers.IntegerField(
+        allow_null=True, help_text="Tổng số hộ dân cư (mẫu số) / total resident households (the denominator)"
+    )
+    poor = serializers.IntegerField(allow_null=True, help_text="Số hộ nghèo / poor households")
+    near_poor = serializers.IntegerField(allow_null=True, help_text="Số hộ cận nghèo / near-poor households")
+    poverty_rate = serializers.FloatField(
+        allow_null=True, help_text="Tỷ lệ hộ nghèo (%), 2 chữ số thập phân / poverty rate (%), 2 decimals"
+    )
+    near_poverty_rate = serializers.FloatField(
+        allow_null=True, help_text="Tỷ lệ hộ cận nghèo (%) / near-poverty rate (%), 2 decimals"
+    )
+    escaped = serializers.IntegerField(allow_null=True, help_text="Số hộ thoát nghèo / households that escaped poverty")
+    newly_poor = serializers.IntegerField(allow_null=True, help_text="Số hộ nghèo phát sinh / newly poor households")
+    re_poor = serializers.IntegerField(allow_null=True, help_text="Số hộ tái nghèo / re-poor households")
+    meritorious_poor = serializers.IntegerField(
+        allow_null=True,
+        help_text="Hộ nghèo có người có công / poor households with a person of meritorious service",
+    )
+    poor_reduction_rate = serializers.FloatField(
+        allow_null=True,
+        help_text=(
+            "Tỷ lệ giảm hộ nghèo so với đầu năm (%); null khi năm trước bằng 0 hoặc không có. / "
+            "Annual reduction of poor households (%); null where the previous count is 0 or unknown."
+        ),
+    )
+    near_poor_reduction_rate = serializers.FloatField(
+        allow_null=True, help_text="Tỷ lệ giảm hộ cận nghèo (%) / annual reduction of near-poor households (%)"
+    )
+    computed_at = serializers.DateTimeField(help_text="Thời điểm tính / when the snapshot was computed")
+    suppressed = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=(
+            "Chỉ có ở chế độ dữ liệu mở (không token): các trường bị ẩn (null) vì số đếm từ 1 đến dưới ngưỡng. / "
+            "Open-data answers only (no token): the fields withheld (null) because a count is between 1 and "
+            "the threshold."
+        ),
+    )
+
+    def to_representation(self, instance) -> dict:
+        record = plain(indicator_record(instance))
+        threshold = self.context.get("suppression_threshold")
+        if threshold is not None:
+            record["suppressed"] = suppress(record, instance, threshold)
+        return record
+
+
+def suppress(record: dict, value, threshold: int) -> list[str]:
+    """Withhold counts 1 … threshold−1 and every rate derived from one (in place).
+
+    Zero is published: "no poor household" singles nobody out and is the figure the plan
+    tracks. Total households are never small enough to identify anybody and stay.
+    """
+    hidden: list[str] = []
+
+    def small(count) -> bool:
+        return count is not None and 0 < count < threshold
+
+    for name in SUPPRESSIBLE_COUNTS:
+        if small(record[name]):
+            hidden.append(name)
+            hidden += DERIVED_RATES.get(name, [])
+    for start, derived in START_COUNTS.items():
+        if small(getattr(value, start, None)):
+            hidden.append(derived)
+    hidden = [name for name in INDICATOR_FIELDS if name in set(hidden)]
+    for name in hidden:
+        record[name] = None
+    return hidden
+
+
+class ProjectionSerializer(serializers.Serializer):
+    year = serializers.IntegerField(help_text="Năm dự báo (cuối năm) / projection year (year end)")
+    value = serializers.FloatField(
+        allow_null=True,
+        help_text=(
+            "Số dự kiến nếu giữ tốc độ giảm bình quân từ năm gốc / value expected if the average annual "
+            "rate since the baseline continues"
+        ),
+    )
+
+
+class TargetProgressSerializer(serializers.Serializer):
+    target_id = serializers.IntegerField(help_text="Mã chỉ tiêu (targets/) / target id (targets/)")
+    indicator = serializers.CharField(help_text="Mã chỉ tiêu theo dõi (trường của indicators/) / indicator code")
+    indicator_name = serializers.CharField(help_text="Tên chỉ tiêu / indicator name (Vietnamese)")
+    indicator_name_en = serializers.CharField(help_text="Indicator name (English)")
+    kind = serializers.CharField(
+        help_text="Cách đánh giá / how judged: reduction_band, count_by_deadline, must_be_zero, fewer_than_last_year"
+    )
+    target = serializers.CharField(help_text="Mục tiêu bằng lời / the target in words (Vietnamese)")
+    status = serializers.CharField(
+        help_text=(
+            "Trạng thái / status: exceeded, achieved, on_track, needs_acceleration, limited_progress, worsening, "
+            "maintained_at_zero, off_track, missed, no_data"
+        )
+    )
+    status_label = serializers.CharField(help_text="Nhãn trạng thái / status label (Vietnamese)")
+    status_label_en = serializers.CharField(help_text="Status label (English)")
+    method = serializers.CharField(
+        help_text="Phương pháp / method: open_sdg_ratio, absolute_change, must_be_zero, year_on_year"
+    )
+    method_name = serializers.CharField(help_text="Tên phương pháp / method name (Vietnamese)")
+    method_name_en = serializers.CharField(help_text="Method name (English)")
+    formula = serializers.CharField(help_text="Công thức / the formula applied (Vietnamese)")
+    actual = serializers.FloatField(
+        allow_null=True, help_text="Giá trị thực tế (tỷ lệ % hoặc số hộ) / actual value (rate % or count)"
+    )
+    ratio = serializers.FloatField(
+        allow_null=True, help_text="Tỷ số thực tế ÷ cần đạt (phương pháp tỷ số) / actual ÷ needed (ratio method)"
+    )
+    inputs = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="Mọi số liệu đầu vào của đánh giá / every input of the judgement",
+    )
+    small_numbers = serializers.BooleanField(
+        help_text="Đánh giá theo số tuyệt đối vì số nhỏ / judged by absolute change (small numbers)"
+    )
+    note = serializers.CharField(allow_blank=True, help_text="Ghi chú / note (Vietnamese)")
+    projection = ProjectionSerializer(many=True, help_text="Dự báo 2025 và 2030 / projections to 2025 and 2030")
+    source = serializers.CharField(allow_blank=True, help_text="Căn cứ / legal source of the target")
+
+
+class ProgressSerializer(serializers.Serializer):
+    unit = serializers.CharField(help_text="Mã GSO của đơn vị / GSO code of the unit")
+    unit_name = serializers.CharField(help_text="Tên đơn vị / unit name")
+    year = serializers.IntegerField(help_text="Năm rà soát / review year")
+    computed_at = serializers.DateTimeField(help_text="Thời điểm tính / when the snapshot was computed")
+    targets = TargetProgressSerializer(many=True, help_text="Tiến độ từng chỉ tiêu / progress on each target")
+
+
+def _number(value):
+    if isinstance(value, Decimal):
+        return _round(value, 4)
+    return value
+
+
+def progress_record(value, evaluations: list[tuple]) -> dict:
+    """One unit-year with each target's status, inputs, formula, method and projection."""
+    targets = []
+    for target, assessment, projection in evaluations:
+        targets.append(
+            {
+                "target_id": target.pk,
+                "indicator": target.indicator.code,
+                "indicator_name": target.indicator.name,
+                "indicator_name_en": target.indicator.name_en,
+                "kind": target.kind,
+                "target": assessment.target,
+                "status": assessment.status.value,
+                "status_label": assessment.status.label,
+                "status_label_en": assessment.status.label_en,
+                "method": assessment.method.value,
+                "method_name": assessment.method_name_vi,
+                "method_name_en": assessment.method_name,
+                "formula": assessment.formula,
+                "actual": _round(assessment.actual),
+                "ratio": _round(assessment.ratio, 4),
+                "inputs": {name: _number(number) for name, number in assessment.inputs.items()},
+                "small_numbers": assessment.small_numbers,
+                "note": assessment.note,
+                "projection": [
+                    {"year": year, "value": _round(projected)} for year, projected in sorted(projection.items())
+                ],
+                "source": target.source,
+            }
+        )
+    return {
+        "unit": value.unit.code,
+        "unit_name": value.unit.name,
+        "year": value.year,
+        "computed_at": value.computed_at.isoformat(),
+        "targets": targets,
+    }

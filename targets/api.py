@@ -1,0 +1,75 @@
+"""targets/ and plan/: Plan 51-KH/TU and its targets, read-only for any valid token."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+
+from povertyplan.api_errors import error_responses
+from targets.models import Indicator, ObjectiveGroup, Plan, Target, TargetKind, TaskGroup
+from targets.serializers import PlanSerializer, TargetSerializer
+
+
+class TargetFilterSet(django_filters.FilterSet):
+    indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Mã chỉ tiêu / indicator code")
+    kind = django_filters.ChoiceFilter(choices=TargetKind.choices, help_text="Cách đánh giá / how judged")
+    unit = django_filters.CharFilter(field_name="unit__code", help_text="Mã GSO đơn vị / unit GSO code")
+    city_wide = django_filters.BooleanFilter(
+        field_name="unit", lookup_expr="isnull", help_text="Chỉ tiêu chung toàn thành phố / city-wide defaults"
+    )
+    year = django_filters.NumberFilter(
+        method="filter_year", min_value=2000, max_value=2100, help_text="Có hiệu lực trong năm / in force in the year"
+    )
+
+    class Meta:
+        model = Target
+        fields = ["indicator", "kind", "unit", "city_wide", "year"]
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(first_year__lte=value, last_year__gte=value)
+
+
+@extend_schema(tags=["targets"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Chỉ tiêu / targets",
+        description=(
+            "Chỉ tiêu của Kế hoạch 51 (chung toàn thành phố và theo đơn vị, năm). / The targets of Plan 51 "
+            "(city-wide and per unit and year)."
+        ),
+        responses={200: TargetSerializer(many=True), **error_responses(400)},
+    ),
+    retrieve=extend_schema(
+        summary="Một chỉ tiêu / one target", responses={200: TargetSerializer, **error_responses(404)}
+    ),
+)
+class TargetViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Target.objects.select_related("indicator", "unit").order_by(
+        "indicator__code", "kind", "first_year", "pk"
+    )
+    serializer_class = TargetSerializer
+    filterset_class = TargetFilterSet
+
+
+@extend_schema(tags=["plan"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Kế hoạch / the plan",
+        description=(
+            "Kế hoạch 51-KH/TU với nhóm mục tiêu, nhóm nhiệm vụ và chỉ tiêu theo dõi. / Plan 51-KH/TU with its "
+            "objective groups, task groups and indicators."
+        ),
+        responses={200: PlanSerializer(many=True), **error_responses()},
+    ),
+    retrieve=extend_schema(summary="Một kế hoạch / one plan", responses={200: PlanSerializer, **error_responses(404)}),
+)
+class PlanViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PlanSerializer
+    filter_backends: list = []
+    queryset = Plan.objects.prefetch_related(
+        Prefetch("objective_groups", queryset=ObjectiveGroup.objects.order_by("number")),
+        Prefetch("task_groups", queryset=TaskGroup.objects.order_by("number")),
+        Prefetch("indicators", queryset=Indicator.objects.select_related("objective_group").order_by("pk")),
+    ).order_by("pk")

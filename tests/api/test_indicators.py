@@ -1,0 +1,143 @@
+"""indicators/: the snapshot's public fields, filters, conditional requests, CSV and open data."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+from rest_framework.test import APIClient
+
+from reports.queries import INDICATOR_FIELDS
+from tests.api.conftest import assert_error
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/indicators/"
+
+
+def rows(response):
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def test_a_commune_year_carries_exactly_the_contract_fields_with_rates_as_two_decimal_numbers(city, clients):
+    (row,) = rows(clients["city_leader"].get(URL, {"unit": "00001", "year": 2024}))
+    assert list(row) == INDICATOR_FIELDS
+    assert (row["unit"], row["year"], row["poor"], row["escaped"], row["total_households"]) == (
+        "00001",
+        2024,
+        8,
+        4,
+        1000,
+    )
+    assert row["poverty_rate"] == 0.8  # 8 of 1000 households, as a number
+    assert row["poor_reduction_rate"] == pytest.approx(33.33)  # (12 − 8) ÷ 12, two decimals
+    assert row["meritorious_poor"] == 0
+
+
+def test_the_city_is_unit_01_and_a_rate_without_a_previous_year_is_null(city, clients):
+    (row,) = rows(clients["commune_officer"].get(URL, {"unit": "01", "year": 2023}))
+    assert (row["poor"], row["meritorious_poor"]) == (15, 1)
+    assert row["poor_reduction_rate"] is None
+
+
+def test_level_and_parent_filter_the_snapshot(city, clients):
+    found = rows(clients["city_leader"].get(URL, {"level": "commune", "parent": "271", "year": 2024}))
+    assert sorted(row["unit"] for row in found) == ["09625", "09628"]
+    districts = rows(clients["city_leader"].get(URL, {"level": "district", "year": 2023}))
+    assert {row["unit"]: row["poor"] for row in districts} == {"001": 12, "271": 3}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"year": "abc"}, {"year": "99999"}, {"unit": "abc"}, {"level": "province"}, {"structure": "1999"}],
+)
+def test_bad_parameters_are_a_400_with_the_stable_error_shape(city, clients, params):
+    error = assert_error(clients["city_leader"].get(URL, params), 400, "invalid")
+    assert error["details"][0]["field"] == next(iter(params))
+
+
+def test_an_unknown_unit_is_an_empty_page_not_an_error(city, clients):
+    assert rows(clients["city_leader"].get(URL, {"unit": "99999"})) == []
+
+
+def test_without_a_token_the_answer_is_401_in_the_error_shape(city):
+    assert_error(APIClient().get(URL), 401, "not_authenticated")
+
+
+def test_a_wrong_token_is_refused(city):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token nope")
+    assert_error(client.get(URL), 401, "authentication_failed")
+
+
+def test_conditional_requests_answer_304_until_the_next_recompute(city, clients):
+    client = clients["city_leader"]
+    first = client.get(URL, {"unit": "01"})
+    assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
+    assert client.get(URL, {"unit": "01"}, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(URL, {"unit": "01"}, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    assert client.get(URL, {"unit": "001"}, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+    from reports.recompute import recompute_progress
+
+    recompute_progress(requested_by="tests")
+    again = client.get(URL, {"unit": "01"}, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and again["ETag"] != first["ETag"]
+
+
+def test_csv_gives_the_same_rows_and_fields(city, clients):
+    client = clients["city_leader"]
+    response = client.get(URL, {"year": 2024, "format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert list(table[0]) == INDICATOR_FIELDS
+    as_json = rows(client.get(URL, {"year": 2024}))
+    assert [row["unit"] for row in table] == [row["unit"] for row in as_json]
+    phuc_xa = next(row for row in table if row["unit"] == "00001")
+    assert (phuc_xa["poor"], phuc_xa["poverty_rate"]) == ("8", "0.8")
+
+
+def test_history_on_todays_units_is_asked_for_with_structure_2025(city, clients):
+    # The small city has no 2025 units: only the city's own rows answer.
+    found = rows(clients["city_leader"].get(URL, {"structure": 2025}))
+    assert {row["unit"] for row in found} == {"01"}
+
+
+@override_settings(OPEN_DATA_INDICATORS=True, OPEN_DATA_SUPPRESSION_THRESHOLD=5)
+def test_open_data_answers_without_a_token_and_suppresses_counts_from_1_to_4(city, clients):
+    found = {(row["unit"], row["year"]): row for row in rows(APIClient().get(URL, {"level": "commune"}))}
+    small = found[("09625", 2024)]  # 2 poor households
+    assert small["poor"] is None and small["poverty_rate"] is None and small["poor_reduction_rate"] is None
+    assert "poor" in small["suppressed"] and "poverty_rate" in small["suppressed"]
+    assert small["escaped"] is None  # 1 escaped
+    big = found[("00001", 2024)]  # 8 poor, 4 escaped, 0 meritorious
+    assert big["poor"] == 8 and big["meritorious_poor"] == 0 and big["escaped"] is None
+    assert big["poor_reduction_rate"] == pytest.approx(33.33)
+    empty = found[("09628", 2024)]
+    assert empty["poor"] == 0 and empty["suppressed"] == []  # zero is published
+
+
+@override_settings(OPEN_DATA_INDICATORS=True)
+def test_open_data_leaves_token_holders_with_the_exact_figures(city, clients):
+    (row,) = rows(clients["city_leader"].get(URL, {"unit": "09625", "year": 2024}))
+    assert row["poor"] == 2 and "suppressed" not in row
+
+
+def test_open_data_is_off_by_default(city):
+    assert APIClient().get(URL).status_code == 401
+
+
+def test_indicators_take_a_fixed_number_of_queries_whatever_the_data_size(city, clients):
+    client = clients["city_leader"]
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(URL).status_code == 200
+    from households.models import UnitYear
+    from reports.recompute import recompute_progress
+
+    UnitYear.objects.filter(year=2024).update(total_households=2000)
+    recompute_progress(requested_by="tests")
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(URL, {"year": 2024, "level": "commune"}).status_code == 200
+    # token + user, current run, count, page
+    assert len(small.captured_queries) == len(again.captured_queries) <= 5

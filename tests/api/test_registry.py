@@ -1,0 +1,202 @@
+"""households/, reviews/ and imports/: the officers' visibility rule, writes through the services,
+ETag / If-Match on reviews, and the importer's row-numbered answer."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from households.models import Household, Review
+from tests.api.conftest import assert_error, csv_file, review_row
+
+pytestmark = pytest.mark.django_db
+
+SEEN = {
+    "commune_officer": {"00001"},
+    "district_officer": {"00001"},
+    "other_district_officer": {"09625"},
+    "city_leader": {"00001", "09625"},
+    "administrator": {"00001", "09625"},
+}
+
+
+def results(response):
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+@pytest.mark.parametrize("role", list(SEEN))
+def test_each_role_lists_exactly_the_households_of_its_units(city, clients, role):
+    found = results(clients[role].get("/api/v1/households/", {"page_size": 1000}))
+    assert {row["commune_code"] for row in found} == SEEN[role]
+
+
+@pytest.mark.parametrize("role", list(SEEN))
+def test_each_role_lists_exactly_the_reviews_of_its_units(city, clients, role):
+    found = results(clients[role].get("/api/v1/reviews/"))
+    assert {row["commune_code"] for row in found} == SEEN[role]
+
+
+def test_an_officer_never_reads_another_districts_household_or_review(city, clients):
+    household = Household.objects.get(code="BV000")
+    review = Review.objects.filter(household=household).first()
+    client = clients["district_officer"]
+    assert_error(client.get(f"/api/v1/households/{household.pk}/"), 404, "not_found")
+    assert_error(client.get(f"/api/v1/reviews/{review.pk}/"), 404, "not_found")
+
+
+def test_anonymous_reads_nothing_personal(city, clients):
+    assert_error(clients["anonymous"].get("/api/v1/households/"), 401)
+    assert_error(clients["anonymous"].get("/api/v1/reviews/"), 401)
+
+
+def test_a_household_detail_carries_its_members(city, clients):
+    household = Household.objects.get(code="BD001")
+    response = clients["commune_officer"].get(f"/api/v1/households/{household.pk}/")
+    assert response.status_code == 200 and response.json()["members"] == []
+
+
+def test_households_filter_with_the_pages_filterset(city, clients):
+    found = results(clients["city_leader"].get("/api/v1/households/", {"q": "BD00", "commune_code": "00001"}))
+    assert found and all(row["code"].startswith("BD00") for row in found)
+    poor = results(clients["city_leader"].get("/api/v1/households/", {"year": 2024, "poverty_class": "poor"}))
+    assert len(poor) == 10  # 8 in Phúc Xá, 2 in Phú Cường
+
+
+def test_a_page_of_households_takes_a_fixed_number_of_queries(city, clients):
+    client = clients["district_officer"]
+    with CaptureQueriesContext(connection) as small:
+        client.get("/api/v1/households/")
+    from households.importer import import_reviews
+
+    import_reviews(csv_file([review_row(f"BX{i:03d}", "00004", 2024, 900_000) for i in range(150)]), filename="x.csv")
+    with CaptureQueriesContext(connection) as large:
+        response = client.get("/api/v1/households/")
+    assert response.json()["count"] == 162
+    assert len(small.captured_queries) == len(large.captured_queries) <= 5
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
+def _review(code="BD001", year=2024):
+    return Review.objects.get(household__code=code, year=year)
+
+
+def _draft(code="BD001", year=2024):
+    review = _review(code, year)
+    Review.objects.filter(pk=review.pk).update(state="draft")
+    return Review.objects.get(pk=review.pk)
+
+
+def test_an_officer_updates_a_review_with_the_etag_and_it_is_reclassified_and_recorded(city, clients):
+    review = _draft()
+    client = clients["commune_officer"]
+    read = client.get(f"/api/v1/reviews/{review.pk}/")
+    assert read["ETag"]
+    response = client.patch(
+        f"/api/v1/reviews/{review.pk}/", {"income_per_capita": 9_000_000}, format="json", HTTP_IF_MATCH=read["ETag"]
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["poverty_class"] != "poor" and response["ETag"] != read["ETag"]
+    latest = review.history.order_by("-history_date").first()
+    assert latest.history_user.username == "phucxa"
+
+
+def test_a_write_without_if_match_is_428_and_with_a_stale_one_412(city, clients):
+    review = _draft()
+    client = clients["district_officer"]
+    etag = client.get(f"/api/v1/reviews/{review.pk}/")["ETag"]
+    assert_error(client.patch(f"/api/v1/reviews/{review.pk}/", {"b1_score": 10}, format="json"), 428)
+    client.patch(f"/api/v1/reviews/{review.pk}/", {"income_per_capita": 1_100_000}, format="json", HTTP_IF_MATCH=etag)
+    stale = client.patch(f"/api/v1/reviews/{review.pk}/", {"income_per_capita": 1}, format="json", HTTP_IF_MATCH=etag)
+    assert_error(stale, 412, "precondition_failed")
+
+
+def test_a_city_leader_reads_but_never_writes(city, clients):
+    review = _draft()
+    client = clients["city_leader"]
+    etag = client.get(f"/api/v1/reviews/{review.pk}/")["ETag"]
+    response = client.patch(f"/api/v1/reviews/{review.pk}/", {"b1_score": 1}, format="json", HTTP_IF_MATCH=etag)
+    assert_error(response, 403, "permission_denied")
+    upload = client.post("/api/v1/imports/", {"file": csv_file([review_row("N1", "00001", 2024, 1)])})
+    assert_error(upload, 403, "permission_denied")
+
+
+def test_an_officer_never_writes_another_districts_review(city, clients):
+    review = _draft("BV000")
+    response = clients["district_officer"].patch(
+        f"/api/v1/reviews/{review.pk}/", {"b1_score": 1}, format="json", HTTP_IF_MATCH="*"
+    )
+    assert_error(response, 404)
+
+
+def test_an_approved_review_is_refused_with_the_services_message(city, clients):
+    review = _review()
+    client = clients["commune_officer"]
+    etag = client.get(f"/api/v1/reviews/{review.pk}/")["ETag"]
+    response = client.patch(f"/api/v1/reviews/{review.pk}/", {"b1_score": 1}, format="json", HTTP_IF_MATCH=etag)
+    error = assert_error(response, 403)
+    assert "phê duyệt" in error["message"]
+
+
+def test_bad_review_input_is_a_400_per_field(city, clients):
+    review = _draft()
+    client = clients["commune_officer"]
+    etag = client.get(f"/api/v1/reviews/{review.pk}/")["ETag"]
+    response = client.patch(
+        f"/api/v1/reviews/{review.pk}/",
+        {"income_per_capita": "many", "causes": ["luck"]},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+    error = assert_error(response, 400, "invalid")
+    assert {detail["field"] for detail in error["details"]} == {"income_per_capita", "causes[0]"}
+
+
+def test_an_officer_creates_a_review_for_a_visible_household(city, clients):
+    household = Household.objects.get(code="BD001")
+    body = {"household": household.pk, "year": 2022, "income_per_capita": 900_000, "deprivations": [True] * 3}
+    response = clients["commune_officer"].post("/api/v1/reviews/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["poverty_class"] == "poor" and response["ETag"]
+    foreign = Household.objects.get(code="BV001")
+    refused = clients["commune_officer"].post("/api/v1/reviews/", {**body, "household": foreign.pk}, format="json")
+    assert_error(refused, 400)
+
+
+# --- imports --------------------------------------------------------------------------------
+
+
+def test_an_import_answers_the_summary_and_writes(city, clients):
+    upload = csv_file([review_row("NEW1", "00001", 2024, 900_000), review_row("NEW2", "00004", 2024, 9_000_000)])
+    response = clients["district_officer"].post("/api/v1/imports/", {"file": upload})
+    assert response.status_code == 201, response.content
+    assert response.json()["households_created"] == 2 and Household.objects.filter(code="NEW1").exists()
+
+
+def test_a_dry_run_previews_and_writes_nothing(city, clients):
+    upload = csv_file([review_row("NEW1", "00001", 2024, 900_000)])
+    response = clients["commune_officer"].post("/api/v1/imports/?dry_run=1", {"file": upload})
+    assert response.status_code == 200 and response.json()["dry_run"] is True
+    assert response.json()["households_created"] == 1 and not Household.objects.filter(code="NEW1").exists()
+
+
+def test_a_bad_file_is_refused_whole_with_row_numbered_vietnamese_errors(city, clients):
+    rows = [review_row("NEW1", "00001", 2024, "nhiều"), review_row("NEW2", "00001", 2024, 900_000, deprivations=0)]
+    rows[1]["d01"] = 7
+    error = assert_error(
+        clients["commune_officer"].post("/api/v1/imports/", {"file": csv_file(rows)}), 400, "import_refused"
+    )
+    assert {detail["row"] for detail in error["details"]} == {2, 3}
+    assert all(detail["message"].startswith("Dòng") for detail in error["details"])
+    assert not Household.objects.filter(code__startswith="NEW").exists()
+
+
+def test_an_officer_cannot_import_into_another_district(city, clients):
+    upload = csv_file([review_row("NEW1", "09625", 2024, 900_000)])
+    error = assert_error(clients["district_officer"].post("/api/v1/imports/", {"file": upload}), 400, "import_refused")
+    assert error["details"][0]["row"] == 2
+
+
+def test_an_import_without_a_file_is_a_400(city, clients):
+    assert_error(clients["commune_officer"].post("/api/v1/imports/", {}), 400, "invalid")
