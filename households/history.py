@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from households.accounts import display_name
 from households.models import (
@@ -128,7 +129,7 @@ class HistoryEntry:
     changes: list[Change] = field(default_factory=list)
 
 
-_ACTIONS = {"+": "Tạo mới", "~": "Sửa", "-": "Xoá"}
+_ACTIONS = {"+": gettext_noop("Tạo mới"), "~": gettext_noop("Sửa"), "-": gettext_noop("Xoá")}
 
 
 def household_history(household: Household, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:

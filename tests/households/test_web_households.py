@@ -184,3 +184,12 @@ def test_numbers_and_dates_are_vietnamese(client, officer, commune):
     ReviewFactory(household=household, income_per_capita=1_234_567)
     content = client.get(reverse("households:detail", args=[household.pk])).content.decode()
     assert "1.234.567" in content
+
+
+def test_english_is_available_through_the_language_switch(client, officer, commune):
+    HouseholdFactory(commune=commune)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    content = client.get(reverse("households:list")).content.decode()
+    assert "Add household" in content and "Search and filter" in content
+    client.post(reverse("set_language"), {"language": "vi", "next": "/"})
+    assert "Thêm hộ" in client.get(reverse("households:list")).content.decode()
