@@ -436,11 +436,17 @@ def fail_run(run_id: int, exc: BaseException) -> None:
     )
 
 
-def _check_running(run_id: int, *, lock: bool = False) -> RecomputeRun:
+def _check_running(run_id: int, plan: RunPlan, *, lock: bool = False) -> RecomputeRun:
+    """The run, if it is still running the plan this work belongs to.
+
+    The start time tells a redelivered message of an earlier incarnation (a database restored,
+    ids reused) from work of this one.
+    """
     runs = RecomputeRun.objects.select_for_update() if lock else RecomputeRun.objects
-    run = runs.get(pk=run_id)
-    if run.status != RunStatus.RUNNING:
-        raise RunNotRunning(f"Lượt #{run_id} không còn chạy ({run.get_status_display()}); bỏ kết quả.")
+    run = runs.filter(pk=run_id).first()
+    if run is None or run.status != RunStatus.RUNNING or run.started_at != plan.computed_at:
+        state = run.get_status_display() if run else "không tồn tại"
+        raise RunNotRunning(f"Lượt #{run_id} không còn chạy ({state}); bỏ kết quả.")
     return run
 
 
@@ -450,7 +456,7 @@ def compute_shard(run_id: int, plan: RunPlan, shard: Shard, units: Units | None 
     Idempotent: a shard run twice (a redelivered task) replaces its own rows.
     """
     try:
-        _check_running(run_id)
+        _check_running(run_id, plan)
         units = units or Units()
         counts = count_reviews(plan.needed, shard.commune_ids)
         own = shard.unit_ids
@@ -460,7 +466,7 @@ def compute_shard(run_id: int, plan: RunPlan, shard: Shard, units: Units | None 
 
         rows = build_rows(units, plan, counts, include)
         with transaction.atomic():
-            _check_running(run_id)
+            _check_running(run_id, plan)
             IndicatorValue.objects.filter(run_id=run_id, unit_id__in=own, reaggregated=False).delete()
             for value in rows:
                 value.run_id = run_id
@@ -488,7 +494,7 @@ def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: 
         rows = build_rows(units, plan, counts, include)
         with transaction.atomic():
             _lock()
-            run = _check_running(run_id, lock=True)
+            run = _check_running(run_id, plan, lock=True)
             current = RecomputeRun.objects.select_for_update().filter(is_current=True).first()
             # A retried final step replaces its own rows and leaves the shards' rows alone.
             crossing = [year for year in plan.years if plan.crosses_structures(year)]

@@ -1,0 +1,203 @@
+"""Real Celery workers, as subprocesses: against Redis and PostgreSQL (CI), and the embedded default
+of `make run` (SQLite and the filesystem broker, through scripts/run_portal.py)."""
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from households.models import PovertyClass, Review, ReviewState
+from povertyplan import celery_app
+from reports import tasks
+from reports.models import IndicatorValue, RecomputeRun, RunStatus
+from reports.queries import snapshot
+from tests.reports.test_recompute import reference_values, seed_reviews, values_of
+
+pytestmark = pytest.mark.celery_worker
+
+ROOT = Path(__file__).resolve().parents[2]
+WAIT_SECONDS = 60
+
+
+def redis_unreachable() -> str:
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith("redis://"):
+        return f"CELERY_BROKER_URL is {url!r}, not Redis"
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        return f"Redis at {url} does not answer: {exc}"
+    return ""
+
+
+def database_url() -> str:
+    """The test database (pytest-django's test_<name>), for the worker to use the same one."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_worker(log: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "povertyplan", "worker", "-P", "solo", "-l", "info"]
+    command += ["-n", f"test-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT)
+
+
+def wait_for(condition, what: str, log: Path | None = None, seconds: float = WAIT_SECONDS):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    tail = log.read_text()[-3000:] if log and log.exists() else ""
+    pytest.fail(f"timed out waiting for {what}\n{tail}")
+
+
+def run_status(pk: int) -> str:
+    return RecomputeRun.objects.filter(pk=pk).values_list("status", flat=True).first()
+
+
+@pytest.fixture
+def worker_services():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs DATABASE_URL pointing at PostgreSQL (the worker shares the test database)")
+    reason = redis_unreachable()
+    if reason:
+        pytest.skip(reason)
+    celery_app.control.purge()  # leftovers of an earlier, interrupted run
+
+
+def test_a_real_worker_recomputes_and_a_killed_one_leaves_the_previous_snapshot(
+    worker_services, transactional_db, admin_units, tmp_path, settings
+):
+    seed_reviews()
+    log = tmp_path / "worker.log"
+    worker = start_worker(log)
+    try:
+        # A run queued from Django is fanned out and swapped in by the worker.
+        first = tasks.enqueue_recompute(requested_by="test")
+        wait_for(lambda: run_status(first.pk) in (RunStatus.SUCCEEDED, RunStatus.FAILED), "the first run", log)
+        first.refresh_from_db()
+        assert first.status == RunStatus.SUCCEEDED, first.error
+        assert first.is_current and values_of(first) == reference_values()
+        served = values_of(first)
+
+        # The next run blocks on a table lock mid-way; the worker is killed there.
+        Review.objects.filter(year=2024).update(state=ReviewState.APPROVED, poverty_class=PovertyClass.POOR)
+        import psycopg2
+
+        blocker = psycopg2.connect(database_url())
+        blocker.cursor().execute("BEGIN; LOCK TABLE reports_indicatorvalue IN SHARE ROW EXCLUSIVE MODE")
+        try:
+            second = tasks.enqueue_recompute(requested_by="test")
+            wait_for(lambda: run_status(second.pk) == RunStatus.RUNNING, "the second run to start", log)
+            with connection.cursor() as cursor:
+
+                def worker_blocked():
+                    cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                    return cursor.fetchone()[0]
+
+                wait_for(worker_blocked, "the worker to block on the lock", log)
+            assert RecomputeRun.objects.current() == first and values_of(first) == served
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(10)
+        finally:
+            blocker.rollback()
+            blocker.close()
+        time.sleep(0.5)
+        assert run_status(second.pk) == RunStatus.RUNNING  # nobody is left to say it died
+        assert RecomputeRun.objects.current() == first and values_of(first) == served
+        assert snapshot(unit="01", year=2024).get().run_id == first.pk
+
+        # The sweep (beat, every 10 minutes) marks it failed once past the timeout.
+        settings.RECOMPUTE_TIMEOUT = 0
+        assert tasks.fail_abandoned_runs() == 1
+        second.refresh_from_db()
+        assert second.status == RunStatus.FAILED and "Bị bỏ dở" in second.error and not second.is_current
+
+        # A new worker serves the next run, with the new figures; the dead run's rows are gone.
+        settings.RECOMPUTE_TIMEOUT = 900
+        worker = start_worker(log)
+        third = tasks.enqueue_recompute(requested_by="test")
+        wait_for(lambda: run_status(third.pk) in (RunStatus.SUCCEEDED, RunStatus.FAILED), "the third run", log)
+        third.refresh_from_db()
+        assert third.status == RunStatus.SUCCEEDED and third.is_current, third.error
+        assert values_of(third) == reference_values()
+        assert not IndicatorValue.objects.filter(run=second).exists()
+        poor_2024 = Review.objects.filter(year=2024).count()
+        assert snapshot(unit="01", year=2024).get().poor == poor_2024
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            worker.wait(15)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_make_run_serves_the_site_and_its_worker_runs_queued_tasks(tmp_path):
+    """scripts/run_portal.py on the embedded default: SQLite and kombu's filesystem broker."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY")}
+    env.update({"POVERTYPLAN_VAR_DIR": str(tmp_path), "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "povertyplan.settings"})
+
+    def manage(*args):
+        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
+
+    manage("migrate", "--noinput")
+    manage("load_admin_units", "--province", "01")
+    port = free_port()
+    log = tmp_path / "portal.log"
+    portal = subprocess.Popen(
+        [sys.executable, "scripts/run_portal.py", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+
+        def healthy():
+            try:
+                return urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).status == 200
+            except OSError:
+                return False
+
+        wait_for(healthy, "the web server", log, seconds=30)
+        manage("shell", "-c", "from reports.tasks import enqueue_recompute; enqueue_recompute(requested_by='make run')")
+
+        def run_done():
+            with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+                row = db.execute("SELECT status, error FROM reports_recomputerun").fetchone()
+            return row if row and row[0] in ("succeeded", "failed") else None
+
+        assert wait_for(run_done, "the worker to run the recompute", log, seconds=30) == ("succeeded", "")
+        assert "[run_portal] http://127.0.0.1" in log.read_text()
+    finally:
+        portal.send_signal(signal.SIGINT)
+        portal.wait(20)
+    assert portal.returncode == 0
+    text = log.read_text()
+    assert "stopping web, worker and beat" in text and "did not stop" not in text
