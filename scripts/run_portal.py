@@ -12,6 +12,7 @@ SIGTERM) stops all three; if one of them dies, the others are stopped too.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -64,11 +65,11 @@ def commands(host: str, port: int, beat: bool) -> dict[str, list[str]]:
     procs = {
         "web": [sys.executable, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
         # solo: one task at a time in the worker's own process, which SQLite and the filesystem broker suit.
-        "worker": [*celery, "worker", "-P", "solo", "-l", "info", "-n", "portal@%h", "--without-gossip", "--without-mingle"],
+        "worker": [*celery, "worker", "-P", "solo", "-l", "info", "-n", "portal@%h", "--without-gossip"],
     }
     if beat:
         # The schedule lives in the database (django-celery-beat); no schedule file is written.
-        procs["beat"] = [*celery, "beat", "-l", "info", "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"]
+        procs["beat"] = [*celery, "beat", "-l", "info", "-S", "django_celery_beat.schedulers:DatabaseScheduler"]
     return procs
 
 
@@ -76,10 +77,8 @@ def stop(children: dict[str, subprocess.Popen]) -> None:
     """SIGTERM to each child's process group (warm shutdown for Celery), then SIGKILL what is left."""
     for proc in children.values():
         if proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
     deadline = time.monotonic() + STOP_GRACE_SECONDS
     for name, proc in children.items():
         try:

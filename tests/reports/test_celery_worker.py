@@ -161,7 +161,9 @@ def free_port() -> int:
 def test_make_run_serves_the_site_and_its_worker_runs_queued_tasks(tmp_path):
     """scripts/run_portal.py on the embedded default: SQLite and kombu's filesystem broker."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY")}
-    env.update({"POVERTYPLAN_VAR_DIR": str(tmp_path), "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "povertyplan.settings"})
+    env.update(
+        {"POVERTYPLAN_VAR_DIR": str(tmp_path), "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "povertyplan.settings"}
+    )
 
     def manage(*args):
         subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
