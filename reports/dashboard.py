@@ -241,6 +241,16 @@ def _inputs(assessment: Assessment) -> list[tuple[str, object, str]]:
     return rows
 
 
+MOVEMENTS = {"escaped", "newly_poor", "re_poor"}
+
+
+def _trend_value(row: IndicatorValue, code: str) -> int | None:
+    """A year's value; movements need the previous year, so the baseline year has none."""
+    if code in MOVEMENTS and row.poor_start is None:
+        return None
+    return getattr(row, code)
+
+
 def build_cards(series: Mapping[int, IndicatorValue], year: int, targets: Iterable[Target]) -> list[Card]:
     """One card per target in force: actual value, status, trend since the baseline, rate still
     needed, projections to 2025 and 2030, and the inputs of the judgement."""
@@ -251,7 +261,8 @@ def build_cards(series: Mapping[int, IndicatorValue], year: int, targets: Iterab
         code, kind = target.indicator.code, target.kind
         assessment = assess_target(target, series, year)
         current = _count(row, code)
-        trend = [(y, getattr(series[y], code)) for y in years]
+        trend = [(y, _trend_value(series[y], code)) for y in years]
+        trend = [(y, v) for y, v in trend if v is not None]
         baseline = _count(series.get(BASELINE_YEAR), code)
         if kind == TargetKind.REDUCTION_BAND:
             actual, is_rate = assessment.actual, True
@@ -431,9 +442,9 @@ def chart_data(
         "poor_band_high": band("poor", poor_band, "lower_bound"),
         "near_poor_band_low": band("near_poor", near_band, "upper_bound"),
         "near_poor_band_high": band("near_poor", near_band, "lower_bound"),
-        "escaped": [series[y].escaped for y in years],
-        "newly_poor": [series[y].newly_poor for y in years],
-        "re_poor": [series[y].re_poor for y in years],
+        "escaped": [_trend_value(series[y], "escaped") for y in years],
+        "newly_poor": [_trend_value(series[y], "newly_poor") for y in years],
+        "re_poor": [_trend_value(series[y], "re_poor") for y in years],
         "subgroups": {
             "labels": [str(label) for _, label in SUBGROUPS],
             "values": [getattr(row, name) if row else 0 for name, _ in SUBGROUPS],

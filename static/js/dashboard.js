@@ -11,6 +11,7 @@
     var number = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 1 });
     var common = {
       responsive: true,
+      maintainAspectRatio: false,
       animation: false,
       plugins: {
         legend: { position: "bottom" },
@@ -38,9 +39,10 @@
           labels: data.years,
           datasets: [
             { label: lowLabel, data: low, borderColor: "rgba(26,127,55,0.6)", borderDash: [4, 4],
-              pointRadius: 0, fill: false, spanGaps: false },
+              pointRadius: 3, pointStyle: "rectRot", fill: false, spanGaps: false },
             { label: highLabel, data: high, borderColor: "rgba(26,127,55,0.6)", borderDash: [4, 4],
-              backgroundColor: "rgba(26,127,55,0.15)", pointRadius: 0, fill: "-1", spanGaps: false },
+              backgroundColor: "rgba(26,127,55,0.15)", pointRadius: 3, pointStyle: "rectRot", fill: "-1",
+              spanGaps: false },
             { label: label, data: values, borderColor: colour, backgroundColor: colour, tension: 0.2 }
           ]
         },

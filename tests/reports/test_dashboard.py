@@ -357,3 +357,48 @@ def test_user_without_role_or_unit_is_refused(client, city_snapshot):
     client.force_login(user)
 
     assert client.get(reverse("reports:city")).status_code == 403
+
+
+# --- charts and map ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_chart_data_has_the_target_band_movements_after_the_baseline_and_named_deprivations(client, city_snapshot):
+    login(client)
+
+    response = client.get(reverse("reports:city"), {"year": 2023})
+
+    charts = response.context["charts"]
+    assert charts["years"] == [2021, 2022, 2023]
+    # band for 2022 = 3,612 × (1 − 0.30) … 3,612 × (1 − 0.25)
+    assert charts["poor_band_low"] == [None, 2528.4, 1493.8]
+    assert charts["poor_band_high"] == [None, 2709.0, 1600.5]
+    assert charts["near_poor_band_low"][1] == charts["near_poor_band_high"][1] == 27158.4
+    assert charts["escaped"] == [None, 1582, 0]  # no movement in the baseline year
+    assert charts["deprivations"]["labels"][0] == "Việc làm"
+    assert len(charts["deprivations"]["labels"]) == 12
+    html = response.content.decode()
+    assert 'id="dashboard-data" type="application/json"' in html
+    assert "vendor/chartjs/chart.umd.min.js" in html and "js/dashboard.js" in html
+    assert "cdn" not in html.lower()
+
+
+@pytest.mark.django_db
+def test_map_draws_one_circle_per_district_coloured_by_status(client, city_snapshot):
+    login(client)
+
+    response = client.get(reverse("reports:city"), {"year": 2022})
+
+    points = response.context["map_points"]
+    assert len(points) == 30
+    assert all(0 <= p.x <= 600 and 0 <= p.y <= 600 for p in points)
+    html = response.content.decode()
+    assert html.count('class="dot status-worsening"') == 1
+    assert html.count('class="dot status-exceeded"') == 29
+
+
+def test_sparkline_scales_to_the_largest_value_and_skips_missing_years():
+    from reports.dashboard import sparkline
+
+    assert sparkline([]) == ""
+    assert sparkline([10, None, 0], width=100, height=20, pad=0) == "0.0,0.0 100.0,20.0"
