@@ -1,0 +1,88 @@
+"""Movements of the households an import touched, re-derived from their whole review history.
+
+The rule is households.poverty.derive_movements, the only place it is written; this module reads
+the reviews of a slice of households at a time, derives, and stores only the movements that
+changed, in bulk. Slices keep memory bounded whatever the number of households.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+from django.db import connection
+
+from households import poverty
+from households.models import Review
+
+SLICE = 5000
+
+
+def _slices(ids: Iterable[int]) -> Iterator[list[int]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), SLICE):
+        yield ordered[start : start + SLICE]
+
+
+def _rederive(household_ids: list[int], touched, file_years: dict[int, int] | None, counts) -> list[tuple[int, str]]:
+    """Changed (review id, movement) of the touched households; counts the file's movements."""
+    from households.importing.writers import YEAR_BASE
+
+    changes: list[tuple[int, str]] = []
+    history: dict[int, list[tuple[int, int, str, str]]] = {}
+    for review_id, household_id, year, poverty_class, movement in (
+        Review.objects.filter(household_id__in=household_ids)
+        .order_by()
+        .values_list("pk", "household_id", "year", "poverty_class", "movement")
+    ):
+        history.setdefault(household_id, []).append((year, review_id, poverty_class, movement))
+    for household_id, reviews in history.items():
+        if household_id in touched:
+            derived = poverty.derive_movements({year: poverty.PovertyClass(c) for year, _, c, _ in reviews})
+        else:
+            derived = None
+        in_file = file_years.get(household_id, 0) if file_years is not None else 0
+        for year, review_id, _, stored in reviews:
+            movement = stored if derived is None else derived[year].value
+            if movement != stored:
+                changes.append((review_id, movement))
+            if in_file >> (year - YEAR_BASE) & 1:
+                counts[movement] += 1
+    return changes
+
+
+def store_movements(changes: list[tuple[int, str]]) -> None:
+    """Write changed movements in one statement per slice (no history: a movement is derived)."""
+    if not changes:
+        return
+    if connection.vendor == "postgresql":
+        ids, movements = zip(*changes, strict=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Review._meta.db_table} r SET movement = v.movement "
+                "FROM unnest(%s::bigint[], %s::text[]) AS v(id, movement) WHERE r.id = v.id",
+                [list(ids), list(movements)],
+            )
+    else:
+        Review.objects.bulk_update([Review(pk=pk, movement=movement) for pk, movement in changes], ["movement"])
+
+
+def settle_movements(writer, result) -> int:
+    """Re-derive the movements the import changed and count the file's; returns how many changed."""
+    changed = 0
+    for household_ids in _slices(writer.file_years):
+        changes = _rederive(household_ids, writer.touched, writer.file_years, result.movements)
+        store_movements(changes)
+        changed += len(changes)
+    return changed
+
+
+def refresh_movements(household_ids: Iterable[int]) -> int:
+    """Re-derive the movement of every review of these households; returns how many changed."""
+    ids = set(household_ids)
+    changed = 0
+    for household_ids_slice in _slices(ids):
+        changes = _rederive(household_ids_slice, ids, None, Counter())
+        store_movements(changes)
+        changed += len(changes)
+    return changed

@@ -1,0 +1,229 @@
+"""The one import service for review files (.xlsx, .csv): the command, the upload page and the API.
+
+All or nothing (DESIGN.md, "Behaviour on bad input"), in bounded memory: the file is read as a
+stream and each row is checked as it comes; rows are written in batches inside one transaction,
+and at the first bad row writing stops but checking goes on, so every row-numbered error (up to
+MAX_ERRORS) is reported; the file is then refused and the transaction rolled back: nothing is
+written. Only a set of (household, year) keys spans the file, to refuse duplicates.
+
+Classes come from households.poverty as each row is checked; at the end the movements of every
+household the file touched are re-derived from its whole history (households.importing.movements),
+so a file imported out of order (2024 before 2023) still leaves every movement right. Re-importing
+the same file writes nothing (no UPDATE, no history). A dry run does the same work and rolls it
+back, so its preview is exact.
+
+Writing has two paths with the same results: bulk ORM statements on any database, and on
+PostgreSQL a COPY into a temporary table followed by set-based upserts (households.importing.writers).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from django.db import connection, transaction
+from django.db.models import Count
+
+from households import poverty
+from households.importing.errors import MAX_ERRORS, ImportRefused, RowError
+from households.importing.movements import settle_movements
+from households.importing.reading import read_rows
+from households.importing.rows import ParsedRow, iter_parsed
+from households.importing.writers import Batch, Resolved, make_writer
+from households.models import (
+    AdministrativeUnit,
+    PovertyStandard,
+    ReviewState,
+    UnitLevel,
+    structure_for_year,
+)
+from households.visibility import visible_communes
+
+BATCH_SIZE = 5000
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    households_created: int = 0
+    households_updated: int = 0
+    reviews_created: int = 0
+    reviews_updated: int = 0
+    reviews_unchanged: int = 0
+    movements_updated: int = 0
+    classes: Counter = field(default_factory=Counter)
+    movements: Counter = field(default_factory=Counter)
+    years: set[int] = field(default_factory=set)
+    commune_ids: set[int] = field(default_factory=set)
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.households_created
+            or self.households_updated
+            or self.reviews_created
+            or self.reviews_updated
+            or self.movements_updated
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "rows": self.rows,
+            "households_created": self.households_created,
+            "households_updated": self.households_updated,
+            "reviews_created": self.reviews_created,
+            "reviews_updated": self.reviews_updated,
+            "reviews_unchanged": self.reviews_unchanged,
+            "movements_updated": self.movements_updated,
+            "classes": dict(sorted(self.classes.items())),
+            "movements": dict(sorted(self.movements.items())),
+            "years": sorted(self.years),
+            "dry_run": self.dry_run,
+        }
+
+
+class _Rollback(Exception):
+    pass
+
+
+class _Lookups:
+    """Communes, standards and the user's scope, read once per import."""
+
+    def __init__(self, user) -> None:
+        self.communes = {
+            (unit.code, unit.structure): unit for unit in AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE)
+        }
+        self.allowed_commune_ids = None if user is None else set(visible_communes(user).values_list("pk", flat=True))
+        self.standards = list(PovertyStandard.objects.annotate(size=Count("indicators")))
+        self._lines: dict[tuple[int, str], poverty.Lines] = {}
+
+    def standard_for(self, year: int) -> PovertyStandard | None:
+        return next((s for s in self.standards if s.first_year <= year <= s.last_year), None)
+
+    def lines(self, standard: PovertyStandard, area: str) -> poverty.Lines:
+        key = (standard.pk, area)
+        if key not in self._lines:
+            self._lines[key] = standard.lines(area)
+        return self._lines[key]
+
+
+class _FileChecks:
+    """The checks of a row against the database and the rest of the file."""
+
+    def __init__(self, lookups: _Lookups) -> None:
+        self.lookups = lookups
+        # (household code, year) → first row number: the one structure that spans the file.
+        self.first_seen: dict[tuple[str, int], int] = {}
+
+    def resolve(self, row: ParsedRow) -> tuple[Resolved | None, RowError | None]:
+        lookups = self.lookups
+        key = (row.household_code, row.year)
+        first = self.first_seen.get(key)
+        if first is not None:
+            message = f"hộ «{row.household_code}» năm {row.year} đã có ở dòng {first}"
+            return None, RowError(row.row, "household_code", message)
+        self.first_seen[key] = row.row
+        standard = lookups.standard_for(row.year)
+        if standard is None:
+            return None, RowError(row.row, "year", f"năm {row.year} không có chuẩn nghèo áp dụng")
+        commune = lookups.communes.get((row.commune_code, structure_for_year(row.year)))
+        if commune is None:
+            message = f"mã «{row.commune_code}» không phải xã/phường của năm {row.year}"
+            return None, RowError(row.row, "commune_code", message)
+        if lookups.allowed_commune_ids is not None and commune.pk not in lookups.allowed_commune_ids:
+            return None, RowError(row.row, "commune_code", f"{commune.name} không thuộc phạm vi của bạn")
+        lines = lookups.lines(standard, commune.area)
+        if row.income_per_capita is None and lines.b1_cutoff is None:
+            message = f"chuẩn «{standard.name}» không có ngưỡng điểm B1; cần thu nhập"
+            return None, RowError(row.row, "income_per_capita", message)
+        indicator_count = standard.size
+        if row.deprivation_flags >> indicator_count:
+            message = f"chuẩn «{standard.name}» chỉ có {indicator_count} chỉ số"
+            return None, RowError(row.row, f"d{indicator_count + 1:02d}", message)
+        poverty_class = poverty.classify_household(
+            lines,
+            income_per_capita=row.income_per_capita,
+            deprivation_count=row.deprivation_count,
+            b1_score=row.b1_score,
+        )
+        return Resolved(row, commune.pk, standard.pk, poverty_class.value), None
+
+
+def import_reviews(
+    source: str | Path | IO[bytes],
+    *,
+    filename: str | None = None,
+    user=None,
+    state: str = ReviewState.DRAFT,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Validate and import a review file. Raises ImportRefused with every error; writes nothing then.
+
+    `user` (None for the command line) limits the communes a file may touch to those the user
+    sees; reviews already approved may then not be changed. `progress`, when given, is called
+    with the number of rows processed so far after each batch.
+    """
+    result = ImportResult(dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            _run(read_rows(source, filename), user=user, state=state, dry_run=dry_run, progress=progress, result=result)
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+def _run(rows, *, user, state: str, dry_run: bool, progress, result: ImportResult) -> None:
+    lookups = _Lookups(user)
+    checks = _FileChecks(lookups)
+    writer = make_writer(connection, user=user, state=state, dry_run=dry_run)
+    errors: list[RowError] = []
+    batch: list[Resolved] = []
+    processed = 0
+
+    def flush() -> None:
+        nonlocal batch
+        if batch:
+            # Checks against stored rows (scope, approved reviews) run for every batch; writing
+            # stops at the first error, but later rows are still checked and reported.
+            errors.extend(writer.check_scope(Batch(batch), lookups.allowed_commune_ids))
+            if not errors:
+                writer.write(Batch(batch), result)
+        batch = []
+        if progress is not None:
+            progress(processed)
+
+    for row, row_errors in iter_parsed(rows):
+        processed += 1
+        if row is not None:
+            item, error = checks.resolve(row)
+            if error is not None:
+                errors.append(error)
+            else:
+                result.rows += 1
+                result.years.add(row.year)
+                result.commune_ids.add(item.commune_id)
+                result.classes[item.poverty_class] += 1
+                batch.append(item)
+        errors.extend(row_errors)
+        if len(errors) >= MAX_ERRORS:
+            errors.append(RowError(0, "", f"Dừng kiểm tra sau {MAX_ERRORS} lỗi."))
+            break
+        if len(batch) >= BATCH_SIZE:
+            flush()
+    if len(errors) < MAX_ERRORS:
+        flush()
+    if not errors and processed == 0:
+        errors.append(RowError(0, "", "Tệp không có dòng dữ liệu nào."))
+    if errors:
+        raise ImportRefused(errors)
+    # Parsed rows kept their own count for the errors; the result counts the valid rows.
+    result.rows = processed
+    result.movements_updated = settle_movements(writer, result)
+    writer.finish()

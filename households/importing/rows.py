@@ -1,0 +1,271 @@
+"""Checking one row of the review template on its own: pure functions of the cell values.
+
+The checks and messages are those of the import contract (DESIGN.md, "Contracts" and "Behaviour
+on bad input"). The common cell forms (plain "0"/"1", digits, dd/mm/yyyy) take a short path,
+since a district's file runs to tens of thousands of rows; anything else goes through the full
+check and gets the same answer as before.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from households.importing.errors import MAX_ERRORS, ImportRefused, RowError
+from households.models import Sex
+from households.template import DEPRIVATION_COLUMNS, LABELS, REQUIRED_KEYS, header_key
+
+# Required columns whose cell may be blank: income when a B1 score stands in for it.
+MAY_BE_BLANK = {"income_per_capita"}
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    row: int
+    household_code: str
+    commune_code: str
+    village: str
+    head_name: str
+    head_sex: str
+    ethnic_minority: bool
+    members: int
+    meritorious: bool
+    social_protection: bool
+    no_labour_capacity: bool
+    year: int
+    income_per_capita: Decimal | None
+    b1_score: Decimal | None
+    deprivation_flags: int
+    deprivation_count: int
+    review_date: datetime.date | None
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+_FLAGS = {"0": False, "1": True}
+
+
+def _flag(value) -> bool:
+    if type(value) is str and value in _FLAGS:
+        return _FLAGS[value]
+    text = _text(value)
+    if text in _FLAGS:
+        return _FLAGS[text]
+    raise ValueError("phải là 0 hoặc 1")
+
+
+def _integer(value) -> int:
+    text = _text(value)
+    # str.isdecimal() is exactly the regex \d+ on a non-empty string (Unicode decimal digits).
+    if not text.isdecimal():
+        raise ValueError("phải là số nguyên")
+    return int(text)
+
+
+_GROUPED = re.compile(r"\d{1,3}([.,]\d{3})+")
+
+
+def _amount(value) -> Decimal | None:
+    """A non-negative number; thousands may be grouped with '.', ',' or spaces (1.500.000)."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        number = Decimal(str(value))
+    else:
+        text = _text(value)
+        if text.isdecimal():
+            return Decimal(text)
+        text = text.replace("\u00a0", "").replace(" ", "")
+        if not text:
+            return None
+        if _GROUPED.fullmatch(text) and len(set(re.findall(r"[.,]", text))) == 1:
+            text = re.sub(r"[.,]", "", text)
+        else:
+            text = text.replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation as exc:
+            raise ValueError("phải là một số") from exc
+    if not number.is_finite():
+        raise ValueError("phải là một số")
+    if number < 0:
+        raise ValueError("không được âm")
+    return number
+
+
+_SEXES = {"m": Sex.MALE, "nam": Sex.MALE, "male": Sex.MALE, "f": Sex.FEMALE, "nữ": Sex.FEMALE}
+_SEXES.update({"nu": Sex.FEMALE, "female": Sex.FEMALE})
+
+
+def _sex(value) -> str:
+    sex = _SEXES.get(_text(value).lower())
+    if sex is None:
+        raise ValueError("phải là Nam hoặc Nữ (M/F)")
+    return sex
+
+
+def _date(value) -> datetime.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    return _date_text(_text(value))
+
+
+@lru_cache(maxsize=4096)  # a file's review dates repeat: a few hundred distinct days at most
+def _date_text(text: str) -> datetime.date:
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError("phải là ngày dạng dd/mm/yyyy hoặc yyyy-mm-dd")
+
+
+def _commune_code(value) -> str:
+    text = _text(value)
+    if not (text.isdecimal() and len(text) <= 5):
+        raise ValueError("phải là mã GSO 5 chữ số")
+    return text.zfill(5)
+
+
+_FIELD_PARSERS = {
+    "ethnic_minority": _flag,
+    "meritorious": _flag,
+    "social_protection": _flag,
+    "no_labour_capacity": _flag,
+    "members": _integer,
+    "year": _integer,
+    "income_per_capita": _amount,
+    "b1_score": _amount,
+    "head_sex": _sex,
+    "review_date": _date,
+    "commune_code": _commune_code,
+}
+_MUST_NOT_BE_BLANK = {key for key in _FIELD_PARSERS if key in REQUIRED_KEYS and key not in MAY_BE_BLANK}
+
+
+def parse_row(number: int, values: dict[str, object]) -> tuple[ParsedRow | None, list[RowError]]:
+    """Parse and check one row on its own (lookups against the database come later)."""
+    errors: list[RowError] = []
+    parsed: dict[str, object] = {}
+    for key, parser in _FIELD_PARSERS.items():
+        raw = values.get(key)
+        if key in _MUST_NOT_BE_BLANK and _text(raw) == "":
+            errors.append(RowError(number, key, "không được để trống"))
+            continue
+        try:
+            parsed[key] = parser(raw)
+        except ValueError as exc:
+            errors.append(RowError(number, key, f"«{_text(raw)}» {exc}"))
+    mask = 0
+    count = 0
+    for bit, key in enumerate(DEPRIVATION_COLUMNS):
+        raw = values.get(key)
+        try:
+            if _flag(raw):
+                mask |= 1 << bit
+                count += 1
+        except ValueError as exc:
+            errors.append(RowError(number, key, f"«{_text(raw)}» {exc}"))
+    code = _text(values.get("household_code"))
+    head_name = _text(values.get("head_name"))
+    if not code:
+        errors.append(RowError(number, "household_code", "không được để trống"))
+    elif len(code) > 40:
+        errors.append(RowError(number, "household_code", "dài quá 40 ký tự"))
+    if not head_name:
+        errors.append(RowError(number, "head_name", "không được để trống"))
+    if parsed.get("members") == 0:
+        errors.append(RowError(number, "members", "phải từ 1 trở lên"))
+    if "income_per_capita" in parsed and parsed["income_per_capita"] is None and parsed.get("b1_score") is None:
+        errors.append(RowError(number, "income_per_capita", "cần thu nhập bình quân hoặc điểm B1"))
+    if errors:
+        return None, errors
+    return (
+        ParsedRow(
+            row=number,
+            household_code=code,
+            commune_code=parsed["commune_code"],
+            village=_text(values.get("village"))[:100],
+            head_name=head_name[:100],
+            head_sex=parsed["head_sex"],
+            ethnic_minority=parsed["ethnic_minority"],
+            members=parsed["members"],
+            meritorious=parsed["meritorious"],
+            social_protection=parsed["social_protection"],
+            no_labour_capacity=parsed["no_labour_capacity"],
+            year=parsed["year"],
+            income_per_capita=parsed["income_per_capita"],
+            b1_score=parsed.get("b1_score"),
+            # The same mask and count as poverty.flags_to_mask / count_deprivations, in one pass.
+            deprivation_flags=mask,
+            deprivation_count=count,
+            review_date=parsed.get("review_date"),
+        ),
+        [],
+    )
+
+
+def _blank(cells) -> bool:
+    return not any(_text(cell) for cell in cells)
+
+
+def iter_parsed(rows: Iterable[tuple[int, list]]) -> Iterator[tuple[ParsedRow | None, list[RowError]]]:
+    """Map the header, then yield (row, errors) for each data row, streaming.
+
+    File-level problems (no data, missing columns) raise ImportRefused at once.
+    """
+    iterator = iter(rows)
+    header: list[str | None] | None = None
+    for number, cells in iterator:
+        if not _blank(cells):
+            header = [header_key(cell) for cell in cells]
+            header_row = number
+            break
+    if header is None:
+        raise ImportRefused([RowError(0, "", "Tệp không có dữ liệu.")])
+    missing = [key for key in REQUIRED_KEYS if key not in header]
+    if missing:
+        names = ", ".join(f"«{LABELS[key]}» ({key})" for key in missing)
+        raise ImportRefused([RowError(header_row, "", f"Thiếu cột bắt buộc: {names}.")])
+    positions = [(index, key) for index, key in enumerate(header) if key]
+    width = max(index for index, _ in positions) + 1
+    for number, cells in iterator:
+        if _blank(cells):
+            continue
+        if len(cells) < width:
+            cells = list(cells) + [None] * (width - len(cells))
+        values = {key: cells[index] for index, key in positions}
+        yield parse_row(number, values)
+
+
+def parse_file(rows: Iterable[tuple[int, list]]) -> tuple[list[ParsedRow], list[RowError]]:
+    """Every row of a file parsed, in memory (for small files and callers that want a list)."""
+    parsed: list[ParsedRow] = []
+    errors: list[RowError] = []
+    try:
+        for row, row_errors in iter_parsed(rows):
+            if row:
+                parsed.append(row)
+            errors.extend(row_errors)
+            if len(errors) >= MAX_ERRORS:
+                errors.append(RowError(0, "", f"Dừng kiểm tra sau {MAX_ERRORS} lỗi."))
+                break
+    except ImportRefused as refused:
+        return [], refused.errors
+    if not parsed and not errors:
+        errors.append(RowError(0, "", "Tệp không có dòng dữ liệu nào."))
+    return parsed, errors
