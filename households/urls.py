@@ -7,7 +7,7 @@ does not know: add a new route there too.
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from households import views
+from households import upload_views, views, workflow_views
 from households.forms import LoginForm
 
 app_name = "households"
@@ -26,4 +26,19 @@ urlpatterns = [
     path("households/<int:pk>/reviews/", views.review_start, name="review_start"),
     path("households/<int:pk>/reviews/<int:year>/", views.review_form, name="review"),
     path("households/<int:pk>/reviews/<int:year>/classify/", views.review_classify, name="review_classify"),
+    # Upload, downloads and workflow (households/upload_views.py, households/workflow_views.py).
+    path("imports/", upload_views.upload, name="import"),
+    path("imports/mine/", upload_views.job_list, name="import_jobs"),
+    path("imports/template/", upload_views.template_download, name="template"),
+    path("imports/<int:job_pk>/", upload_views.job_detail, name="import_job"),
+    path("imports/<int:job_pk>/progress/", upload_views.job_progress, name="import_progress"),
+    path("imports/<int:job_pk>/confirm/", upload_views.job_confirm, name="import_confirm"),
+    path("imports/<int:job_pk>/discard/", upload_views.job_discard, name="import_discard"),
+    path("households/export.xlsx", upload_views.export, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("households/export.csv", upload_views.export, {"fmt": "csv"}, name="export_csv"),
+    path("workflow/", workflow_views.workflow_list, name="workflow"),
+    path("workflow/<int:commune_pk>/<int:year>/", workflow_views.workflow_detail, name="workflow_detail"),
+    path("workflow/<int:commune_pk>/<int:year>/submit/", workflow_views.workflow_submit, name="workflow_submit"),
+    path("workflow/<int:commune_pk>/<int:year>/approve/", workflow_views.workflow_approve, name="workflow_approve"),
+    path("workflow/<int:commune_pk>/<int:year>/return/", workflow_views.workflow_return, name="workflow_return"),
 ]

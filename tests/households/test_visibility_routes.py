@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 
-from households.models import Household, Member, Review, Role
+from households.models import Household, ImportJob, Member, Review, Role
 from households.urls import app_name, urlpatterns
 from tests.factories import CommuneFactory, HouseholdFactory, MemberFactory, ReviewFactory, UserFactory
 
@@ -47,6 +47,8 @@ class District:
         self.household = HouseholdFactory(code=f"HH-{name.upper()}", commune=self.commune, head_name=head_name)
         self.member = MemberFactory(household=self.household, full_name=member_name, id_number="079123456789")
         self.review = ReviewFactory(household=self.household, year=YEAR)
+        # An upload of this district's officer (households/uploads.py): only its uploader sees it.
+        self.job = ImportJob.objects.create(user=self.officer, filename="ra-soat.csv", file_path="imports/none.csv")
 
     def kwargs(self, pattern: URLPattern) -> dict:
         known = {
@@ -55,6 +57,7 @@ class District:
             "member_pk": self.member.pk,
             "review_pk": self.review.pk,
             "year": YEAR,
+            "job_pk": self.job.pk,
             "commune_pk": self.commune.pk,
             "unit_pk": self.commune.pk,
             "commune": self.commune.code,

@@ -1,0 +1,533 @@
+"""Uploads of the review template through preview and import, and downloads in the same layout.
+
+An upload is stored under MEDIA_ROOT/imports/<uuid>.<ext> and becomes an ImportJob. The preview
+is the foundation importer's dry run (households.importer.import_reviews, which rolls back so its
+figures are exact); confirming runs the same importer for real on the same stored file. Any bad
+row refuses the whole file with the importer's row-numbered messages and nothing is written.
+Files above IMPORT_BACKGROUND_ROWS rows run as a Celery task (households.tasks) that takes the
+job id; the task writes its progress to a small file beside the upload, since the import's own
+transaction hides the job row's updates until it commits.
+
+Downloads (the empty or pre-filled template, the filtered household list) use the template's
+columns and households.exports.neutralise, so an export re-imports unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime
+import io
+import json
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from households import poverty
+from households.exports import neutralise, write_template
+from households.importer import ImportRefused, RowError, import_reviews
+from households.models import (
+    AdministrativeUnit,
+    Household,
+    ImportJob,
+    JobStage,
+    JobStatus,
+    Review,
+    ReviewState,
+    Sex,
+    Succession,
+)
+from households.template import COLUMNS
+from households.visibility import can_write, visible_communes
+from households.workflow import is_administrator
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_SUFFIXES = (".xlsx", ".csv")
+IMPORT_DIR = "imports"
+
+
+def background_threshold() -> int:
+    """Files with more data rows than this run as a Celery task."""
+    return int(getattr(settings, "IMPORT_BACKGROUND_ROWS", 5000))
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+
+
+def job_path(job: ImportJob) -> Path:
+    return Path(settings.MEDIA_ROOT) / job.file_path
+
+
+def _progress_path(job: ImportJob) -> Path:
+    return job_path(job).with_suffix(".progress")
+
+
+# ---------------------------------------------------------------------------------------------
+# Jobs: visibility and the services behind the upload pages
+
+
+def jobs_visible_to(user):
+    """The uploader sees their jobs; an administrator sees every job."""
+    if is_administrator(user):
+        return ImportJob.objects.all()
+    if not user.is_authenticated:
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(user=user)
+
+
+def start_upload(*, user, uploaded, sync: bool | None = None) -> ImportJob:
+    """Store an uploaded file and preview it: now when small, in a Celery task when large.
+
+    Raises ValidationError (wrong type, too big, empty) before anything is stored.
+    """
+    if not can_write(user):
+        raise PermissionDenied(_("Tài khoản của bạn chỉ được xem, không được nhập dữ liệu."))
+    name = Path(uploaded.name or "").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv (tệp «%(name)s» không đúng loại).") % {"name": name})
+    if uploaded.size > max_upload_bytes():
+        raise ValidationError(_("Tệp quá lớn (tối đa %(size)s MB).") % {"size": max_upload_bytes() // (1024 * 1024)})
+    if not uploaded.size:
+        raise ValidationError(_("Tệp rỗng."))
+    relative = f"{IMPORT_DIR}/{uuid.uuid4().hex}{suffix}"
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as out:
+        for chunk in uploaded.chunks():
+            out.write(chunk)
+    total = count_data_rows(target)
+    job = ImportJob.objects.create(
+        user=user,
+        unit=getattr(user, "unit", None),
+        filename=name[:255],
+        file_path=relative,
+        stage=JobStage.PREVIEW,
+        rows_total=total,
+        background=total > background_threshold() if sync is None else not sync,
+    )
+    return _dispatch(job)
+
+
+def confirm(*, user, job: ImportJob) -> ImportJob:
+    """Import for real the file that was previewed (never re-uploaded)."""
+    _check_owner(user, job)
+    if job.stage != JobStage.PREVIEW or job.status != JobStatus.SUCCEEDED:
+        raise ValidationError(_("Chỉ xác nhận được một tệp đã xem trước thành công và chưa nhập."))
+    if not job_path(job).exists():
+        raise ValidationError(_("Tệp đã tải lên không còn trên máy chủ; hãy tải lên lại."))
+    claimed = ImportJob.objects.filter(pk=job.pk, stage=JobStage.PREVIEW, status=JobStatus.SUCCEEDED).update(
+        stage=JobStage.IMPORT, status=JobStatus.QUEUED, rows_done=0, errors=[], started_at=None, finished_at=None
+    )
+    if not claimed:  # a second click while the first confirm runs
+        raise ValidationError(_("Tệp này đang được nhập."))
+    job.refresh_from_db()
+    return _dispatch(job)
+
+
+def discard(*, user, job: ImportJob) -> ImportJob:
+    """Drop a previewed file without importing it."""
+    _check_owner(user, job)
+    if job.is_active or job.stage == JobStage.IMPORT and job.status == JobStatus.SUCCEEDED:
+        raise ValidationError(_("Không thể hủy lượt nhập này."))
+    job.status = JobStatus.DISCARDED
+    job.finished_at = job.finished_at or timezone.now()
+    job.save(update_fields=["status", "finished_at"])
+    _remove_file(job)
+    return job
+
+
+def _check_owner(user, job: ImportJob) -> None:
+    if not jobs_visible_to(user).filter(pk=job.pk).exists():
+        raise PermissionDenied(_("Lượt nhập này không phải của bạn."))
+
+
+def _dispatch(job: ImportJob) -> ImportJob:
+    if job.background:
+        from households.tasks import run_import_job
+
+        job_id = job.pk
+        transaction.on_commit(lambda: run_import_job.delay(job_id))
+        return job
+    run_job(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+# ---------------------------------------------------------------------------------------------
+# Running a job (the Celery task calls this with the id)
+
+
+def run_job(job_id: int) -> None:
+    """Preview or import the job's file; the outcome is stored on the job, never raised."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=timezone.now(), rows_done=0
+    )
+    if not claimed:
+        return  # a redelivered message, or a discarded job
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    dry_run = job.stage == JobStage.PREVIEW
+    progress = _Progress(job)
+    outcome: dict = {}
+    try:
+        with job_path(job).open("rb") as raw, connection.execute_wrapper(progress.count_writes):
+            source = _TrackedFile(raw, progress.reading) if job.filename.lower().endswith(".xlsx") else raw
+            result = _import(source, job, dry_run=dry_run)
+        outcome = {"status": JobStatus.SUCCEEDED, "errors": []}
+        outcome["preview" if dry_run else "result"] = _summary(result)
+    except ImportRefused as refused:
+        outcome = {"status": JobStatus.FAILED, "errors": [str(error) for error in refused.errors]}
+    except FileNotFoundError:
+        outcome = {"status": JobStatus.FAILED, "errors": [_("Tệp đã tải lên không còn trên máy chủ.")]}
+    except Exception:  # noqa: BLE001 - the officer sees a failed job, the log keeps the trace
+        logger.exception("import job %s failed", job_id)
+        outcome = {"status": JobStatus.FAILED, "errors": [_("Lỗi hệ thống khi nhập tệp; hãy báo quản trị viên.")]}
+    ImportJob.objects.filter(pk=job_id).update(
+        rows_done=job.rows_total if outcome["status"] == JobStatus.SUCCEEDED else 0,
+        finished_at=timezone.now(),
+        **outcome,
+    )
+    progress.clear()
+    if outcome["status"] == JobStatus.FAILED or not dry_run:
+        _remove_file(job)
+
+
+class _Preview(Exception):
+    """Raised to roll a preview back, exactly as the importer's own dry run does."""
+
+
+def _import(source, job: ImportJob, *, dry_run: bool):
+    """The importer, plus the one check it cannot make: no new review in an approved year.
+
+    The preview imports for real inside a transaction and rolls it back (as the importer's own
+    dry run does) so that this check sees the rows the file would add.
+    """
+    user = job.user
+    check = not is_administrator(user)
+    try:
+        with transaction.atomic():
+            before = (
+                _mixed_approved_years(Review.objects.filter(commune__in=visible_communes(user))) if check else set()
+            )
+            result = import_reviews(source, filename=job.filename, user=user)
+            if check:
+                touched = Review.objects.filter(commune__in=result.commune_ids, year__in=result.years)
+                _refuse_approved_years(_mixed_approved_years(touched) - before)
+            if dry_run:
+                raise _Preview(result)
+    except _Preview as preview:
+        result = preview.args[0]
+        result.dry_run = True
+    return result
+
+
+def _mixed_approved_years(reviews) -> set[tuple[int, int]]:
+    """(commune id, year) pairs holding approved reviews and reviews in another state."""
+    counts = (
+        reviews.values("commune", "year")
+        .annotate(
+            approved=Count("pk", filter=Q(state=ReviewState.APPROVED)),
+            other=Count("pk", filter=~Q(state=ReviewState.APPROVED)),
+        )
+        .filter(approved__gt=0, other__gt=0)
+        .order_by()
+    )
+    return {(row["commune"], row["year"]) for row in counts}
+
+
+def _refuse_approved_years(pairs: set[tuple[int, int]]) -> None:
+    """New reviews in an approved commune-year are refused (the importer refuses changed ones)."""
+    errors = []
+    for commune_id, year in sorted(pairs, key=lambda pair: (pair[1], pair[0])):
+        commune = AdministrativeUnit.objects.get(pk=commune_id)
+        errors.append(
+            RowError(
+                0,
+                "",
+                _("rà soát năm %(year)s của %(commune)s đã được phê duyệt, không thể thêm hộ mới.")
+                % {"year": year, "commune": commune.name},
+            )
+        )
+    if errors:
+        raise ImportRefused(errors)
+
+
+def _summary(result) -> dict:
+    summary = result.as_dict()
+    communes = AdministrativeUnit.objects.filter(pk__in=result.commune_ids).order_by("name")
+    summary["communes"] = [f"{c.name} ({c.code})" for c in communes]
+    return summary
+
+
+def _remove_file(job: ImportJob) -> None:
+    for path in (job_path(job), _progress_path(job)):
+        path.unlink(missing_ok=True)
+
+
+def count_data_rows(path: Path) -> int:
+    """Rows below the header (a cheap count, to choose between now and the background)."""
+    if path.suffix.lower() == ".csv":
+        with path.open("rb") as stream:
+            lines = sum(1 for line in stream if line.strip())
+        return max(lines - 1, 0)
+    try:
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            rows = sheet.max_row
+            if rows is None:  # no dimension recorded: count
+                rows = sum(1 for _ in sheet.iter_rows(values_only=True))
+        finally:
+            workbook.close()
+    except Exception:  # noqa: BLE001 - an unreadable file is refused with the importer's message
+        return 0
+    return max(rows - 1, 0)
+
+
+class _Progress:
+    """Progress of a running job, written at most twice a second to a file the page polls.
+
+    Reading the workbook is the first fifth of the bar; the rows written to the household and
+    review tables the rest (about two writes per file row, plus movements).
+    """
+
+    READ_SHARE = 0.2
+    WRITE_TABLES = ('"households_household"', '"households_review"')
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.path = _progress_path(job)
+        self.read_fraction = 0.0
+        self.written = 0
+        self.last = 0.0
+
+    def reading(self, fraction: float) -> None:
+        self.read_fraction = max(self.read_fraction, min(fraction, 1.0))
+        self._report()
+
+    def count_writes(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        head = sql[:60]
+        if head.startswith(("INSERT", "UPDATE")) and any(table in head for table in self.WRITE_TABLES):
+            self.read_fraction = 1.0
+            self.written += max(context["cursor"].rowcount, 0)
+            self._report()
+        return result
+
+    @property
+    def done(self) -> int:
+        total = self.job.rows_total
+        writes = 2 * total or 1
+        fraction = self.READ_SHARE * self.read_fraction + (1 - self.READ_SHARE) * min(self.written / writes, 1.0)
+        return min(int(total * fraction), max(total - 1, 0))
+
+    def _report(self) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.5:
+            return
+        self.last = now
+        with contextlib.suppress(OSError):
+            self.path.write_text(json.dumps({"done": self.done}))
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def rows_done(job: ImportJob) -> int:
+    """How many rows a job has processed, read from its progress file while it runs."""
+    if job.status != JobStatus.RUNNING:
+        return job.rows_done
+    try:
+        return int(json.loads(_progress_path(job).read_text())["done"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return job.rows_done
+
+
+class _TrackedFile(io.RawIOBase):
+    """A read-only binary file that reports how far into it the reader has got."""
+
+    def __init__(self, raw: IO[bytes], report):
+        super().__init__()
+        self._raw = raw
+        self._report = report
+        self._size = max(raw.seek(0, io.SEEK_END), 1)
+        raw.seek(0)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self._report(self._raw.tell() / self._size)
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Downloads in the template's layout
+
+# The template's words whatever the interface language (the importer also accepts M/F).
+SEX_WORDS = {Sex.MALE: "Nam", Sex.FEMALE: "Nữ"}
+
+
+def review_row(review: Review, household: Household | None = None, *, year: int | None = None) -> list:
+    """One template row (COLUMNS order) for a review; `year` carries it forward to a new year."""
+    household = household or review.household
+    flags = [int(flag) for flag in poverty.mask_to_flags(review.deprivation_flags, 12)]
+    values = {
+        "household_code": household.code,
+        "commune_code": review.commune.code,
+        "village": household.village,
+        "head_name": household.head_name,
+        "head_sex": SEX_WORDS[review.head_sex or household.head_sex],
+        "ethnic_minority": int(review.ethnic_minority),
+        "members": household.members_count,
+        "meritorious": int(review.meritorious),
+        "social_protection": int(review.social_protection),
+        "no_labour_capacity": int(review.no_labour_capacity),
+        "year": year or review.year,
+        "income_per_capita": None if review.income_per_capita is None else int(review.income_per_capita),
+        "b1_score": review.b1_score,
+        **{f"d{number:02d}": flag for number, flag in enumerate(flags, start=1)},
+        "review_date": None if year else review.review_date,
+    }
+    return [values[column.key] for column in COLUMNS]
+
+
+def _household_row(household: Household, commune_code: str, year: int) -> list:
+    """A template row for a household without any review: identity only, the officer fills the rest."""
+    values = {
+        "household_code": household.code,
+        "commune_code": commune_code,
+        "village": household.village,
+        "head_name": household.head_name,
+        "head_sex": SEX_WORDS[household.head_sex],
+        "ethnic_minority": int(household.ethnic_minority),
+        "members": household.members_count,
+        "meritorious": int(household.meritorious),
+        "social_protection": int(household.social_protection),
+        "no_labour_capacity": int(household.no_labour_capacity),
+        "year": year,
+    }
+    return [values.get(column.key) for column in COLUMNS]
+
+
+def export_rows(households, year: int | None = None) -> Iterator[list]:
+    """The reviews of these households (a visible, filtered queryset): the year's, else the latest.
+
+    Households without a review of that year have nothing to re-import and are left out.
+    """
+    reviews = Review.objects.filter(household__in=households.order_by().values("pk"))
+    if year:
+        reviews = reviews.filter(year=year)
+    else:
+        latest = Review.objects.filter(household=OuterRef("household")).order_by("-year").values("year")[:1]
+        reviews = reviews.filter(year=Subquery(latest))
+    reviews = reviews.select_related("household", "commune").order_by("commune__code", "household__code")
+    for review in reviews.iterator(chunk_size=2000):
+        yield review_row(review)
+
+
+def next_review_year(today: datetime.date) -> int:
+    """The review carried out at the end of this year (1 September – 14 December, DOMAIN.md §3)."""
+    return today.year
+
+
+def prefilled_rows(user, year: int) -> Iterator[list]:
+    """Every household the user sees, carried forward to `year` from its latest earlier review."""
+    households = Household.objects.visible_to(user).select_related("commune").order_by("commune__code", "code")
+    in_force = _communes_in_force(visible_communes(user), year)
+    latest = Review.objects.filter(household=OuterRef("pk"), year__lt=year).order_by("-year").values("pk")[:1]
+    households = households.annotate(latest_review=Subquery(latest))
+    for chunk in _chunked(households.iterator(chunk_size=2000), 2000):
+        reviews = Review.objects.in_bulk([h.latest_review for h in chunk if h.latest_review])
+        for household in chunk:
+            commune = in_force.get(household.commune_id)
+            code = commune.code if commune else household.commune.code
+            review = reviews.get(household.latest_review)
+            if review is None:
+                yield _household_row(household, code, year)
+            else:
+                review.commune = commune or household.commune
+                yield review_row(review, household, year=year)
+
+
+def _chunked(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _communes_in_force(communes, year: int) -> dict[int, AdministrativeUnit]:
+    """Each commune id → the commune in force in `year`: itself, else its primary successor."""
+    day = datetime.date(year, 12, 31)
+
+    def valid(unit: AdministrativeUnit) -> bool:
+        return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day <= unit.valid_to)
+
+    mapping = {unit.pk: unit for unit in communes if valid(unit)}
+    successions = Succession.objects.filter(predecessor__in=communes).select_related("successor", "predecessor")
+    for succession in successions.order_by("-is_primary"):
+        old, new = succession.predecessor, succession.successor
+        if old.pk not in mapping and valid(new):
+            mapping[old.pk] = new
+        if new.pk not in mapping and valid(old):
+            mapping[new.pk] = old
+    return mapping
+
+
+def write_csv(stream: IO[bytes], rows: Iterable[list]) -> None:
+    """The template as CSV (UTF-8 with BOM so Excel shows Vietnamese), formulas neutralised."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=True)
+    writer = csv.writer(text)
+    writer.writerow([column.label for column in COLUMNS])
+    for row in rows:
+        writer.writerow([_csv_value(value) for value in row])
+    text.detach()
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return neutralise(value)
+
+
+def write_export(stream: IO[bytes], rows: Iterable[list], fmt: str, *, year: int | None = None) -> None:
+    if fmt == "csv":
+        write_csv(stream, rows)
+    else:
+        write_template(stream, rows, year=year)
