@@ -484,11 +484,14 @@ def map_points(rows: Iterable[UnitRow], width: int = 600, height: int = 600, pad
     squeeze = math.cos(math.radians(sum(lats) / len(lats)))
     span = max((max(lons) - min(lons)) * squeeze, max(lats) - min(lats)) or 1.0
     scale = (min(width, height) - 2 * pad) / span
+    # Centre the drawing in both directions.
+    left = pad + (width - 2 * pad - (max(lons) - min(lons)) * squeeze * scale) / 2
+    top_edge = pad + (height - 2 * pad - (max(lats) - min(lats)) * scale) / 2
     top = max(r.value.poor for r in placed) or 1
     points = []
     for r in placed:
-        x = pad + (r.unit.longitude - min(lons)) * squeeze * scale
-        y = pad + (max(lats) - r.unit.latitude) * scale
+        x = left + (r.unit.longitude - min(lons)) * squeeze * scale
+        y = top_edge + (max(lats) - r.unit.latitude) * scale
         radius = 4 + 10 * math.sqrt(r.value.poor / top)
         points.append(MapPoint(round(x, 1), round(y, 1), round(radius, 1), r))
     return points
