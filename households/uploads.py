@@ -28,7 +28,7 @@ from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -179,12 +179,9 @@ def run_job(job_id: int) -> None:
         return  # a redelivered message, or a discarded job
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     dry_run = job.stage == JobStage.PREVIEW
-    progress = _Progress(job)
     outcome: dict = {}
     try:
-        with job_path(job).open("rb") as raw, connection.execute_wrapper(progress.count_writes):
-            source = _TrackedFile(raw, progress.reading) if job.filename.lower().endswith(".xlsx") else raw
-            result = _import(source, job, dry_run=dry_run)
+        result = _import(job, dry_run=dry_run)
         outcome = {"status": JobStatus.SUCCEEDED, "errors": []}
         outcome["preview" if dry_run else "result"] = _summary(result)
     except ImportRefused as refused:
@@ -199,37 +196,28 @@ def run_job(job_id: int) -> None:
         finished_at=timezone.now(),
         **outcome,
     )
-    progress.clear()
     if outcome["status"] == JobStatus.FAILED or not dry_run:
         _remove_file(job)
+    else:
+        _progress_path(job).unlink(missing_ok=True)
 
 
-class _Preview(Exception):
-    """Raised to roll a preview back, exactly as the importer's own dry run does."""
+def _import(job: ImportJob, *, dry_run: bool):
+    """The foundation importer, plus the one check it does not make: no new review in an approved year.
 
-
-def _import(source, job: ImportJob, *, dry_run: bool):
-    """The importer, plus the one check it cannot make: no new review in an approved year.
-
-    The preview imports for real inside a transaction and rolls it back (as the importer's own
-    dry run does) so that this check sees the rows the file would add.
+    The importer calls `progress` after writing each batch, inside its transaction (rolled back
+    for a preview): that is where the new rows can be seen, so the check runs there and its
+    findings are reported with the importer's own errors once the file has been read.
     """
     user = job.user
-    check = not is_administrator(user)
+    watch = _ImportWatch(job, check_approved=not is_administrator(user))
     try:
-        with transaction.atomic():
-            before = (
-                _mixed_approved_years(Review.objects.filter(commune__in=visible_communes(user))) if check else set()
-            )
-            result = import_reviews(source, filename=job.filename, user=user)
-            if check:
-                touched = Review.objects.filter(commune__in=result.commune_ids, year__in=result.years)
-                _refuse_approved_years(_mixed_approved_years(touched) - before)
-            if dry_run:
-                raise _Preview(result)
-    except _Preview as preview:
-        result = preview.args[0]
-        result.dry_run = True
+        with job_path(job).open("rb") as source:
+            result = import_reviews(source, filename=job.filename, user=user, dry_run=dry_run, progress=watch)
+    except ImportRefused as refused:
+        raise ImportRefused(refused.errors + watch.errors()) from refused
+    if watch.errors():
+        raise ImportRefused(watch.errors())
     return result
 
 
@@ -247,21 +235,37 @@ def _mixed_approved_years(reviews) -> set[tuple[int, int]]:
     return {(row["commune"], row["year"]) for row in counts}
 
 
-def _refuse_approved_years(pairs: set[tuple[int, int]]) -> None:
-    """New reviews in an approved commune-year are refused (the importer refuses changed ones)."""
-    errors = []
-    for commune_id, year in sorted(pairs, key=lambda pair: (pair[1], pair[0])):
-        commune = AdministrativeUnit.objects.get(pk=commune_id)
-        errors.append(
-            RowError(
-                0,
-                "",
-                _("rà soát năm %(year)s của %(commune)s đã được phê duyệt, không thể thêm hộ mới.")
-                % {"year": year, "commune": commune.name},
-            )
-        )
-    if errors:
-        raise ImportRefused(errors)
+class _ImportWatch:
+    """The importer's progress callback: writes the progress file the page polls (at most twice a
+    second) and notes approved commune-years that the file is adding reviews to."""
+
+    def __init__(self, job: ImportJob, *, check_approved: bool):
+        self.path = _progress_path(job)
+        self.total = job.rows_total
+        self.last = 0.0
+        self.scope = Review.objects.filter(commune__in=visible_communes(job.user)) if check_approved else None
+        self.before = _mixed_approved_years(self.scope) if check_approved else set()
+        self.found: set[tuple[int, int]] = set()
+
+    def __call__(self, processed: int) -> None:
+        if self.scope is not None:
+            self.found |= _mixed_approved_years(self.scope) - self.before
+        now = time.monotonic()
+        if now - self.last >= 0.5:
+            self.last = now
+            with contextlib.suppress(OSError):
+                self.path.write_text(json.dumps({"done": min(processed, self.total)}))
+
+    def errors(self) -> list[RowError]:
+        errors = []
+        for commune_id, year in sorted(self.found, key=lambda pair: (pair[1], pair[0])):
+            commune = AdministrativeUnit.objects.get(pk=commune_id)
+            message = _("rà soát năm %(year)s của %(commune)s đã được phê duyệt, không thể thêm hộ mới.") % {
+                "year": year,
+                "commune": commune.name,
+            }
+            errors.append(RowError(0, "", message))
+        return errors
 
 
 def _summary(result) -> dict:
@@ -298,55 +302,6 @@ def count_data_rows(path: Path) -> int:
     return max(rows - 1, 0)
 
 
-class _Progress:
-    """Progress of a running job, written at most twice a second to a file the page polls.
-
-    Reading the workbook is the first fifth of the bar; the rows written to the household and
-    review tables the rest (about two writes per file row, plus movements).
-    """
-
-    READ_SHARE = 0.2
-    WRITE_TABLES = ('"households_household"', '"households_review"')
-
-    def __init__(self, job: ImportJob):
-        self.job = job
-        self.path = _progress_path(job)
-        self.read_fraction = 0.0
-        self.written = 0
-        self.last = 0.0
-
-    def reading(self, fraction: float) -> None:
-        self.read_fraction = max(self.read_fraction, min(fraction, 1.0))
-        self._report()
-
-    def count_writes(self, execute, sql, params, many, context):
-        result = execute(sql, params, many, context)
-        head = sql[:60]
-        if head.startswith(("INSERT", "UPDATE")) and any(table in head for table in self.WRITE_TABLES):
-            self.read_fraction = 1.0
-            self.written += max(context["cursor"].rowcount, 0)
-            self._report()
-        return result
-
-    @property
-    def done(self) -> int:
-        total = self.job.rows_total
-        writes = 2 * total or 1
-        fraction = self.READ_SHARE * self.read_fraction + (1 - self.READ_SHARE) * min(self.written / writes, 1.0)
-        return min(int(total * fraction), max(total - 1, 0))
-
-    def _report(self) -> None:
-        now = time.monotonic()
-        if now - self.last < 0.5:
-            return
-        self.last = now
-        with contextlib.suppress(OSError):
-            self.path.write_text(json.dumps({"done": self.done}))
-
-    def clear(self) -> None:
-        self.path.unlink(missing_ok=True)
-
-
 def rows_done(job: ImportJob) -> int:
     """How many rows a job has processed, read from its progress file while it runs."""
     if job.status != JobStatus.RUNNING:
@@ -355,39 +310,6 @@ def rows_done(job: ImportJob) -> int:
         return int(json.loads(_progress_path(job).read_text())["done"])
     except (OSError, ValueError, KeyError, TypeError):
         return job.rows_done
-
-
-class _TrackedFile(io.RawIOBase):
-    """A read-only binary file that reports how far into it the reader has got."""
-
-    def __init__(self, raw: IO[bytes], report):
-        super().__init__()
-        self._raw = raw
-        self._report = report
-        self._size = max(raw.seek(0, io.SEEK_END), 1)
-        raw.seek(0)
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        return self._raw.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._raw.tell()
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._raw.read(size)
-        self._report(self._raw.tell() / self._size)
-        return data
-
-    def readinto(self, buffer) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
 
 # ---------------------------------------------------------------------------------------------

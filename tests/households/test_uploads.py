@@ -1,0 +1,285 @@
+"""The upload page: preview (dry run), confirm on the stored file, bad files refused whole, large
+files in the background with progress, and jobs seen only by their uploader."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from openpyxl import Workbook
+
+from households import tasks, uploads
+from households.models import Household, ImportJob, JobStage, JobStatus, Review, ReviewState, Role
+from households.template import COLUMN_KEYS, COLUMNS
+from tests.factories import CommuneFactory, ReviewFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def row(code, commune, year=2023, income=1_200_000, deprivations=3, **overrides):
+    values = {
+        "household_code": code,
+        "commune_code": commune.code,
+        "village": "Thôn 1",
+        "head_name": "Nguyễn Văn An",
+        "head_sex": "Nam",
+        "ethnic_minority": 0,
+        "members": 4,
+        "meritorious": 0,
+        "social_protection": 0,
+        "no_labour_capacity": 0,
+        "year": year,
+        "income_per_capita": income,
+        "b1_score": "",
+        **{f"d{i:02d}": 1 if i <= deprivations else 0 for i in range(1, 13)},
+        "review_date": "15/11/2023",
+    }
+    values.update(overrides)
+    return values
+
+
+def csv_bytes(rows, keys=COLUMN_KEYS) -> bytes:
+    lines = [",".join(keys)]
+    for values in rows:
+        lines.append(",".join(str(values.get(key, "")) for key in keys))
+    return "\n".join(lines).encode("utf-8")
+
+
+def xlsx_bytes(rows) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([column.label for column in COLUMNS])
+    for values in rows:
+        sheet.append([values.get(key) for key in COLUMN_KEYS])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def upload(client, content: bytes, name="ra-soat.csv"):
+    return client.post(reverse("households:import"), {"file": SimpleUploadedFile(name, content)})
+
+
+class Unit:
+    """A district with two communes, its officers, and a commune officer of the first commune."""
+
+    def __init__(self, name="a"):
+        self.commune = CommuneFactory()
+        self.district = self.commune.parent
+        self.other_commune = CommuneFactory(parent=self.district)
+        self.officer = UserFactory(username=f"district-{name}", role=Role.DISTRICT_OFFICER, unit=self.district)
+        self.commune_officer = UserFactory(username=f"commune-{name}", role=Role.COMMUNE_OFFICER, unit=self.commune)
+
+    def client(self, user=None) -> Client:
+        client = Client()
+        client.force_login(user or self.officer)
+        return client
+
+
+@pytest.fixture
+def unit():
+    return Unit("a")
+
+
+def latest_job() -> ImportJob:
+    return ImportJob.objects.latest("pk")
+
+
+def test_a_preview_writes_nothing_and_shows_the_counts_then_confirm_imports_the_stored_file(unit, media):
+    client = unit.client()
+    rows = [
+        row("H1", unit.commune, income=1_500_000, deprivations=3),  # poor
+        row("H2", unit.commune, income=1_500_000, deprivations=2),  # near-poor
+        row("H3", unit.other_commune, income=9_000_000, deprivations=0),
+    ]
+    response = upload(client, csv_bytes(rows))
+    job = latest_job()
+    assert response.status_code == 302 and response.url == reverse("households:import_job", args=[job.pk])
+    assert (job.stage, job.status) == (JobStage.PREVIEW, JobStatus.SUCCEEDED)
+    assert job.preview["households_created"] == 3 and job.preview["classes"]["poor"] == 1
+    assert Household.objects.count() == 0 and Review.objects.count() == 0
+    stored = media / job.file_path
+    assert stored.exists() and stored.parent.name == "imports"
+
+    page = client.get(response.url).content.decode()
+    assert "Xem trước: những gì sẽ thay đổi" in page and "Hộ nghèo" in page and "Nghèo phát sinh" in page
+    assert "Xác nhận nhập" in page
+
+    response = client.post(reverse("households:import_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert (job.stage, job.status) == (JobStage.IMPORT, JobStatus.SUCCEEDED)
+    assert job.result["reviews_created"] == 3 and job.result["dry_run"] is False
+    assert Review.objects.filter(state=ReviewState.DRAFT).count() == 3
+    assert not stored.exists(), "the file is removed once imported"
+    assert "Đã nhập" in client.get(response.url).content.decode()
+
+
+def test_an_xlsx_upload_previews_like_a_csv(unit):
+    upload(unit.client(), xlsx_bytes([row("X1", unit.commune)]), name="ra-soat.xlsx")
+    assert latest_job().preview["households_created"] == 1
+
+
+def test_a_file_with_two_bad_rows_is_refused_whole_with_both_row_numbers(unit, media):
+    client = unit.client()
+    rows = [
+        row("H1", unit.commune),
+        row("H2", unit.commune, income="abc"),
+        row("H3", unit.commune, d05="2"),
+        row("H4", unit.commune),
+    ]
+    response = upload(client, csv_bytes(rows))
+    job = latest_job()
+    assert job.status == JobStatus.FAILED
+    assert any(e.startswith("Dòng 3") and "phải là một số" in e for e in job.errors)
+    assert any(e.startswith("Dòng 4") and "phải là 0 hoặc 1" in e for e in job.errors)
+    page = client.get(response.url).content.decode()
+    assert "Tệp bị từ chối: 2 lỗi. Không có dữ liệu nào được ghi." in page
+    assert Household.objects.count() == 0
+    assert not (media / job.file_path).exists()
+    assert client.post(reverse("households:import_confirm", args=[job.pk])).status_code == 302
+    assert Household.objects.count() == 0, "a refused file cannot be confirmed"
+
+
+@pytest.mark.parametrize("name", ["ra-soat.pdf", "ra-soat.xls", "ra-soat"])
+def test_a_wrong_file_type_is_refused_before_anything_is_stored(unit, media, name):
+    response = upload(unit.client(), b"%PDF-1.4", name=name)
+    assert response.status_code == 200
+    assert "Chỉ nhận tệp .xlsx hoặc .csv" in response.content.decode()
+    assert not ImportJob.objects.exists() and not (media / "imports").exists()
+
+
+def test_a_file_missing_columns_is_refused(unit):
+    keys = [key for key in COLUMN_KEYS if key not in ("income_per_capita", "year")]
+    upload(unit.client(), csv_bytes([row("H1", unit.commune)], keys=keys))
+    job = latest_job()
+    assert job.status == JobStatus.FAILED
+    assert "Thiếu cột bắt buộc" in job.errors[0] and "Năm rà soát" in job.errors[0]
+
+
+def test_an_unknown_commune_is_refused_with_its_row(unit):
+    upload(unit.client(), csv_bytes([row("H1", unit.commune), row("H2", unit.commune, commune_code="99999")]))
+    assert latest_job().errors == ["Dòng 3, cột «Mã xã/phường»: mã «99999» không phải xã/phường của năm 2023"]
+
+
+def test_a_commune_outside_the_officers_scope_is_refused(unit):
+    elsewhere = CommuneFactory()  # another district
+    upload(unit.client(unit.commune_officer), csv_bytes([row("H1", unit.other_commune), row("H2", elsewhere)]))
+    errors = latest_job().errors
+    assert len(errors) == 2 and all("không thuộc phạm vi của bạn" in e for e in errors)
+    assert Household.objects.count() == 0
+
+
+def test_an_approved_year_is_read_only_to_a_commune_officer_through_the_upload(unit):
+    review = ReviewFactory(household__code="H1", household__commune=unit.commune, state=ReviewState.APPROVED)
+    client = unit.client(unit.commune_officer)
+    # Changing an approved review …
+    upload(client, csv_bytes([row("H1", unit.commune, income=9_000_000)]))
+    assert "đã được phê duyệt, không thể sửa" in latest_job().errors[0]
+    # … or adding a household to the approved commune-year.
+    upload(client, csv_bytes([row("H9", unit.commune)]))
+    assert latest_job().errors == [
+        f"Tệp: rà soát năm 2023 của {unit.commune.name} đã được phê duyệt, không thể thêm hộ mới."
+    ]
+    review.refresh_from_db()
+    assert review.income_per_capita == Decimal(1_200_000) and not Household.objects.filter(code="H9").exists()
+
+
+def test_an_administrator_may_change_an_approved_year(unit):
+    ReviewFactory(household__code="H1", household__commune=unit.commune, state=ReviewState.APPROVED)
+    admin = UserFactory(username="admin", role=Role.ADMINISTRATOR, unit=unit.district.parent)
+    client = unit.client(admin)
+    upload(client, csv_bytes([row("H1", unit.commune, income=9_000_000), row("H9", unit.commune)]))
+    job = latest_job()
+    assert job.status == JobStatus.SUCCEEDED, job.errors
+    client.post(reverse("households:import_confirm", args=[job.pk]))
+    assert Review.objects.get(household__code="H1").income_per_capita == Decimal(9_000_000)
+
+
+def test_a_city_leader_may_not_upload(unit):
+    leader = UserFactory(username="leader", role=Role.CITY_LEADER, unit=unit.district.parent)
+    assert upload(unit.client(leader), csv_bytes([row("H1", unit.commune)])).status_code == 403
+    assert unit.client(leader).get(reverse("households:import")).status_code == 403
+
+
+def test_only_the_uploader_and_administrators_see_a_job(unit):
+    upload(unit.client(), csv_bytes([row("H1", unit.commune)]))
+    job = latest_job()
+    colleague = UserFactory(username="colleague", role=Role.DISTRICT_OFFICER, unit=unit.district)
+    admin = UserFactory(username="admin", role=Role.ADMINISTRATOR, unit=unit.district.parent)
+    for name in ("households:import_job", "households:import_progress"):
+        assert unit.client(colleague).get(reverse(name, args=[job.pk])).status_code == 404
+        assert unit.client(admin).get(reverse(name, args=[job.pk])).status_code == 200
+    assert unit.client(colleague).post(reverse("households:import_confirm", args=[job.pk])).status_code == 404
+    assert job.filename not in unit.client(colleague).get(reverse("households:import_jobs")).content.decode()
+    assert job.filename in unit.client().get(reverse("households:import_jobs")).content.decode()
+    assert not Household.objects.exists()
+
+
+def test_a_confirmed_file_cannot_be_imported_twice_and_a_discarded_one_not_at_all(unit):
+    client = unit.client()
+    upload(client, csv_bytes([row("H1", unit.commune)]))
+    job = latest_job()
+    client.post(reverse("households:import_confirm", args=[job.pk]))
+    response = client.post(reverse("households:import_confirm", args=[job.pk]), follow=True)
+    assert "Chỉ xác nhận được một tệp đã xem trước thành công" in response.content.decode()
+
+    upload(client, csv_bytes([row("H2", unit.commune)]))
+    second = latest_job()
+    client.post(reverse("households:import_discard", args=[second.pk]))
+    second.refresh_from_db()
+    assert second.status == JobStatus.DISCARDED
+    client.post(reverse("households:import_confirm", args=[second.pk]))
+    assert not Household.objects.filter(code="H2").exists()
+
+
+def test_a_large_file_runs_as_a_task_with_progress_and_the_officer_can_come_back(
+    unit, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    queued = []
+    monkeypatch.setattr(tasks.run_import_job, "delay", lambda job_id: queued.append(job_id))
+    client = unit.client()
+    rows = [row(f"H{i}", unit.commune) for i in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, csv_bytes(rows))
+    job = latest_job()
+    assert queued == [job.pk] and job.background and job.status == JobStatus.QUEUED and job.rows_total == 5
+    page = client.get(response.url).content.decode()
+    assert 'hx-get="{}"'.format(reverse("households:import_progress", args=[job.pk])) in page
+    assert "<progress" in page and "0/5" in page
+
+    tasks.run_import_job(job.pk)  # what the worker runs
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.rows_done == 5 and job.preview["households_created"] == 5
+    progress = client.get(reverse("households:import_progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert progress["HX-Refresh"] == "true" and "hx-get" not in progress.content.decode()
+    assert job.filename in client.get(reverse("households:import_jobs")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("households:import_confirm", args=[job.pk]))
+    assert queued == [job.pk, job.pk]
+    tasks.run_import_job(job.pk)
+    tasks.run_import_job(job.pk)  # a redelivered message does nothing
+    job.refresh_from_db()
+    assert (job.stage, job.status, job.result["reviews_created"]) == (JobStage.IMPORT, JobStatus.SUCCEEDED, 5)
+    assert Review.objects.count() == 5
+
+
+def test_the_progress_callback_reports_rows_to_the_polled_page(unit, media):
+    job = ImportJob.objects.create(
+        user=unit.officer, filename="x.csv", file_path="imports/x.csv", rows_total=10, status=JobStatus.RUNNING
+    )
+    (media / "imports").mkdir()
+    watch = uploads._ImportWatch(job, check_approved=False)
+    watch(4)
+    assert uploads.rows_done(job) == 4
+    page = unit.client().get(reverse("households:import_progress", args=[job.pk])).content.decode()
+    assert "4/10" in page and 'value="40"' in page
