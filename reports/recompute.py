@@ -20,6 +20,7 @@ running, decided under a PostgreSQL advisory lock.
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -110,20 +111,24 @@ class Counts:
 CountMap = dict[tuple[int, int], Counts]
 
 
-def count_reviews(years: Iterable[int], commune_ids: Iterable[int] | None = None) -> CountMap:
-    """(year, commune id) → counts, in one grouped query (over some communes only, if given)."""
+def review_counts(years: Iterable[int], commune_ids: Iterable[int] | None = None):
+    """The grouped query: one row of counts per (year, commune), over some communes only if given."""
     bits = {f"bit_{i + 1}": F("deprivation_flags").bitand(1 << i) for i in range(DEPRIVATION_SLOTS)}
     reviews = Review.objects.filter(year__in=list(years))
     if commune_ids is not None:
         reviews = reviews.filter(commune_id__in=list(commune_ids))
-    rows = (
+    return (
         reviews.alias(**bits)
         .values("year", "commune_id")
         .annotate(**{name: Count("id", filter=condition) for name, condition in COUNTS.items()})
         .order_by()
     )
+
+
+def count_reviews(years: Iterable[int], commune_ids: Iterable[int] | None = None) -> CountMap:
+    """(year, commune id) → counts, in one grouped query."""
     result = {}
-    for row in rows:
+    for row in review_counts(years, commune_ids):
         result[(row["year"], row["commune_id"])] = Counts({name: row[name] for name in COUNTS})
     return result
 
@@ -162,11 +167,28 @@ class Units:
         for old, new in self.primary_successor.items():
             self.predecessors[new].append(self.all[old])
 
+        self._levels: dict[tuple[str, int], list[AdministrativeUnit]] = defaultdict(list)
+        for unit in self.all.values():
+            self._levels[(unit.level, unit.structure)].append(unit)
+        self._totals: dict[tuple[int, ...], dict] = {}
+        self.parent_district = {c.id: self.rollup_parent(c) for c in self.all.values() if c.level == UnitLevel.COMMUNE}
+        self.children: dict[int, list[AdministrativeUnit]] = defaultdict(list)
+        for commune_id, district in self.parent_district.items():
+            if district:
+                self.children[district.id].append(self.all[commune_id])
+
     def communes(self, structure: int) -> list[AdministrativeUnit]:
-        return [u for u in self.all.values() if u.level == UnitLevel.COMMUNE and u.structure == structure]
+        return self._levels[(UnitLevel.COMMUNE, structure)]
 
     def districts(self, structure: int) -> list[AdministrativeUnit]:
-        return [u for u in self.all.values() if u.level == UnitLevel.DISTRICT and u.structure == structure]
+        return self._levels[(UnitLevel.DISTRICT, structure)]
+
+    def totals(self, years: list[int]) -> dict[tuple[int, int], tuple[int, str]]:
+        """Total resident households per (unit id, year), read once per run."""
+        key = tuple(years)
+        if key not in self._totals:
+            self._totals[key] = _totals(years)
+        return self._totals[key]
 
     def rollup_parent(self, commune: AdministrativeUnit) -> AdministrativeUnit | None:
         """The unit a commune's counts add up to below the city: its district, if it has one."""
@@ -280,13 +302,16 @@ def _totals(years: list[int]) -> dict[tuple[int, int], tuple[int, str]]:
 Include = Callable[[AdministrativeUnit, int, bool], bool]
 
 
-def build_rows(units: Units, plan: RunPlan, counts: CountMap, include: Include) -> list[IndicatorValue]:
-    """The rows `include(unit, year, reaggregated)` selects, from the counts of (year, commune).
+def build_rows(
+    units: Units, plan: RunPlan, counts: CountMap, include: Include, candidates: set[int] | None = None
+) -> list[IndicatorValue]:
+    """The rows `include(unit, year, reaggregated)` selects among the candidate units (all if
+    None), from the counts of (year, commune).
 
     The counts must cover every commune the selected rows add up: a shard's own communes for
     its rows, every commune for the city and the re-aggregated rows.
     """
-    totals = _totals(plan.needed)
+    totals = units.totals(plan.needed)
     # Counts per (year, unit) at every level, in the structure of that year, plus the same
     # history re-aggregated onto the 2025 units through each old commune's primary successor.
     per_unit: dict[tuple[int, int], Counts] = defaultdict(Counts)
@@ -295,9 +320,9 @@ def build_rows(units: Units, plan: RunPlan, counts: CountMap, include: Include) 
         commune = units.all[commune_id]
         per_unit[(year, commune_id)].add(commune_counts)
         per_unit[(year, units.city.pk)].add(commune_counts)
-        district = units.rollup_parent(commune)
+        district = units.parent_district.get(commune_id)
         if district:
-            per_unit[(year, district.pk)].add(commune_counts)
+            per_unit[(year, district.id)].add(commune_counts)
         if commune.structure == Structure.LEGACY and units.successor(commune_id):
             reaggregated[(year, units.successor(commune_id))].add(commune_counts)
 
@@ -321,22 +346,20 @@ def build_rows(units: Units, plan: RunPlan, counts: CountMap, include: Include) 
     for year in plan.years:
         structure = structure_for_year(year)
         communes = units.communes(structure)
-        children: dict[int, list[AdministrativeUnit]] = defaultdict(list)
-        for commune in communes:
-            parent = units.rollup_parent(commune)
-            if parent:
-                children[parent.pk].append(commune)
-        for unit in [units.city, *units.districts(structure), *communes]:
+        in_force = [units.city, *units.districts(structure), *communes]
+        if candidates is not None:
+            in_force = [unit for unit in in_force if unit.id in candidates]
+        for unit in in_force:
             if not include(unit, year, False):
                 continue
-            members = communes if unit.is_city else children.get(unit.pk, [])
+            members = communes if unit.is_city else units.children.get(unit.id, [])
             total, source = unit_total(unit, year, members)
             current = per_unit.get((year, unit.pk), Counts())
             rows.append(_row(unit, year, current, previous_counts(unit, year), total, source, plan.computed_at))
         if structure == Structure.LEGACY:
             # Today's units for a legacy year: history re-aggregated, flagged as such.
             for unit in units.communes(Structure.REFORM_2025):
-                if not include(unit, year, True):
+                if (candidates is not None and unit.id not in candidates) or not include(unit, year, True):
                     continue
                 previous = reaggregated.get((year - 1, unit.pk), Counts()) if plan.has_previous(year) else None
                 current = reaggregated.get((year, unit.pk), Counts())
@@ -388,6 +411,14 @@ def _lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_ID])
+
+
+def _unsynchronised_commit() -> None:
+    """A shard's rows need not wait for the disk: the final step's commit flushes them with it,
+    and rows lost in a crash only belong to a run that can no longer finish."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def fail_abandoned_runs(*, now: datetime.datetime | None = None) -> int:
@@ -450,27 +481,33 @@ def _check_running(run_id: int, plan: RunPlan, *, lock: bool = False) -> Recompu
     return run
 
 
-def compute_shard(run_id: int, plan: RunPlan, shard: Shard, units: Units | None = None) -> list:
+def compute_shard(
+    run_id: int, plan: RunPlan, shard: Shard, units: Units | None = None, counts: CountMap | None = None
+) -> list:
     """Write one shard's rows into the (not current) run; return its counts for `finish_run`.
 
-    Idempotent: a shard run twice (a redelivered task) replaces its own rows.
+    The shard counts its own communes' reviews, unless given the counts (the synchronous run
+    counts every commune in one query). Idempotent: a shard run twice (a redelivered task)
+    replaces its own rows.
     """
     try:
         _check_running(run_id, plan)
         units = units or Units()
-        counts = count_reviews(plan.needed, shard.commune_ids)
+        if counts is None:
+            counts = count_reviews(plan.needed, shard.commune_ids)
         own = shard.unit_ids
 
         def include(unit, year, reaggregated):
             return not reaggregated and unit.pk in own and not plan.crosses_structures(year)
 
-        rows = build_rows(units, plan, counts, include)
+        rows = build_rows(units, plan, counts, include, candidates=own)
         with transaction.atomic():
+            _unsynchronised_commit()
             _check_running(run_id, plan)
             IndicatorValue.objects.filter(run_id=run_id, unit_id__in=own, reaggregated=False).delete()
             for value in rows:
                 value.run_id = run_id
-            IndicatorValue.objects.bulk_create(rows, batch_size=2000)
+            insert_values(rows)
     except RunNotRunning:
         raise
     except Exception as exc:
@@ -491,7 +528,8 @@ def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: 
         def include(unit, year, reaggregated):
             return reaggregated or unit.is_city or plan.crosses_structures(year)
 
-        rows = build_rows(units, plan, counts, include)
+        candidates = {units.city.id} | {unit.id for unit in units.communes(Structure.REFORM_2025)}
+        rows = build_rows(units, plan, counts, include, candidates=candidates)
         with transaction.atomic():
             _lock()
             run = _check_running(run_id, plan, lock=True)
@@ -505,7 +543,7 @@ def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: 
                 rows += _copy_other_years(current, exclude_year=plan.only_year)
             for value in rows:
                 value.run_id = run_id
-            IndicatorValue.objects.bulk_create(rows, batch_size=2000)
+            insert_values(rows)
             RecomputeRun.objects.filter(is_current=True).update(is_current=False)
             run.status, run.finished_at, run.is_current = RunStatus.SUCCEEDED, timezone.now(), True
             run.rows = IndicatorValue.objects.filter(run_id=run_id).count()
@@ -520,6 +558,32 @@ def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: 
         fail_run(run_id, exc)
         raise
     return run
+
+
+INSERTED_FIELDS = [f for f in IndicatorValue._meta.concrete_fields if not f.primary_key]
+
+
+def insert_values(rows: list[IndicatorValue]) -> None:
+    """bulk_create, or on PostgreSQL one multi-row INSERT of plain tuples: Django's per-value
+    preparation costs more than the whole grouped query at Hanoi's scale."""
+    if connection.vendor != "postgresql":
+        IndicatorValue.objects.bulk_create(rows, batch_size=2000)
+        return
+    from psycopg2.extras import execute_values
+
+    json_fields = {f.attname for f in INSERTED_FIELDS if f.get_internal_type() == "JSONField"}
+    columns = [f.column for f in INSERTED_FIELDS]
+    tuples = [
+        tuple(
+            json.dumps(getattr(row, f.attname)) if f.attname in json_fields else getattr(row, f.attname)
+            for f in INSERTED_FIELDS
+        )
+        for row in rows
+    ]
+    table = IndicatorValue._meta.db_table
+    with connection.cursor() as cursor:
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES %s"
+        execute_values(cursor.cursor, sql, tuples, page_size=2000)
 
 
 def _copy_other_years(current: RecomputeRun, exclude_year: int) -> list[IndicatorValue]:
@@ -546,7 +610,12 @@ def recompute_progress(
         raise
     try:
         units = Units()
-        results = [compute_shard(run.pk, plan, shard, units) for shard in plan_shards(plan, units)]
+        counts = count_reviews(plan.needed)  # one scan; the Celery shards each scan their own communes
+        results = []
+        for shard in plan_shards(plan, units):
+            own = set(shard.commune_ids)
+            mine = {key: value for key, value in counts.items() if key[1] in own}
+            results.append(compute_shard(run.pk, plan, shard, units, counts=mine))
         run = finish_run(run.pk, plan, results, units)
     except BaseException as exc:  # KeyboardInterrupt too: the row must not stay "running"
         fail_run(run.pk, exc)

@@ -188,16 +188,16 @@ def test_a_failing_shard_leaves_the_previous_snapshot_current_and_the_run_failed
     good = recompute.recompute_progress()
     served = city(2024).poor
     Review.objects.filter(year=2024).update(state=ReviewState.APPROVED, poverty_class=PovertyClass.POOR)
-    real = recompute.count_reviews
+    real = recompute.insert_values
     calls = []
 
-    def dies_on_the_fifth_shard(years, commune_ids=None):
+    def dies_on_the_fifth_shard(rows):
         calls.append(1)
         if len(calls) == 5:
             raise ConnectionError("server closed the connection unexpectedly")
-        return real(years, commune_ids)
+        return real(rows)
 
-    with mock.patch.object(recompute, "count_reviews", dies_on_the_fifth_shard), pytest.raises(ConnectionError):
+    with mock.patch.object(recompute, "insert_values", dies_on_the_fifth_shard), pytest.raises(ConnectionError):
         recompute.recompute_progress()
     failed = RecomputeRun.objects.exclude(pk=good.pk).get()
     assert failed.status == RunStatus.FAILED and not failed.is_current

@@ -1,0 +1,67 @@
+"""Section `dashboard`: the city dashboard and a district page, served by Django, against a
+trivial view (/healthz: one SELECT 1) measured in the same run. Goal: within 3× the trivial view."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+
+def _page(name: str, *args) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def run_section(ctx) -> dict:
+    from django.test import Client
+
+    from households.models import AdministrativeUnit, Role, UnitLevel, User
+    from reports.models import RecomputeRun
+    from reports.recompute import recompute_progress
+
+    if RecomputeRun.objects.current() is None:
+        recompute_progress(requested_by="bench")
+    city = AdministrativeUnit.objects.get(level=UnitLevel.CITY)
+    district = AdministrativeUnit.objects.filter(level=UnitLevel.DISTRICT).order_by("code").first()
+    user, _ = User.objects.get_or_create(username="bench-leader", defaults={"role": Role.CITY_LEADER, "unit": city})
+    client = Client()
+    client.force_login(user)
+
+    pages = {"trivial": _page("healthz")}
+    notes = []
+    pages["city"] = _page("reports:city")
+    pages["district"] = _page("reports:district", district.pk) or _page("reports:unit", district.pk)
+    for name in ("city", "district"):
+        if pages[name] is None:
+            notes.append(f"{name}: no URL named reports:{name} (dashboards not built yet); skipped")
+    pages = {name: path for name, path in pages.items() if path}
+
+    for name, path in pages.items():
+        status = client.get(path).status_code
+        if status != 200:
+            notes.append(f"{name}: {path} answered {status}; skipped")
+            pages = {n: p for n, p in pages.items() if n != name}
+
+    import time
+
+    times: dict[str, list[float]] = {name: [] for name in pages}
+    for _ in range(3):  # warm-up
+        for path in pages.values():
+            client.get(path)
+    for _ in range(ctx.requests):  # round robin, so drift in the machine's load hits every page alike
+        for name, path in pages.items():
+            start = time.perf_counter()
+            client.get(path)
+            times[name].append(time.perf_counter() - start)
+
+    result = {name: {"path": pages[name], **ctx.summary(t)} for name, t in times.items()}
+    if "trivial" in result:
+        base = result["trivial"]["median_s"]
+        for name in ("city", "district"):
+            if name in result:
+                result[name]["ratio_to_trivial"] = round(result[name]["median_s"] / base, 2)
+        result["goal_ratio"] = 3.0
+    if notes:
+        result["notes"] = notes
+    return result
