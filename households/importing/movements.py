@@ -24,17 +24,28 @@ def _slices(ids: Iterable[int]) -> Iterator[list[int]]:
         yield ordered[start : start + SLICE]
 
 
+def _stored(household_ids: list[int]):
+    """(id, household, year, class, movement) of every review of these households."""
+    if connection.vendor == "postgresql":  # one array parameter rather than thousands
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, household_id, year, poverty_class, movement FROM {Review._meta.db_table} "
+                "WHERE household_id = ANY(%s)",
+                [household_ids],
+            )
+            return cursor.fetchall()
+    return Review.objects.filter(household_id__in=household_ids).order_by().values_list(
+        "pk", "household_id", "year", "poverty_class", "movement"
+    )
+
+
 def _rederive(household_ids: list[int], touched, file_years: dict[int, int] | None, counts) -> list[tuple[int, str]]:
     """Changed (review id, movement) of the touched households; counts the file's movements."""
     from households.importing.writers import YEAR_BASE
 
     changes: list[tuple[int, str]] = []
     history: dict[int, list[tuple[int, int, str, str]]] = {}
-    for review_id, household_id, year, poverty_class, movement in (
-        Review.objects.filter(household_id__in=household_ids)
-        .order_by()
-        .values_list("pk", "household_id", "year", "poverty_class", "movement")
-    ):
+    for review_id, household_id, year, poverty_class, movement in _stored(household_ids):
         history.setdefault(household_id, []).append((year, review_id, poverty_class, movement))
     for household_id, reviews in history.items():
         if household_id in touched:

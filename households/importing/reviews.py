@@ -100,9 +100,12 @@ class _Lookups:
         self.allowed_commune_ids = None if user is None else set(visible_communes(user).values_list("pk", flat=True))
         self.standards = list(PovertyStandard.objects.annotate(size=Count("indicators")))
         self._lines: dict[tuple[int, str], poverty.Lines] = {}
+        self._by_year: dict[int, PovertyStandard | None] = {}
 
     def standard_for(self, year: int) -> PovertyStandard | None:
-        return next((s for s in self.standards if s.first_year <= year <= s.last_year), None)
+        if year not in self._by_year:
+            self._by_year[year] = next((s for s in self.standards if s.first_year <= year <= s.last_year), None)
+        return self._by_year[year]
 
     def lines(self, standard: PovertyStandard, area: str) -> poverty.Lines:
         key = (standard.pk, area)
