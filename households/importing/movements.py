@@ -34,8 +34,10 @@ def _stored(household_ids: list[int]):
                 [household_ids],
             )
             return cursor.fetchall()
-    return Review.objects.filter(household_id__in=household_ids).order_by().values_list(
-        "pk", "household_id", "year", "poverty_class", "movement"
+    return (
+        Review.objects.filter(household_id__in=household_ids)
+        .order_by()
+        .values_list("pk", "household_id", "year", "poverty_class", "movement")
     )
 
 
