@@ -1,0 +1,92 @@
+"""Browser tests: Playwright (Python) driving Debian's Chromium at /usr/bin/chromium, never a
+downloaded browser (`playwright install` fails offline). pytest-django's live_server serves the
+site; DJANGO_ALLOW_ASYNC_UNSAFE is set in tests/conftest.py since Playwright runs an event loop.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "x-Secret-2025"  # tests.factories.UserFactory
+OFFICE = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+            if not Path(CHROMIUM).exists():
+                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": OFFICE, "locale": "vi-VN"}
+
+
+@pytest.fixture(autouse=True)
+def standards(transactional_db):
+    """The poverty standards come from a data migration, which a transactional test's flush erases."""
+    import importlib
+
+    from django.apps import apps
+
+    from households.models import PovertyStandard
+
+    if not PovertyStandard.objects.exists():
+        importlib.import_module("households.migrations.0002_poverty_standards").install_standards(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def screenshot():
+    """Keep one screenshot per flow under test-artifacts/ (gitignored; CI keeps it as an artefact)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def login(live_server):
+    def as_user(page, username: str, password: str = PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+        assert "/accounts/login/" not in page.url, f"login failed for {username}"
+
+    return as_user
