@@ -116,6 +116,14 @@ class HouseholdApiFilterSet(HouseholdFilterSet):
     class Meta(HouseholdFilterSet.Meta):
         fields = [*HouseholdFilterSet.Meta.fields, "commune_code"]
 
+    def __init__(self, data=None, *args, **kwargs):
+        # Other systems page through the registry: by code (unique, indexed) unless they ask for
+        # the pages' Vietnamese name order, which sorts every row of the scope.
+        if data is not None and "sort" not in data:
+            data = data.copy()
+            data["sort"] = "code"
+        super().__init__(data, *args, **kwargs)
+
 
 @extend_schema(tags=["households"])
 @extend_schema_view(
