@@ -20,8 +20,10 @@ import datetime
 import io
 import json
 import logging
+import re
 import time
 import uuid
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -281,25 +283,37 @@ def _remove_file(job: ImportJob) -> None:
 
 
 def count_data_rows(path: Path) -> int:
-    """Rows below the header (a cheap count, to choose between now and the background)."""
+    """Rows below the header: a cheap count, to choose between now and the background.
+
+    For a workbook, the `<row>` elements of its first sheet are counted in the compressed stream
+    (a fraction of a second for 50,000 rows, where openpyxl would parse every cell).
+    """
     if path.suffix.lower() == ".csv":
         with path.open("rb") as stream:
             lines = sum(1 for line in stream if line.strip())
         return max(lines - 1, 0)
     try:
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path, read_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            rows = sheet.max_row
-            if rows is None:  # no dimension recorded: count
-                rows = sum(1 for _ in sheet.iter_rows(values_only=True))
-        finally:
-            workbook.close()
-    except Exception:  # noqa: BLE001 - an unreadable file is refused with the importer's message
-        return 0
+        with zipfile.ZipFile(path) as archive:
+            sheets = sorted(
+                (name for name in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", name)),
+                key=lambda name: int(re.sub(r"\D", "", name)),
+            )
+            if not sheets:
+                return 0
+            rows, tail = 0, b""
+            with archive.open(sheets[0]) as sheet:
+                while chunk := sheet.read(1 << 20):
+                    data = tail + chunk
+                    rows += len(_ROW_TAG.findall(data))
+                    tail = data[-16:]
+                    rows -= len(_ROW_TAG.findall(tail))  # counted again with the next chunk
+            rows += len(_ROW_TAG.findall(tail))
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return 0  # an unreadable file is refused with the importer's message
     return max(rows - 1, 0)
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
 def rows_done(job: ImportJob) -> int:

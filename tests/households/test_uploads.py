@@ -283,3 +283,13 @@ def test_the_progress_callback_reports_rows_to_the_polled_page(unit, media):
     assert uploads.rows_done(job) == 4
     page = unit.client().get(reverse("households:import_progress", args=[job.pk])).content.decode()
     assert "4/10" in page and 'value="40"' in page
+
+
+def test_rows_are_counted_cheaply_to_choose_the_background(tmp_path, unit):
+    rows = [row(f"H{i}", unit.commune) for i in range(7)]
+    (tmp_path / "a.xlsx").write_bytes(xlsx_bytes(rows))
+    (tmp_path / "a.csv").write_bytes(csv_bytes(rows) + b"\n\n")
+    (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
+    assert uploads.count_data_rows(tmp_path / "a.xlsx") == 7
+    assert uploads.count_data_rows(tmp_path / "a.csv") == 7
+    assert uploads.count_data_rows(tmp_path / "bad.xlsx") == 0
