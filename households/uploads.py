@@ -223,18 +223,23 @@ def _import(job: ImportJob, *, dry_run: bool):
     return result
 
 
-def _mixed_approved_years(reviews) -> set[tuple[int, int]]:
-    """(commune id, year) pairs holding approved reviews and reviews in another state."""
+def _approved_years(reviews) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """(commune id, year) pairs holding approved reviews, and those of them also holding others."""
     counts = (
         reviews.values("commune", "year")
         .annotate(
             approved=Count("pk", filter=Q(state=ReviewState.APPROVED)),
             other=Count("pk", filter=~Q(state=ReviewState.APPROVED)),
         )
-        .filter(approved__gt=0, other__gt=0)
+        .filter(approved__gt=0)
         .order_by()
     )
-    return {(row["commune"], row["year"]) for row in counts}
+    approved, mixed = set(), set()
+    for row in counts:
+        approved.add((row["commune"], row["year"]))
+        if row["other"]:
+            mixed.add((row["commune"], row["year"]))
+    return approved, mixed
 
 
 class _ImportWatch:
@@ -245,13 +250,20 @@ class _ImportWatch:
         self.path = _progress_path(job)
         self.total = job.rows_total
         self.last = 0.0
-        self.scope = Review.objects.filter(commune__in=visible_communes(job.user)) if check_approved else None
-        self.before = _mixed_approved_years(self.scope) if check_approved else set()
         self.found: set[tuple[int, int]] = set()
+        pairs: set[tuple[int, int]] = set()
+        if check_approved:
+            approved, mixed = _approved_years(Review.objects.filter(commune__in=visible_communes(job.user)))
+            pairs = approved - mixed  # usually none: then there is nothing to watch
+        self.watching = bool(pairs)
+        self.watched = Q(pk__in=[])
+        for commune_id, year in pairs:
+            self.watched |= Q(commune_id=commune_id, year=year)
 
     def __call__(self, processed: int) -> None:
-        if self.scope is not None:
-            self.found |= _mixed_approved_years(self.scope) - self.before
+        if self.watching:
+            added = Review.objects.filter(self.watched).exclude(state=ReviewState.APPROVED)
+            self.found |= set(added.values_list("commune_id", "year").distinct().order_by())
         now = time.monotonic()
         if now - self.last >= 0.5:
             self.last = now
