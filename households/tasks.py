@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from celery import shared_task
+from django.utils import timezone
 
 from households import uploads
 
@@ -12,3 +15,11 @@ def run_import_job(job_id: int) -> str:
     """Preview or import an uploaded review file; the outcome is stored on the ImportJob row."""
     uploads.run_job(job_id)
     return f"import job {job_id} done"
+
+
+@shared_task(name="households.clean_stale_import_jobs")
+def clean_stale_import_jobs() -> int:
+    """Periodic (schedule it in django-celery-beat): unconfirmed previews after 7 days, dead jobs after 6 hours."""
+    return uploads.clean_stale_jobs(
+        now=timezone.now(), keep_previews=datetime.timedelta(days=7), running_limit=datetime.timedelta(hours=6)
+    )

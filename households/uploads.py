@@ -338,6 +338,30 @@ def rows_done(job: ImportJob) -> int:
         return job.rows_done
 
 
+def clean_stale_jobs(
+    *, now: datetime.datetime, keep_previews: datetime.timedelta, running_limit: datetime.timedelta
+) -> int:
+    """Periodic: previews never confirmed lose their file; jobs whose worker died are marked failed."""
+    stale = ImportJob.objects.filter(
+        stage=JobStage.PREVIEW, status=JobStatus.SUCCEEDED, finished_at__lt=now - keep_previews
+    )
+    count = 0
+    for job in stale:
+        _remove_file(job)
+        job.status, job.errors = JobStatus.DISCARDED, [_("Bản xem trước quá hạn; hãy tải tệp lên lại.")]
+        job.save(update_fields=["status", "errors"])
+        count += 1
+    dead = ImportJob.objects.filter(
+        status__in=[JobStatus.QUEUED, JobStatus.RUNNING], created_at__lt=now - running_limit
+    )
+    for job in dead:
+        _remove_file(job)
+    count += dead.update(
+        status=JobStatus.FAILED, finished_at=now, errors=[_("Lượt nhập bị gián đoạn; không có dữ liệu nào được ghi.")]
+    )
+    return count
+
+
 # ---------------------------------------------------------------------------------------------
 # Downloads in the template's layout
 

@@ -293,3 +293,31 @@ def test_rows_are_counted_cheaply_to_choose_the_background(tmp_path, unit):
     assert uploads.count_data_rows(tmp_path / "a.xlsx") == 7
     assert uploads.count_data_rows(tmp_path / "a.csv") == 7
     assert uploads.count_data_rows(tmp_path / "bad.xlsx") == 0
+
+
+def test_stale_previews_lose_their_file_and_dead_jobs_are_marked_failed(unit, media):
+    import datetime
+
+    from django.utils import timezone
+
+    upload(unit.client(), csv_bytes([row("H1", unit.commune)]))
+    preview = latest_job()
+    dead = ImportJob.objects.create(user=unit.officer, filename="x.csv", file_path="imports/x.csv", status="running")
+    now = timezone.now()
+    assert (
+        uploads.clean_stale_jobs(
+            now=now, keep_previews=datetime.timedelta(days=7), running_limit=datetime.timedelta(hours=6)
+        )
+        == 0
+    )
+    later = now + datetime.timedelta(days=8)
+    assert (
+        tasks.uploads.clean_stale_jobs(
+            now=later, keep_previews=datetime.timedelta(days=7), running_limit=datetime.timedelta(hours=6)
+        )
+        == 2
+    )
+    preview.refresh_from_db()
+    dead.refresh_from_db()
+    assert preview.status == JobStatus.DISCARDED and not (media / preview.file_path).exists()
+    assert dead.status == JobStatus.FAILED and "gián đoạn" in dead.errors[0]
