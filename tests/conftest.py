@@ -13,3 +13,25 @@ def admin_units(db):
     from django.core.management import call_command
 
     call_command("load_admin_units", "--province", "01", verbosity=0)
+
+
+DATA_MIGRATIONS = [
+    ("households.migrations.0002_poverty_standards", "install_standards"),
+    ("targets.migrations.0002_plan_51", "install_plan_51"),
+    ("reports.migrations.0002_nightly_schedule", "create_schedule"),
+]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """A transactional test's flush erases what the data migrations installed (standards, Plan 51,
+    the nightly schedule); put it back so that test order never matters. All three are idempotent."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)

@@ -49,19 +49,6 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(autouse=True)
-def standards(transactional_db):
-    """The poverty standards come from a data migration, which a transactional test's flush erases."""
-    import importlib
-
-    from django.apps import apps
-
-    from households.models import PovertyStandard
-
-    if not PovertyStandard.objects.exists():
-        importlib.import_module("households.migrations.0002_poverty_standards").install_standards(apps, None)
-
-
-@pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 

@@ -30,7 +30,10 @@ ORDER = [PovertyClass.POOR, PovertyClass.NEAR_POOR, PovertyClass.AVERAGE, Povert
 
 def classify(lines, income, deprivations, b1=None):
     return classify_household(
-        lines, income_per_capita=None if income is None else Decimal(income), deprivation_count=deprivations, b1_score=b1
+        lines,
+        income_per_capita=None if income is None else Decimal(income),
+        deprivation_count=deprivations,
+        b1_score=b1,
     )
 
 
