@@ -12,18 +12,23 @@ adds HTTP's own guard: the review's ETag is its version, and PUT/PATCH must send
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from households import uploads
 from households.filters import HouseholdFilterSet
-from households.importer import ImportRefused, import_reviews
 from households.models import (
     AdministrativeUnit,
     Household,
+    ImportJob,
+    JobStage,
+    JobStatus,
     Member,
     PovertyClass,
     Review,
@@ -34,6 +39,7 @@ from households.models import (
 from households.serializers import (
     HouseholdDetailSerializer,
     HouseholdSerializer,
+    ImportJobSerializer,
     ImportRequestSerializer,
     ImportResultSerializer,
     ReviewCreateSerializer,
@@ -313,31 +319,47 @@ class ImportQuerySerializer(serializers.Serializer):
     )
 
 
+IMPORT_DESCRIPTION = (
+    "Tải lên tệp .xlsx/.csv theo mẫu (multipart, trường `file`), qua cùng dịch vụ với trang tải lên. Cả tệp bị từ "
+    "chối nếu có một dòng sai: 400 với danh sách lỗi theo số dòng (tiếng Việt), không ghi gì. Tệp nhỏ được xử lý "
+    "ngay: 201 với tóm tắt; `?dry_run=1`: 200 với bản xem trước, không ghi gì (xác nhận sau bằng "
+    "`POST imports/{id}/confirm/`). Tệp lớn (hơn IMPORT_BACKGROUND_ROWS dòng, mặc định 5.000): 202 với lượt nhập "
+    "chạy nền; hỏi lại `GET imports/{id}/` (header Location) tới khi `status` là succeeded hoặc failed.\n\n"
+    "Upload a template .xlsx/.csv (multipart, field `file`) through the same service as the upload page. One bad "
+    "row refuses the whole file: 400 with row-numbered errors (Vietnamese), nothing written. Small files are "
+    "processed at once: 201 with the summary; `?dry_run=1`: 200 with the exact preview, nothing written (confirm it "
+    "later with `POST imports/{id}/confirm/`). Large files (more than IMPORT_BACKGROUND_ROWS rows, default 5,000): "
+    "202 with a background job; poll `GET imports/{id}/` (the Location header) until `status` is succeeded or failed."
+)
+
+
 @extend_schema(tags=["imports"])
-class ImportViewSet(viewsets.GenericViewSet):
-    """Nhập tệp phiếu rà soát / import a review file, through the same importer as the web page."""
+@extend_schema_view(
+    list=extend_schema(summary="Các lượt nhập của tôi / my import jobs"),
+    retrieve=extend_schema(
+        summary="Một lượt nhập / one import job", responses={200: ImportJobSerializer, **error_responses(404)}
+    ),
+)
+class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Nhập tệp phiếu rà soát / import a review file, through the same service as the upload page."""
 
     permission_classes = [CanWriteOrReadOnly]
     parser_classes = [MultiPartParser, FormParser]
-    serializer_class = ImportRequestSerializer
+    serializer_class = ImportJobSerializer
     filter_backends: list = []
-    pagination_class = None
+
+    def get_queryset(self):
+        return uploads.jobs_visible_to(self.request.user)
 
     @extend_schema(
         summary="Nhập tệp rà soát / import a review file",
-        description=(
-            "Tải lên tệp .xlsx/.csv theo mẫu (multipart, trường `file`). Cả tệp bị từ chối nếu có một dòng sai: 400 "
-            "với danh sách lỗi theo số dòng (tiếng Việt), không ghi gì. Thành công: 201 với tóm tắt; `?dry_run=1`: "
-            "200 với bản xem trước, không ghi gì. Tệp được xử lý ngay (đồng bộ).\n\n"
-            "Upload a template .xlsx/.csv (multipart, field `file`). One bad row refuses the whole file: 400 with "
-            "row-numbered errors (Vietnamese), nothing written. Success: 201 with the summary; `?dry_run=1`: 200 "
-            "with the exact preview, nothing written. Files are processed synchronously."
-        ),
+        description=IMPORT_DESCRIPTION,
         parameters=[ImportQuerySerializer],
         request={"multipart/form-data": ImportRequestSerializer},
         responses={
             201: ImportResultSerializer,
             200: OpenApiResponse(ImportResultSerializer, description="Xem trước / dry-run preview"),
+            202: OpenApiResponse(ImportJobSerializer, description="Đang chạy nền / running in the background"),
             **error_responses(400, 403),
         },
     )
@@ -346,17 +368,46 @@ class ImportViewSet(viewsets.GenericViewSet):
         query.is_valid(raise_exception=True)
         body = ImportRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        upload = body.validated_data["file"]
-        dry_run = query.validated_data["dry_run"]
+        stage = JobStage.PREVIEW if query.validated_data["dry_run"] else JobStage.IMPORT
         try:
-            result = import_reviews(
-                upload, filename=upload.name, user=request.user, state=body.validated_data["state"], dry_run=dry_run
+            job = uploads.start_upload(
+                user=request.user,
+                uploaded=body.validated_data["file"],
+                stage=stage,
+                review_state=body.validated_data["state"],
             )
-        except ImportRefused as refused:
+        except DjangoValidationError as invalid:
+            raise ApiError(status_code=400, code="invalid", message=" ".join(invalid.messages)) from invalid
+        return self._answer(job)
+
+    @extend_schema(
+        summary="Xác nhận nhập tệp đã xem trước / import the previewed file",
+        request=None,
+        responses={
+            201: ImportResultSerializer,
+            202: OpenApiResponse(ImportJobSerializer, description="Đang chạy nền / running in the background"),
+            **error_responses(400, 403, 404),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        try:
+            job = uploads.confirm(user=request.user, job=self.get_object())
+        except DjangoValidationError as invalid:
+            raise ApiError(status_code=400, code="invalid", message=" ".join(invalid.messages)) from invalid
+        return self._answer(job)
+
+    def _answer(self, job: ImportJob) -> Response:
+        if job.is_active:
+            data = ImportJobSerializer(job, context=self.get_serializer_context()).data
+            return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+        if job.status == JobStatus.FAILED:
             raise ApiError(
                 status_code=status.HTTP_400_BAD_REQUEST,
                 code="import_refused",
-                message=f"Tệp bị từ chối, không có gì được ghi: {len(refused.errors)} lỗi.",
-                details=[{"row": e.row, "column": e.column, "message": str(e)} for e in refused.errors],
-            ) from refused
-        return Response(result.as_dict(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
+                message=f"Tệp bị từ chối, không có gì được ghi: {len(job.error_rows)} lỗi.",
+                details=job.error_rows,
+            )
+        if job.stage == JobStage.PREVIEW:
+            return Response({**job.preview, "job": job.pk}, status=status.HTTP_200_OK)
+        return Response({**job.result, "job": job.pk}, status=status.HTTP_201_CREATED)

@@ -538,6 +538,12 @@ class ImportJob(models.Model):
     preview = models.JSONField(_("kết quả xem trước"), null=True, blank=True)
     result = models.JSONField(_("kết quả nhập"), null=True, blank=True)
     errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    error_rows = models.JSONField(
+        _("lỗi theo dòng"), default=list, blank=True, help_text=_("Các lỗi dạng {row, column, message}, cho API.")
+    )
+    review_state = models.CharField(
+        _("trạng thái phiếu sau khi nhập"), max_length=10, choices=ReviewState.choices, default=ReviewState.DRAFT
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
     finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)

@@ -7,12 +7,15 @@ Vietnamese messages, exactly as for the officers' forms.
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from households.models import (
     AdministrativeUnit,
     Cause,
     Household,
+    ImportJob,
+    JobStage,
     Member,
     Need,
     Review,
@@ -228,3 +231,57 @@ class ImportResultSerializer(serializers.Serializer):
     movements = serializers.DictField(child=serializers.IntegerField(), help_text="Số phiếu theo biến động")
     years = serializers.ListField(child=serializers.IntegerField())
     dry_run = serializers.BooleanField(help_text="Xem trước, chưa ghi / preview only, nothing written")
+    communes = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Các xã có trong tệp / communes in the file"
+    )
+    job = serializers.IntegerField(required=False, help_text="Mã lượt nhập / the import job's id")
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Số dòng trong tệp (0: cả tệp) / row number in the file (0: whole file)")
+    column = serializers.CharField(help_text="Khóa cột / column key")
+    message = serializers.CharField(help_text="Thông báo tiếng Việt / message, in Vietnamese")
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    """A file being previewed or imported in the background: poll until `status` is final."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api-import-detail")
+    rows_done = serializers.SerializerMethodField(help_text="Số dòng đã xử lý / rows processed so far")
+    percent = serializers.SerializerMethodField(help_text="Tiến độ, % / progress, %")
+    summary = serializers.SerializerMethodField(help_text="Tóm tắt khi xong / the summary once succeeded")
+    errors = ImportErrorSerializer(source="error_rows", many=True, read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "url",
+            "filename",
+            "stage",
+            "status",
+            "review_state",
+            "rows_total",
+            "rows_done",
+            "percent",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "summary",
+            "errors",
+        ]
+        read_only_fields = fields
+
+    def get_rows_done(self, job: ImportJob) -> int:
+        from households.uploads import rows_done
+
+        return rows_done(job)
+
+    def get_percent(self, job: ImportJob) -> int:
+        if not job.rows_total:
+            return job.percent
+        return min(100, round(100 * self.get_rows_done(job) / job.rows_total))
+
+    @extend_schema_field(ImportResultSerializer(allow_null=True))
+    def get_summary(self, job: ImportJob) -> dict | None:
+        return job.result if job.stage == JobStage.IMPORT else job.preview

@@ -89,8 +89,16 @@ def jobs_visible_to(user):
     return ImportJob.objects.filter(user=user)
 
 
-def start_upload(*, user, uploaded, sync: bool | None = None) -> ImportJob:
-    """Store an uploaded file and preview it: now when small, in a Celery task when large.
+def start_upload(
+    *,
+    user,
+    uploaded,
+    sync: bool | None = None,
+    stage: str = JobStage.PREVIEW,
+    review_state: str = ReviewState.DRAFT,
+) -> ImportJob:
+    """Store an uploaded file and preview it (or, for the API, import it straight away): now when
+    small, in a Celery task when large.
 
     Raises ValidationError (wrong type, too big, empty) before anything is stored.
     """
@@ -116,7 +124,8 @@ def start_upload(*, user, uploaded, sync: bool | None = None) -> ImportJob:
         unit=getattr(user, "unit", None),
         filename=name[:255],
         file_path=relative,
-        stage=JobStage.PREVIEW,
+        stage=stage,
+        review_state=review_state,
         rows_total=total,
         background=total > background_threshold() if sync is None else not sync,
     )
@@ -131,7 +140,13 @@ def confirm(*, user, job: ImportJob) -> ImportJob:
     if not job_path(job).exists():
         raise ValidationError(_("Tệp đã tải lên không còn trên máy chủ; hãy tải lên lại."))
     claimed = ImportJob.objects.filter(pk=job.pk, stage=JobStage.PREVIEW, status=JobStatus.SUCCEEDED).update(
-        stage=JobStage.IMPORT, status=JobStatus.QUEUED, rows_done=0, errors=[], started_at=None, finished_at=None
+        stage=JobStage.IMPORT,
+        status=JobStatus.QUEUED,
+        rows_done=0,
+        errors=[],
+        error_rows=[],
+        started_at=None,
+        finished_at=None,
     )
     if not claimed:  # a second click while the first confirm runs
         raise ValidationError(_("Tệp này đang được nhập."))
@@ -184,15 +199,15 @@ def run_job(job_id: int) -> None:
     outcome: dict = {}
     try:
         result = _import(job, dry_run=dry_run)
-        outcome = {"status": JobStatus.SUCCEEDED, "errors": []}
+        outcome = {"status": JobStatus.SUCCEEDED, "errors": [], "error_rows": []}
         outcome["preview" if dry_run else "result"] = _summary(result)
     except ImportRefused as refused:
-        outcome = {"status": JobStatus.FAILED, "errors": [str(error) for error in refused.errors]}
+        outcome = _failure(refused.errors)
     except FileNotFoundError:
-        outcome = {"status": JobStatus.FAILED, "errors": [_("Tệp đã tải lên không còn trên máy chủ.")]}
+        outcome = _failure(message=_("Tệp đã tải lên không còn trên máy chủ."))
     except Exception:  # noqa: BLE001 - the officer sees a failed job, the log keeps the trace
         logger.exception("import job %s failed", job_id)
-        outcome = {"status": JobStatus.FAILED, "errors": [_("Lỗi hệ thống khi nhập tệp; hãy báo quản trị viên.")]}
+        outcome = _failure(message=_("Lỗi hệ thống khi nhập tệp; hãy báo quản trị viên."))
     ImportJob.objects.filter(pk=job_id).update(
         rows_done=job.rows_total if outcome["status"] == JobStatus.SUCCEEDED else 0,
         finished_at=timezone.now(),
@@ -204,6 +219,21 @@ def run_job(job_id: int) -> None:
         _progress_path(job).unlink(missing_ok=True)
 
 
+def _failure(errors: list[RowError] = (), *, message: str = "") -> dict:
+    """A failed job: the messages the page lists, and the same errors by row for the API."""
+    if message:
+        return {
+            "status": JobStatus.FAILED,
+            "errors": [message],
+            "error_rows": [{"row": 0, "column": "", "message": message}],
+        }
+    return {
+        "status": JobStatus.FAILED,
+        "errors": [str(error) for error in errors],
+        "error_rows": [{"row": e.row, "column": e.column, "message": str(e)} for e in errors],
+    }
+
+
 def _import(job: ImportJob, *, dry_run: bool):
     """The foundation importer, plus the one check it does not make: no new review in an approved year.
 
@@ -213,13 +243,18 @@ def _import(job: ImportJob, *, dry_run: bool):
     """
     user = job.user
     watch = _ImportWatch(job, check_approved=not is_administrator(user))
-    try:
-        with job_path(job).open("rb") as source:
-            result = import_reviews(source, filename=job.filename, user=user, dry_run=dry_run, progress=watch)
-    except ImportRefused as refused:
-        raise ImportRefused(refused.errors + watch.errors()) from refused
-    if watch.errors():
-        raise ImportRefused(watch.errors())
+    # One transaction around both, so that a refusal found after the importer's last batch
+    # still rolls back everything the importer wrote.
+    with transaction.atomic():
+        try:
+            with job_path(job).open("rb") as source:
+                result = import_reviews(
+                    source, filename=job.filename, user=user, state=job.review_state, dry_run=dry_run, progress=watch
+                )
+        except ImportRefused as refused:
+            raise ImportRefused(refused.errors + watch.errors()) from refused
+        if watch.errors():
+            raise ImportRefused(watch.errors())
     return result
 
 

@@ -162,7 +162,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"SexEnum": "households.models.Sex"},
+    "ENUM_NAME_OVERRIDES": {"SexEnum": "households.models.Sex", "ReviewStateEnum": "households.models.ReviewState"},
 }
 
 # Celery: Redis in production and CI; kombu's filesystem transport (no server) by default.

@@ -35,3 +35,9 @@ def reference_data(request):
     request.getfixturevalue("transactional_db")
     for module, function in DATA_MIGRATIONS:
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Uploaded files of a test go to a temporary folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -167,14 +167,21 @@ def test_an_officer_creates_a_review_for_a_visible_household(city, clients):
 # --- imports --------------------------------------------------------------------------------
 
 
-def test_an_import_answers_the_summary_and_writes(city, clients):
+@pytest.fixture
+def open_year(city):
+    """Phúc Xá's 2024 review sent back to draft, so that its officer may add to it again."""
+    Review.objects.filter(commune__code="00001", year=2024).update(state="draft")
+    return city
+
+
+def test_an_import_answers_the_summary_and_writes(open_year, clients):
     upload = csv_file([review_row("NEW1", "00001", 2024, 900_000), review_row("NEW2", "00004", 2024, 9_000_000)])
     response = clients["district_officer"].post("/api/v1/imports/", {"file": upload})
     assert response.status_code == 201, response.content
     assert response.json()["households_created"] == 2 and Household.objects.filter(code="NEW1").exists()
 
 
-def test_a_dry_run_previews_and_writes_nothing(city, clients):
+def test_a_dry_run_previews_and_writes_nothing(open_year, clients):
     upload = csv_file([review_row("NEW1", "00001", 2024, 900_000)])
     response = clients["commune_officer"].post("/api/v1/imports/?dry_run=1", {"file": upload})
     assert response.status_code == 200 and response.json()["dry_run"] is True
@@ -200,3 +207,54 @@ def test_an_officer_cannot_import_into_another_district(city, clients):
 
 def test_an_import_without_a_file_is_a_400(city, clients):
     assert_error(clients["commune_officer"].post("/api/v1/imports/", {}), 400, "invalid")
+
+
+def test_an_import_goes_through_the_upload_service_and_its_job_can_be_read_back(open_year, clients):
+    response = clients["commune_officer"].post(
+        "/api/v1/imports/?dry_run=1", {"file": csv_file([review_row("NEW1", "00001", 2024, 900_000)])}
+    )
+    job = response.json()["job"]
+    read = clients["commune_officer"].get(f"/api/v1/imports/{job}/").json()
+    assert (read["stage"], read["status"], read["summary"]["households_created"]) == ("preview", "succeeded", 1)
+    assert clients["district_officer"].get(f"/api/v1/imports/{job}/").status_code == 404  # not their upload
+
+    confirmed = clients["commune_officer"].post(f"/api/v1/imports/{job}/confirm/")
+    assert confirmed.status_code == 201 and confirmed.json()["reviews_created"] == 1
+    assert Household.objects.filter(code="NEW1").exists()
+    assert_error(clients["commune_officer"].post(f"/api/v1/imports/{job}/confirm/"), 400, "invalid")
+
+
+def test_a_large_import_answers_202_with_a_job_to_poll(
+    open_year, clients, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from households import tasks
+
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    queued = []
+    monkeypatch.setattr(tasks.run_import_job, "delay", lambda job_id: queued.append(job_id))
+    rows = [review_row(f"NEW{i}", "00001", 2024, 900_000) for i in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = clients["commune_officer"].post("/api/v1/imports/", {"file": csv_file(rows)})
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["status"] == "queued" and body["rows_total"] == 3 and response["Location"] == body["url"]
+    assert queued == [body["id"]] and not Household.objects.filter(code="NEW0").exists()
+
+    tasks.run_import_job(body["id"])  # what the worker runs
+    done = clients["commune_officer"].get(response["Location"]).json()
+    assert (done["status"], done["percent"], done["summary"]["reviews_created"]) == ("succeeded", 100, 3)
+
+
+def test_an_import_into_an_approved_year_is_refused_as_on_the_upload_page(city, clients):
+    Review.objects.filter(commune__code="00001", year=2024).update(state="approved")
+    upload = csv_file([review_row("NEW1", "00001", 2024, 900_000)])
+    error = assert_error(clients["commune_officer"].post("/api/v1/imports/", {"file": upload}), 400, "import_refused")
+    assert "đã được phê duyệt" in error["details"][0]["message"]
+    assert not Household.objects.filter(code="NEW1").exists()
+
+
+def test_a_wrong_file_type_is_a_clear_400(city, clients):
+    upload = csv_file([review_row("NEW1", "00001", 2024, 900_000)])
+    upload.name = "phieu.pdf"
+    error = assert_error(clients["commune_officer"].post("/api/v1/imports/", {"file": upload}), 400, "invalid")
+    assert ".xlsx" in error["message"]

@@ -192,6 +192,19 @@ def test_an_approved_year_is_read_only_to_a_commune_officer_through_the_upload(u
     assert review.income_per_capita == Decimal(1_200_000) and not Household.objects.filter(code="H9").exists()
 
 
+def test_a_year_approved_between_preview_and_confirm_refuses_the_import_and_writes_nothing(unit):
+    ReviewFactory(household__code="H1", household__commune=unit.commune, state=ReviewState.DRAFT)
+    client = unit.client(unit.commune_officer)
+    upload(client, csv_bytes([row("H9", unit.commune)]))
+    job = latest_job()
+    assert job.status == JobStatus.SUCCEEDED, job.errors
+    Review.objects.update(state=ReviewState.APPROVED)  # the district approves meanwhile
+    client.post(reverse("households:import_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "không thể thêm hộ mới" in job.errors[0]
+    assert not Household.objects.filter(code="H9").exists()
+
+
 def test_an_administrator_may_change_an_approved_year(unit):
     ReviewFactory(household__code="H1", household__commune=unit.commune, state=ReviewState.APPROVED)
     admin = UserFactory(username="admin", role=Role.ADMINISTRATOR, unit=unit.district.parent)
