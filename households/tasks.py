@@ -19,7 +19,7 @@ def run_import_job(job_id: int) -> str:
 
 @shared_task(name="households.clean_stale_import_jobs")
 def clean_stale_import_jobs() -> int:
-    """Periodic (schedule it in django-celery-beat): unconfirmed previews after 7 days, dead jobs after 6 hours."""
+    """Daily at 02:30 (migration 0005, editable in the admin): unconfirmed previews after 7 days, dead jobs after 6 hours."""
     return uploads.clean_stale_jobs(
         now=timezone.now(), keep_previews=datetime.timedelta(days=7), running_limit=datetime.timedelta(hours=6)
     )

@@ -19,6 +19,7 @@ DATA_MIGRATIONS = [
     ("households.migrations.0002_poverty_standards", "install_standards"),
     ("targets.migrations.0002_plan_51", "install_plan_51"),
     ("reports.migrations.0002_nightly_schedule", "create_schedule"),
+    ("households.migrations.0005_clean_stale_import_jobs_schedule", "create_schedule"),
 ]
 
 

@@ -150,3 +150,9 @@ def test_the_migration_schedules_the_nightly_run_at_one_in_hanoi_time():
     sweep = PeriodicTask.objects.get(task="reports.fail_abandoned_runs")
     assert (sweep.interval.every, sweep.interval.period) == (10, "minutes")
     assert nightly.task in celery_app.tasks and sweep.task in celery_app.tasks
+
+
+def test_the_migration_schedules_the_daily_clean_up_of_abandoned_uploads():
+    clean = PeriodicTask.objects.get(task="households.clean_stale_import_jobs")
+    assert clean.enabled and (clean.crontab.minute, clean.crontab.hour) == ("30", "2")
+    assert str(clean.crontab.timezone) == "Asia/Ho_Chi_Minh" and clean.task in celery_app.tasks
