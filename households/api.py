@@ -22,7 +22,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from households import uploads
-from households.filters import HouseholdFilterSet
+from households.filters import ID_BOUNDS, YEAR_BOUNDS, HouseholdFilterSet, IntegerFilter
 from households.models import (
     AdministrativeUnit,
     Household,
@@ -77,11 +77,8 @@ class UnitFilterSet(django_filters.FilterSet):
     structure = django_filters.TypedChoiceFilter(
         choices=Structure.choices, coerce=int, help_text="Cơ cấu hành chính 2008 hoặc 2025 / structure"
     )
-    year = django_filters.NumberFilter(
-        method="filter_year",
-        min_value=2000,
-        max_value=2100,
-        help_text="Đơn vị có hiệu lực cuối năm / in force at year end",
+    year = IntegerFilter(
+        method="filter_year", help_text="Đơn vị có hiệu lực cuối năm / in force at year end", **YEAR_BOUNDS
     )
 
     class Meta:
@@ -166,8 +163,8 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ReviewFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(min_value=2000, max_value=2100, help_text="Năm rà soát / review year")
-    household = django_filters.NumberFilter(field_name="household_id", help_text="Mã số (id) hộ / household id")
+    year = IntegerFilter(help_text="Năm rà soát / review year", **YEAR_BOUNDS)
+    household = IntegerFilter(field_name="household_id", help_text="Mã số (id) hộ / household id", **ID_BOUNDS)
     household_code = django_filters.CharFilter(field_name="household__code", help_text="Mã hộ / household code")
     commune_code = django_filters.CharFilter(field_name="commune__code", help_text="Mã GSO xã / commune GSO code")
     state = django_filters.ChoiceFilter(choices=ReviewState.choices, help_text="Trạng thái / workflow state")

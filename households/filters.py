@@ -140,6 +140,16 @@ def _communes(request):
     return visible_communes(request.user).select_related("parent").order_by("structure", "name")
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (NumberFilter takes any decimal, and 1e200 overflows the database's integer)."""
+
+    field_class = forms.IntegerField
+
+
+YEAR_BOUNDS = {"min_value": 2000, "max_value": 2100}
+ID_BOUNDS = {"min_value": 1, "max_value": 2**63 - 1}
+
+
 class HouseholdFilterSet(django_filters.FilterSet):
     """Search, commune, village, flags, and the class and movement of one year's review.
 
@@ -150,7 +160,7 @@ class HouseholdFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Tìm theo mã hộ hoặc tên chủ hộ"), method="filter_search")
     commune = django_filters.ModelChoiceFilter(label=_("Xã/phường"), queryset=_communes)
     village = django_filters.CharFilter(label=_("Thôn, tổ dân phố"), method="filter_village")
-    year = django_filters.NumberFilter(label=_("Năm rà soát"), method="filter_review")
+    year = IntegerFilter(label=_("Năm rà soát"), method="filter_review", **YEAR_BOUNDS)
     poverty_class = django_filters.ChoiceFilter(
         label=_("Phân loại"), choices=PovertyClass.choices, method="filter_review"
     )

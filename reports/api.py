@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from households.models import Structure
 from povertyplan.api_errors import error_responses
+from reports import cache
 from reports.dashboard import BASELINE_YEAR, assess_target
 from reports.models import IndicatorValue
 from reports.queries import current_run, snapshot
@@ -196,7 +197,12 @@ class IndicatorViewSet(SnapshotViewSet):
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if not_modified is not None:
             return not_modified
-        response = super().list(request, *args, **kwargs)
+        # The answer depends only on the snapshot and the request (its links on the host), so it is
+        # built once per run (reports.cache).
+        key = cache.snapshot_key("indicators", run, tag, request.build_absolute_uri("/"))
+        response = Response(
+            cache.cached(key, lambda: super(IndicatorViewSet, self).list(request, *args, **kwargs).data)
+        )
         response["ETag"] = etag
         if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified)

@@ -11,13 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 
 from households.models import AdministrativeUnit, Structure, UnitLevel, structure_for_year
 from households.visibility import CITY_ROLES, commune_scope
-from reports import dashboard, exports
+from reports import cache, dashboard, exports
 from reports.models import IndicatorValue
 from targets.queries import targets_for_units
 
@@ -82,8 +83,33 @@ def _query(request: HttpRequest) -> str:
 
 
 def _unit_dashboard(request: HttpRequest, unit: AdministrativeUnit) -> HttpResponse:
+    """The page around a body built from the snapshot alone, cached until the next run (reports.cache)."""
     structure = _structure(request)
     runs = dashboard.run_info()
+    parent_link = _parent_link(request.user, unit)
+    choices = sorted((name, request.GET.get(name, "")) for name in ("year", "structure", "sort"))
+    key = cache.snapshot_key(
+        "dashboard",
+        runs.current,
+        unit.pk,
+        choices,
+        runs.failed.pk if runs.failed else "",
+        parent_link,
+        translation.get_language(),
+        cache.targets_generation(),
+    )
+
+    def build() -> tuple[str, bool]:
+        context = _dashboard_context(request, unit, structure=structure, runs=runs, parent_link=parent_link)
+        return render_to_string("reports/_dashboard_body.html", context, request=request), "row" in context
+
+    body, has_figures = cache.cached(key, build)
+    return render(request, "reports/dashboard.html", {"unit": unit, "body": body, "has_figures": has_figures})
+
+
+def _dashboard_context(
+    request: HttpRequest, unit: AdministrativeUnit, *, structure: int | None, runs, parent_link: str | None
+) -> dict:
     reaggregated_history = structure == Structure.REFORM_2025 and unit.structure == Structure.REFORM_2025
     series = dashboard.unit_series(unit, reaggregated_history=reaggregated_history)
     years = sorted(series)
@@ -92,7 +118,7 @@ def _unit_dashboard(request: HttpRequest, unit: AdministrativeUnit) -> HttpRespo
         year = years[-1] if years else None
     context = {
         "unit": unit,
-        "parent_link": _parent_link(request.user, unit),
+        "parent_link": parent_link,
         "runs": runs,
         "years": years,
         "year": year,
@@ -100,7 +126,7 @@ def _unit_dashboard(request: HttpRequest, unit: AdministrativeUnit) -> HttpRespo
         "can_switch_structure": False,
     }
     if year is None:
-        return render(request, "reports/dashboard.html", context)
+        return context
     children = dashboard.children_rows(unit, year, structure=structure) if unit.level != UnitLevel.COMMUNE else []
     targets = targets_for_units([unit, *(row.unit for row in children)], year)
     rows, sort = dashboard.sort_rows(dashboard.build_unit_rows(children, targets), request.GET.get("sort"))
@@ -124,7 +150,7 @@ def _unit_dashboard(request: HttpRequest, unit: AdministrativeUnit) -> HttpRespo
             "legend": [(status.value, status.label) for status in dashboard.MAP_LEGEND],
         }
     )
-    return render(request, "reports/dashboard.html", context)
+    return context
 
 
 def _scope_unit(request: HttpRequest) -> AdministrativeUnit:

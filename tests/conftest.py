@@ -42,3 +42,11 @@ def reference_data(request):
 def media_root(settings, tmp_path_factory):
     """Uploaded files of a test go to a temporary folder, never to var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached pages are keyed by run; a rolled-back test may leave a run id that the next reuses."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -141,3 +141,19 @@ def test_indicators_take_a_fixed_number_of_queries_whatever_the_data_size(city, 
         assert client.get(URL, {"year": 2024, "level": "commune"}).status_code == 200
     # token + user, current run, count, page
     assert len(small.captured_queries) == len(again.captured_queries) <= 5
+
+
+def test_a_repeated_question_is_answered_from_the_cache_until_the_next_run(city, clients):
+    client = clients["city_leader"]
+    first = client.get(URL, {"unit": "01", "year": 2024})
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get(URL, {"unit": "01", "year": 2024})
+    assert again.json() == first.json() and len(cached.captured_queries) == 2  # token + user, current run
+
+    from households.models import UnitYear
+    from reports.recompute import recompute_progress
+
+    UnitYear.objects.filter(year=2024).update(total_households=2000)
+    recompute_progress(requested_by="tests")
+    (row,) = rows(client.get(URL, {"unit": "01", "year": 2024}))
+    assert row["total_households"] == 4 * 2000

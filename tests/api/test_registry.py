@@ -258,3 +258,8 @@ def test_a_wrong_file_type_is_a_clear_400(city, clients):
     upload.name = "phieu.pdf"
     error = assert_error(clients["commune_officer"].post("/api/v1/imports/", {"file": upload}), 400, "invalid")
     assert ".xlsx" in error["message"]
+
+
+@pytest.mark.parametrize("query", [{"household": "-2.4e+124"}, {"household": "1.5"}, {"year": "1e200"}])
+def test_a_number_filter_out_of_range_is_a_400_not_a_500(city, clients, query):
+    assert_error(clients["district_officer"].get("/api/v1/reviews/", query), 400)

@@ -193,3 +193,9 @@ def test_english_is_available_through_the_language_switch(client, officer, commu
     assert "Add household" in content and "Search and filter" in content
     client.post(reverse("set_language"), {"language": "vi", "next": "/"})
     assert "Thêm hộ" in client.get(reverse("households:list")).content.decode()
+
+
+def test_a_year_out_of_range_in_the_filter_is_an_error_not_a_crash(client, officer, commune):
+    client.force_login(officer)
+    response = client.get(reverse("households:list"), {"year": "1e200"})
+    assert response.status_code == 200
