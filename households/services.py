@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from households import poverty
+from households import poverty, workflow
 from households.accounts import display_name
 from households.importer import refresh_movements
 from households.models import (
@@ -33,9 +33,9 @@ from households.models import (
     Review,
     ReviewState,
     ReviewType,
-    Role,
 )
 from households.visibility import can_write, visible_communes
+from households.workflow import is_administrator
 
 HOUSEHOLD_FIELDS = [
     "code",
@@ -71,10 +71,6 @@ REVIEW_FORM_FIELDS = [
     "review_type",
     "review_date",
 ]
-
-
-def is_administrator(user) -> bool:
-    return bool(user.is_superuser or user.role == Role.ADMINISTRATOR)
 
 
 def _check_writer(user, household: Household | None = None, commune: AdministrativeUnit | None = None) -> None:
@@ -262,6 +258,11 @@ def save_review(*, user, household: Household, year: int, data: ReviewInput, ver
         review = current or Review(household=household, year=year, state=ReviewState.DRAFT)
         if current is None:
             review.commune = commune_for_year(household, year)
+            if workflow.year_is_locked(user, review.commune, year):
+                raise PermissionDenied(
+                    _("Rà soát năm %(year)s của %(commune)s đã được phê duyệt, không thể thêm hộ mới.")
+                    % {"year": year, "commune": review.commune.name}
+                )
         review.standard = standard
         flags = list(data.deprivations[:size])
         review.income_per_capita = data.income_per_capita

@@ -173,6 +173,22 @@ def test_an_approved_year_is_read_only_to_a_commune_officer_in_the_review_form(u
         )
 
 
+def test_no_household_can_be_added_to_an_approved_year_except_by_an_administrator(unit):
+    from households import services
+    from tests.factories import HouseholdFactory
+
+    workflow.submit(commune=unit.commune, year=2023, user=unit.commune_officer)
+    workflow.approve(commune=unit.commune, year=2023, user=unit.officer)
+    newcomer = HouseholdFactory(commune=unit.commune)
+    data = services.ReviewInput(income_per_capita=Decimal(900_000), b1_score=None, deprivations=(False,) * 12)
+    with pytest.raises(PermissionDenied, match="không thể thêm hộ mới"):
+        services.save_review(user=unit.commune_officer, household=newcomer, year=2023, data=data, version="")
+    assert not newcomer.reviews.exists()
+    admin = UserFactory(username="admin", role=Role.ADMINISTRATOR, unit=unit.district.parent)
+    services.save_review(user=admin, household=newcomer, year=2023, data=data, version="")
+    assert newcomer.reviews.get().poverty_class == "near_poor"  # poor needs 3 deprivations as well
+
+
 def test_the_workflow_page_lists_the_scope_with_states_and_buttons_in_constant_queries(
     unit, django_assert_max_num_queries
 ):
