@@ -1,10 +1,42 @@
-"""Admin pages of the administrative units and their old → new succession, and of the users."""
+"""Admin pages: administrative units and their old → new succession, users, poverty standards
+(editable: the rules read them), resident totals, and read-only views of the registry, the
+import jobs and the workflow's transitions.
+
+Reviews are read-only here on purpose: a review is written through households.services (the form,
+the importer, the API), which classifies it and derives movements; an edit here would bypass both.
+"""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from households.forms import AdminLoginForm
-from households.models import AdministrativeUnit, Succession, User
+from households.models import (
+    AdministrativeUnit,
+    Household,
+    ImportJob,
+    Member,
+    PovertyStandard,
+    Review,
+    ReviewTransition,
+    StandardIndicator,
+    Succession,
+    UnitYear,
+    User,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, searched and filtered, never added, changed or deleted from the admin."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class SuccessionInline(admin.TabularInline):
@@ -54,3 +86,87 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         ("Phạm vi", {"fields": ["role", "unit"]}),
     ]
+
+
+# --- Poverty standards: data the rules read (households.poverty), editable by administrators.
+
+
+class StandardIndicatorInline(admin.TabularInline):
+    model = StandardIndicator
+    extra = 0
+    fields = ["number", "dimension", "name", "name_en", "deprived_when"]
+
+
+@admin.register(PovertyStandard)
+class PovertyStandardAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "first_year",
+        "last_year",
+        "poverty_line_rural",
+        "poverty_line_urban",
+        "deprivation_threshold",
+        "needs_verification",
+    ]
+    list_filter = ["needs_verification"]
+    inlines = [StandardIndicatorInline]
+
+
+@admin.register(UnitYear)
+class UnitYearAdmin(admin.ModelAdmin):
+    list_display = ["unit", "year", "total_households", "source"]
+    list_filter = ["year", "source", "unit__level"]
+    search_fields = ["unit__code", "unit__name"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]
+
+
+# --- The registry: households with their members and history; reviews read-only.
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    extra = 0
+    fields = ["full_name", "relation", "sex", "birth_year", "id_number", "health_insurance", "disability"]
+
+
+@admin.register(Household)
+class HouseholdAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "head_name", "commune", "village", "members_count", "meritorious"]
+    list_filter = ["meritorious", "social_protection", "no_labour_capacity", "ethnic_minority", "head_sex"]
+    search_fields = ["code", "head_name"]
+    list_select_related = ["commune"]
+    autocomplete_fields = ["commune"]
+    inlines = [MemberInline]
+    show_full_result_count = False
+
+
+@admin.register(Review)
+class ReviewAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    list_display = ["household", "year", "commune", "poverty_class", "movement", "state", "updated_at"]
+    list_filter = ["year", "state", "poverty_class", "movement", "review_type"]
+    search_fields = ["household__code", "household__head_name", "commune__code"]
+    list_select_related = ["household", "commune"]
+    show_full_result_count = False
+
+
+# --- What happened: uploads and the review workflow.
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ["filename", "user", "unit", "stage", "status", "rows_total", "created_at", "finished_at"]
+    list_filter = ["stage", "status", "background"]
+    search_fields = ["filename", "user__username"]
+    list_select_related = ["user", "unit"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ReviewTransition)
+class ReviewTransitionAdmin(ReadOnlyAdmin):
+    list_display = ["commune", "year", "from_state", "to_state", "reviews", "user", "at"]
+    list_filter = ["year", "to_state"]
+    search_fields = ["commune__code", "commune__name", "comment"]
+    list_select_related = ["commune", "user"]
+    date_hierarchy = "at"

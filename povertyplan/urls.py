@@ -26,3 +26,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+handler404 = "povertyplan.views.not_found"
+handler500 = "povertyplan.views.server_error"

@@ -1,5 +1,7 @@
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.views import defaults
 from django.urls import NoReverseMatch
 
 from households.models import Role
@@ -17,3 +19,19 @@ def home(request):
         except NoReverseMatch:
             continue
     return redirect("admin:index")
+
+
+def not_found(request, exception=None):
+    """404: under /api/ the API's JSON error shape (DESIGN.md: errors as JSON), elsewhere the page."""
+    if request.path.startswith("/api/"):
+        message = "Không tìm thấy địa chỉ này trong API. / No such API path."
+        return JsonResponse({"error": {"code": "not_found", "message": message, "details": []}}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """500: under /api/ a JSON body in the same shape, elsewhere the page."""
+    if request.path.startswith("/api/"):
+        message = "Lỗi hệ thống; hãy báo quản trị viên. / Server error; please tell the administrator."
+        return JsonResponse({"error": {"code": "server_error", "message": message, "details": []}}, status=500)
+    return defaults.server_error(request)

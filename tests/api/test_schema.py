@@ -84,3 +84,10 @@ def test_every_operation_answers_generated_requests_without_a_server_error(city,
     assert operations >= 15
     assert failures == []
     assert 200 in seen and len(seen) > 5 * operations  # requests really reached the views
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here/", "/api/v2/indicators/", "/api/v1/units/999999999/"])
+def test_an_unknown_api_path_answers_404_in_the_error_shape(city, clients, path):
+    from tests.api.conftest import assert_error
+
+    assert_error(clients["city_leader"].get(path), 404)

@@ -199,3 +199,16 @@ def test_a_year_out_of_range_in_the_filter_is_an_error_not_a_crash(client, offic
     client.force_login(officer)
     response = client.get(reverse("households:list"), {"year": "1e200"})
     assert response.status_code == 200
+
+
+def test_the_list_links_to_exports_of_what_is_filtered_and_years_read_plainly(client, officer, commune):
+    household = HouseholdFactory(commune=commune, code="HX1")
+    ReviewFactory(household=household, year=2023)
+    client.force_login(officer)
+    page = client.get(reverse("households:list"), {"year": 2023, "q": "HX"}).content.decode()
+    assert f"{reverse('households:export_xlsx')}?year=2023&amp;q=HX" in page
+    assert "Phân loại 2023" in page and "2.023" not in page
+    detail = client.get(reverse("households:detail", args=[household.pk])).content.decode()
+    assert "<td>2023</td>" in detail and "2.023" not in detail
+    form = client.get(reverse("households:review", args=[household.pk, 2023])).content.decode()
+    assert "Rà soát năm 2023" in form and "2.023" not in form
