@@ -1,8 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.views import defaults
 from django.urls import NoReverseMatch
+from django.views import defaults
 
 from households.models import Role
 
