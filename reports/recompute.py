@@ -19,7 +19,9 @@ running, decided under a PostgreSQL advisory lock.
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import json
 import logging
 from collections import defaultdict
@@ -486,28 +488,15 @@ def compute_shard(
 ) -> list:
     """Write one shard's rows into the (not current) run; return its counts for `finish_run`.
 
-    The shard counts its own communes' reviews, unless given the counts (the synchronous run
-    counts every commune in one query). Idempotent: a shard run twice (a redelivered task)
-    replaces its own rows.
+    The shard counts its own communes' reviews, unless given the counts. Idempotent: a shard
+    run twice (a redelivered task) replaces its own rows.
     """
     try:
         _check_running(run_id, plan)
         units = units or Units()
         if counts is None:
             counts = count_reviews(plan.needed, shard.commune_ids)
-        own = shard.unit_ids
-
-        def include(unit, year, reaggregated):
-            return not reaggregated and unit.pk in own and not plan.crosses_structures(year)
-
-        rows = build_rows(units, plan, counts, include, candidates=own)
-        with transaction.atomic():
-            _unsynchronised_commit()
-            _check_running(run_id, plan)
-            IndicatorValue.objects.filter(run_id=run_id, unit_id__in=own, reaggregated=False).delete()
-            for value in rows:
-                value.run_id = run_id
-            insert_values(rows)
+        write_rows(run_id, plan, shard.unit_ids, shard_rows(plan, shard, units, counts))
     except RunNotRunning:
         raise
     except Exception as exc:
@@ -515,6 +504,27 @@ def compute_shard(
         fail_run(run_id, exc)
         raise
     return dump_counts(counts)
+
+
+def shard_rows(plan: RunPlan, shard: Shard, units: Units, counts: CountMap) -> list[IndicatorValue]:
+    """The rows of a shard's own communes and district (pure: from the counts and the units)."""
+    own = shard.unit_ids
+
+    def include(unit, year, reaggregated):
+        return not reaggregated and unit.pk in own and not plan.crosses_structures(year)
+
+    return build_rows(units, plan, counts, include, candidates=own)
+
+
+def write_rows(run_id: int, plan: RunPlan, unit_ids: set[int], rows: list[IndicatorValue]) -> None:
+    """Replace the run's own rows of these units, if the run is still running."""
+    with transaction.atomic():
+        _unsynchronised_commit()
+        _check_running(run_id, plan)
+        IndicatorValue.objects.filter(run_id=run_id, unit_id__in=unit_ids, reaggregated=False).delete()
+        for value in rows:
+            value.run_id = run_id
+        insert_values(rows)
 
 
 def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: Units | None = None) -> RecomputeRun:
@@ -564,26 +574,31 @@ INSERTED_FIELDS = [f for f in IndicatorValue._meta.concrete_fields if not f.prim
 
 
 def insert_values(rows: list[IndicatorValue]) -> None:
-    """bulk_create, or on PostgreSQL one multi-row INSERT of plain tuples: Django's per-value
-    preparation costs more than the whole grouped query at Hanoi's scale."""
+    """bulk_create, or on PostgreSQL one COPY of plain values: Django's per-value preparation
+    costs more than the whole grouped query at Hanoi's scale."""
     if connection.vendor != "postgresql":
         IndicatorValue.objects.bulk_create(rows, batch_size=2000)
         return
-    from psycopg2.extras import execute_values
-
     json_fields = {f.attname for f in INSERTED_FIELDS if f.get_internal_type() == "JSONField"}
-    columns = [f.column for f in INSERTED_FIELDS]
-    tuples = [
-        tuple(
-            json.dumps(getattr(row, f.attname)) if f.attname in json_fields else getattr(row, f.attname)
-            for f in INSERTED_FIELDS
-        )
-        for row in rows
-    ]
-    table = IndicatorValue._meta.db_table
+
+    def cell(row: IndicatorValue, attname: str):
+        value = getattr(row, attname)
+        if value is None:
+            return NULL
+        return json.dumps(value) if attname in json_fields else value
+
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    for row in rows:
+        writer.writerow([cell(row, f.attname) for f in INSERTED_FIELDS])
+    stream.seek(0)
+    columns = ", ".join(f.column for f in INSERTED_FIELDS)
+    sql = f"COPY {IndicatorValue._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
     with connection.cursor() as cursor:
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES %s"
-        execute_values(cursor.cursor, sql, tuples, page_size=2000)
+        cursor.cursor.copy_expert(sql, stream)
+
+
+NULL = r"\N"
 
 
 def _copy_other_years(current: RecomputeRun, exclude_year: int) -> list[IndicatorValue]:
@@ -599,7 +614,8 @@ def recompute_progress(
 ) -> RecomputeRun:
     """Compute a new snapshot and make it current, in this process; the run row records how it went.
 
-    The same shards as the Celery fan-out (reports.tasks.recompute_all), one after the other.
+    The same shards' rows as the Celery fan-out (reports.tasks.recompute_all), from one scan and
+    written in one statement.
     """
     if run is None:
         run = RecomputeRun.objects.create(requested_by=requested_by, year=year)
@@ -611,12 +627,16 @@ def recompute_progress(
     try:
         units = Units()
         counts = count_reviews(plan.needed)  # one scan; the Celery shards each scan their own communes
-        results = []
-        for shard in plan_shards(plan, units):
-            own = set(shard.commune_ids)
-            mine = {key: value for key, value in counts.items() if key[1] in own}
-            results.append(compute_shard(run.pk, plan, shard, units, counts=mine))
-        run = finish_run(run.pk, plan, results, units)
+        by_commune: dict[int, CountMap] = defaultdict(dict)
+        for key, value in counts.items():
+            by_commune[key[1]][key] = value
+        shards = plan_shards(plan, units)
+        rows = []
+        for shard in shards:
+            mine = {key: value for commune in shard.commune_ids for key, value in by_commune[commune].items()}
+            rows += shard_rows(plan, shard, units, mine)
+        write_rows(run.pk, plan, set().union(*(shard.unit_ids for shard in shards)), rows)  # one write
+        run = finish_run(run.pk, plan, [dump_counts(counts)], units)
     except BaseException as exc:  # KeyboardInterrupt too: the row must not stay "running"
         fail_run(run.pk, exc)
         run.refresh_from_db()

@@ -184,20 +184,21 @@ def test_command_year_option(reviews):
 # Faults: a failed shard, a dead worker, a second run.
 
 
-def test_a_failing_shard_leaves_the_previous_snapshot_current_and_the_run_failed(reviews):
+@pytest.mark.parametrize("dying_write", [1, 2], ids=["shards' rows", "final step"])
+def test_a_failing_write_leaves_the_previous_snapshot_current_and_the_run_failed(reviews, dying_write):
     good = recompute.recompute_progress()
     served = city(2024).poor
     Review.objects.filter(year=2024).update(state=ReviewState.APPROVED, poverty_class=PovertyClass.POOR)
     real = recompute.insert_values
     calls = []
 
-    def dies_on_the_fifth_shard(rows):
+    def dies(rows):
         calls.append(1)
-        if len(calls) == 5:
+        if len(calls) == dying_write:
             raise ConnectionError("server closed the connection unexpectedly")
         return real(rows)
 
-    with mock.patch.object(recompute, "insert_values", dies_on_the_fifth_shard), pytest.raises(ConnectionError):
+    with mock.patch.object(recompute, "insert_values", dies), pytest.raises(ConnectionError):
         recompute.recompute_progress()
     failed = RecomputeRun.objects.exclude(pk=good.pk).get()
     assert failed.status == RunStatus.FAILED and not failed.is_current
