@@ -12,6 +12,7 @@ import datetime
 import hashlib
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -175,3 +176,13 @@ def display_name(user) -> str:
         return ""
     name = f"{user.last_name} {user.first_name}".strip()
     return name or user.username
+
+
+class UnitLoadingBackend(ModelBackend):
+    """Django's ModelBackend, loading the user's unit with the user in one query: every page shows
+    it and the visibility rule (households.visibility) reads it."""
+
+    def get_user(self, user_id):
+        User = get_user_model()
+        user = User._default_manager.select_related("unit").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
