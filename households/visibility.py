@@ -4,15 +4,18 @@ Every page, export, download and API endpoint that returns households, members o
 from `Household.objects.visible_to(user)` (or the same method on members and reviews), which
 lands here, and every write checks the commune against the same rule. An officer sees the
 households of their unit: a commune officer their commune, a district officer every commune
-whose parent is their district. City leaders and administrators see the city; anybody else
-(anonymous, inactive, no role or no unit) sees nothing.
+whose parent is their district. The officer of a commune of today's structure (from 1 Jul 2025,
+NQ 1656/NQ-UBTVQH15) also sees the communes it took over: those of the old structure whose
+primary successor it is (DOMAIN.md §6), since their households are now reviewed there. City
+leaders and administrators see the city; anybody else (anonymous, inactive, no role or no unit)
+sees nothing.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from households.models import AdministrativeUnit, Role, UnitLevel
+from households.models import AdministrativeUnit, Role, Structure, UnitLevel
 
 CITY_ROLES = {Role.CITY_LEADER, Role.ADMINISTRATOR}
 WRITER_ROLES = {Role.COMMUNE_OFFICER, Role.DISTRICT_OFFICER, Role.ADMINISTRATOR}
@@ -32,7 +35,11 @@ def commune_scope(user, field: str = "commune") -> Q:
     if user.role == Role.DISTRICT_OFFICER and unit.level == UnitLevel.DISTRICT:
         return Q(**{f"{prefix}parent": unit}) | Q(**{f"{prefix}pk": unit.pk})
     if user.role in (Role.COMMUNE_OFFICER, Role.DISTRICT_OFFICER) and unit.level == UnitLevel.COMMUNE:
-        return Q(**{f"{prefix}pk": unit.pk})
+        own = Q(**{f"{prefix}pk": unit.pk})
+        if unit.structure != Structure.REFORM_2025:
+            return own
+        taken_over = {f"{prefix}successions_out__successor": unit, f"{prefix}successions_out__is_primary": True}
+        return own | Q(**taken_over)
     return NOTHING
 
 

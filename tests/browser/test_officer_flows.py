@@ -82,8 +82,8 @@ def test_an_officer_adds_a_household_and_its_review_and_sees_it_classified(live_
 
     page.fill("#id_year", "2023")
     page.locator("#id_year").press("Enter")
-    # (The heading reads "Rà soát năm 2.023" today: the year is localised; reported to the form's owner.)
     page.wait_for_url("**/households/*/reviews/2023/")
+    expect(page.locator("main h1")).to_have_text("Rà soát năm 2023")  # a year, not the number 2.023
     page.fill("#id_income_per_capita", "1.400.000")
     for column in ("d01", "d02", "d03"):
         page.check(f"#id_{column}")
