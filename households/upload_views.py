@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from households import uploads
+from households import exports, uploads
 from households.filters import HouseholdFilterSet
 from households.models import Household, JobStage, JobStatus, Movement, PovertyClass
 from households.template import COLUMNS
@@ -67,7 +67,7 @@ def upload(request):
             "recent": recent,
             "columns": COLUMNS,
             "threshold": uploads.background_threshold(),
-            "next_year": uploads.next_review_year(timezone.localdate()),
+            "next_year": exports.next_review_year(timezone.localdate()),
         },
     )
 
@@ -157,7 +157,7 @@ def _spreadsheet(rows, fmt: str, filename: str, *, year: int | None = None) -> H
     if fmt not in CONTENT_TYPES:
         raise Http404
     stream = io.BytesIO()
-    uploads.write_export(stream, rows, fmt, year=year)
+    exports.write_export(stream, rows, fmt, year=year)
     response = HttpResponse(stream.getvalue(), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
@@ -166,10 +166,10 @@ def _spreadsheet(rows, fmt: str, filename: str, *, year: int | None = None) -> H
 @login_required
 def template_download(request):
     """The template, empty or pre-filled with the officer's households for the next review."""
-    year = _year(request.GET.get("year")) or uploads.next_review_year(timezone.localdate())
+    year = _year(request.GET.get("year")) or exports.next_review_year(timezone.localdate())
     fmt = request.GET.get("format", "xlsx")
     if request.GET.get("prefill"):
-        rows = uploads.prefilled_rows(request.user, year)
+        rows = exports.prefilled_rows(request.user, year)
         return _spreadsheet(rows, fmt, f"mau-ra-soat-{year}-dien-san", year=year)
     return _spreadsheet([], fmt, "mau-ra-soat", year=year)
 
@@ -181,5 +181,5 @@ def export(request, fmt: str):
     households = filterset.qs
     year = filterset.form.cleaned_data.get("year") if filterset.form.is_valid() else None
     year = int(year) if year else None
-    rows = uploads.export_rows(households, year)
+    rows = exports.export_rows(households, year)
     return _spreadsheet(rows, fmt, f"ho-gia-dinh-{timezone.localdate():%Y%m%d}", year=year)

@@ -1,4 +1,4 @@
-"""Uploads of the review template through preview and import, and downloads in the same layout.
+"""Uploads of the review template through preview and import.
 
 An upload is stored under MEDIA_ROOT/imports/<uuid>.<ext> and becomes an ImportJob. The preview
 is the foundation importer's dry run (households.importer.import_reviews, which rolls back so its
@@ -8,48 +8,37 @@ Files above IMPORT_BACKGROUND_ROWS rows run as a Celery task (households.tasks) 
 job id; the task writes its progress to a small file beside the upload, since the import's own
 transaction hides the job row's updates until it commits.
 
-Downloads (the empty or pre-filled template, the filtered household list) use the template's
-columns and households.exports.neutralise, so an export re-imports unchanged.
+Downloads in the same layout live in households.exports.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime
-import io
 import json
 import logging
 import re
 import time
 import uuid
 import zipfile
-from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from households import poverty
-from households.exports import neutralise, write_template
 from households.importer import ImportRefused, RowError, import_reviews
 from households.models import (
     AdministrativeUnit,
-    Household,
     ImportJob,
     JobStage,
     JobStatus,
     Review,
     ReviewState,
-    Sex,
-    Succession,
 )
-from households.template import COLUMNS
 from households.visibility import can_write, visible_communes
 from households.workflow import is_administrator
 
@@ -395,146 +384,3 @@ def clean_stale_jobs(
         status=JobStatus.FAILED, finished_at=now, errors=[_("Lượt nhập bị gián đoạn; không có dữ liệu nào được ghi.")]
     )
     return count
-
-
-# ---------------------------------------------------------------------------------------------
-# Downloads in the template's layout
-
-# The template's words whatever the interface language (the importer also accepts M/F).
-SEX_WORDS = {Sex.MALE: "Nam", Sex.FEMALE: "Nữ"}
-
-
-def review_row(review: Review, household: Household | None = None, *, year: int | None = None) -> list:
-    """One template row (COLUMNS order) for a review; `year` carries it forward to a new year."""
-    household = household or review.household
-    flags = [int(flag) for flag in poverty.mask_to_flags(review.deprivation_flags, 12)]
-    values = {
-        "household_code": household.code,
-        "commune_code": review.commune.code,
-        "village": household.village,
-        "head_name": household.head_name,
-        "head_sex": SEX_WORDS[review.head_sex or household.head_sex],
-        "ethnic_minority": int(review.ethnic_minority),
-        "members": household.members_count,
-        "meritorious": int(review.meritorious),
-        "social_protection": int(review.social_protection),
-        "no_labour_capacity": int(review.no_labour_capacity),
-        "year": year or review.year,
-        "income_per_capita": None if review.income_per_capita is None else int(review.income_per_capita),
-        "b1_score": review.b1_score,
-        **{f"d{number:02d}": flag for number, flag in enumerate(flags, start=1)},
-        "review_date": None if year else review.review_date,
-    }
-    return [values[column.key] for column in COLUMNS]
-
-
-def _household_row(household: Household, commune_code: str, year: int) -> list:
-    """A template row for a household without any review: identity only, the officer fills the rest."""
-    values = {
-        "household_code": household.code,
-        "commune_code": commune_code,
-        "village": household.village,
-        "head_name": household.head_name,
-        "head_sex": SEX_WORDS[household.head_sex],
-        "ethnic_minority": int(household.ethnic_minority),
-        "members": household.members_count,
-        "meritorious": int(household.meritorious),
-        "social_protection": int(household.social_protection),
-        "no_labour_capacity": int(household.no_labour_capacity),
-        "year": year,
-    }
-    return [values.get(column.key) for column in COLUMNS]
-
-
-def export_rows(households, year: int | None = None) -> Iterator[list]:
-    """The reviews of these households (a visible, filtered queryset): the year's, else the latest.
-
-    Households without a review of that year have nothing to re-import and are left out.
-    """
-    reviews = Review.objects.filter(household__in=households.order_by().values("pk"))
-    if year:
-        reviews = reviews.filter(year=year)
-    else:
-        latest = Review.objects.filter(household=OuterRef("household")).order_by("-year").values("year")[:1]
-        reviews = reviews.filter(year=Subquery(latest))
-    reviews = reviews.select_related("household", "commune").order_by("commune__code", "household__code")
-    for review in reviews.iterator(chunk_size=2000):
-        yield review_row(review)
-
-
-def next_review_year(today: datetime.date) -> int:
-    """The review carried out at the end of this year (1 September – 14 December, DOMAIN.md §3)."""
-    return today.year
-
-
-def prefilled_rows(user, year: int) -> Iterator[list]:
-    """Every household the user sees, carried forward to `year` from its latest earlier review."""
-    households = Household.objects.visible_to(user).select_related("commune").order_by("commune__code", "code")
-    in_force = _communes_in_force(visible_communes(user), year)
-    latest = Review.objects.filter(household=OuterRef("pk"), year__lt=year).order_by("-year").values("pk")[:1]
-    households = households.annotate(latest_review=Subquery(latest))
-    for chunk in _chunked(households.iterator(chunk_size=2000), 2000):
-        reviews = Review.objects.in_bulk([h.latest_review for h in chunk if h.latest_review])
-        for household in chunk:
-            commune = in_force.get(household.commune_id)
-            code = commune.code if commune else household.commune.code
-            review = reviews.get(household.latest_review)
-            if review is None:
-                yield _household_row(household, code, year)
-            else:
-                review.commune = commune or household.commune
-                yield review_row(review, household, year=year)
-
-
-def _chunked(items: Iterable, size: int) -> Iterator[list]:
-    chunk: list = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _communes_in_force(communes, year: int) -> dict[int, AdministrativeUnit]:
-    """Each commune id → the commune in force in `year`: itself, else its primary successor."""
-    day = datetime.date(year, 12, 31)
-
-    def valid(unit: AdministrativeUnit) -> bool:
-        return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day <= unit.valid_to)
-
-    mapping = {unit.pk: unit for unit in communes if valid(unit)}
-    successions = Succession.objects.filter(predecessor__in=communes).select_related("successor", "predecessor")
-    for succession in successions.order_by("-is_primary"):
-        old, new = succession.predecessor, succession.successor
-        if old.pk not in mapping and valid(new):
-            mapping[old.pk] = new
-        if new.pk not in mapping and valid(old):
-            mapping[new.pk] = old
-    return mapping
-
-
-def write_csv(stream: IO[bytes], rows: Iterable[list]) -> None:
-    """The template as CSV (UTF-8 with BOM so Excel shows Vietnamese), formulas neutralised."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=True)
-    writer = csv.writer(text)
-    writer.writerow([column.label for column in COLUMNS])
-    for row in rows:
-        writer.writerow([_csv_value(value) for value in row])
-    text.detach()
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    return neutralise(value)
-
-
-def write_export(stream: IO[bytes], rows: Iterable[list], fmt: str, *, year: int | None = None) -> None:
-    if fmt == "csv":
-        write_csv(stream, rows)
-    else:
-        write_template(stream, rows, year=year)
