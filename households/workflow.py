@@ -41,7 +41,7 @@ class YearState(StrEnum):
 
 
 YEAR_STATE_LABELS = {
-    YearState.NOT_STARTED: gettext_lazy("Chưa có dữ liệu"),
+    YearState.NOT_STARTED: gettext_lazy("Chưa bắt đầu"),
     YearState.DRAFT: gettext_lazy("Nháp"),
     YearState.SUBMITTED: gettext_lazy("Đã gửi, chờ phê duyệt"),
     YearState.RETURNED: gettext_lazy("Bị trả lại"),

@@ -11,18 +11,16 @@ snapshot rows and targets, and are pure functions of them.
 
 from __future__ import annotations
 
-import datetime
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Subquery
+from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from households.models import (
     AdministrativeUnit,
-    ReviewState,
     StandardIndicator,
     Structure,
     UnitKind,
@@ -44,8 +42,6 @@ from targets.progress import (
 )
 
 BASELINE_YEAR = 2021
-#: The official results reach the city before 20 December (DOMAIN.md §3).
-REVIEW_DEADLINE = (12, 20)
 
 #: Worst first: the order of the district table by default.
 SEVERITY = {
@@ -495,108 +491,6 @@ def map_points(rows: Iterable[UnitRow], width: int = 600, height: int = 600, pad
         radius = 4 + 10 * math.sqrt(r.value.poor / top)
         points.append(MapPoint(round(x, 1), round(y, 1), round(radius, 1), r))
     return points
-
-
-# --- review completeness ---------------------------------------------------------------------------
-
-
-class CompletenessStatus:
-    NOT_STARTED = "not_started"
-    DRAFT = "draft"
-    RETURNED = "returned"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-
-
-COMPLETENESS_LABELS = {
-    CompletenessStatus.NOT_STARTED: _("Chưa bắt đầu"),
-    CompletenessStatus.DRAFT: _("Đang nhập (nháp)"),
-    CompletenessStatus.RETURNED: _("Bị trả lại"),
-    CompletenessStatus.SUBMITTED: _("Đã gửi, chờ phê duyệt"),
-    CompletenessStatus.APPROVED: _("Đã phê duyệt"),
-}
-
-
-@dataclass
-class Completeness:
-    unit: AdministrativeUnit
-    counts: dict[str, int] = field(default_factory=dict)
-    status: str = CompletenessStatus.NOT_STARTED
-    late: bool = False
-
-    @property
-    def label(self) -> str:
-        return str(COMPLETENESS_LABELS[self.status])
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def review_deadline(year: int) -> datetime.date:
-    return datetime.date(year, *REVIEW_DEADLINE)
-
-
-def completeness_status(counts: Mapping[str, int]) -> str:
-    """A commune's review of one year as a whole: nothing yet, returned somewhere, still drafting,
-    waiting for approval, or every review approved."""
-    if not any(counts.values()):
-        return CompletenessStatus.NOT_STARTED
-    if counts.get(ReviewState.RETURNED, 0):
-        return CompletenessStatus.RETURNED
-    if counts.get(ReviewState.DRAFT, 0):
-        return CompletenessStatus.DRAFT
-    if counts.get(ReviewState.SUBMITTED, 0):
-        return CompletenessStatus.SUBMITTED
-    return CompletenessStatus.APPROVED
-
-
-def is_late(status: str, year: int, today: datetime.date) -> bool:
-    """Not approved after the official results were due (20 December of the review year)."""
-    return status != CompletenessStatus.APPROVED and today > review_deadline(year)
-
-
-def build_completeness(
-    communes: Iterable[AdministrativeUnit], counts: Mapping[int, Mapping[str, int]], year: int, today: datetime.date
-) -> list[Completeness]:
-    result = []
-    for commune in communes:
-        commune_counts = {state: counts.get(commune.pk, {}).get(state, 0) for state in ReviewState.values}
-        status = completeness_status(commune_counts)
-        result.append(Completeness(commune, commune_counts, status, is_late(status, year, today)))
-    order = {
-        CompletenessStatus.NOT_STARTED: 0,
-        CompletenessStatus.RETURNED: 1,
-        CompletenessStatus.DRAFT: 2,
-        CompletenessStatus.SUBMITTED: 3,
-        CompletenessStatus.APPROVED: 4,
-    }
-    result.sort(key=lambda c: (not c.late, order[c.status], c.unit.name))
-    return result
-
-
-def review_state_counts(commune_ids: Iterable[int], year: int) -> dict[int, dict[str, int]]:
-    """{commune id: {state: count}} of one year, in one grouped query."""
-    from households.models import Review
-
-    rows = (
-        Review.objects.filter(year=year, commune_id__in=list(commune_ids))
-        .values("commune_id", "year")
-        .annotate(**{state: Count("id", filter=Q(state=state)) for state in ReviewState.values})
-        .order_by()
-    )
-    return {row["commune_id"]: {state: row[state] for state in ReviewState.values} for row in rows}
-
-
-def communes_in_force(scope: Q, year: int, parent: AdministrativeUnit | None = None) -> list[AdministrativeUnit]:
-    units = AdministrativeUnit.objects.filter(
-        scope, level=UnitLevel.COMMUNE, structure=structure_for_year(year)
-    ).select_related("parent")
-    if parent is not None and parent.level == UnitLevel.DISTRICT:
-        units = units.filter(parent=parent)
-    elif parent is not None and parent.level == UnitLevel.COMMUNE:
-        units = units.filter(pk=parent.pk)
-    return list(units.order_by("code"))
 
 
 # --- the official summary table ------------------------------------------------------------------

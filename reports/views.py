@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from households.models import AdministrativeUnit, Structure, UnitLevel, structure_for_year
 from households.visibility import CITY_ROLES, commune_scope
 from reports import cache, dashboard, exports
+from reports import completeness as completeness_rules
 from reports.models import IndicatorValue
 from targets.queries import targets_for_units
 
@@ -177,10 +178,10 @@ def completeness(request: HttpRequest) -> HttpResponse:
     year = _int(request.GET.get("year")) or _latest_year()
     scope = commune_scope(request.user, "")
     parent = None if scope_unit.is_city else scope_unit
-    communes = dashboard.communes_in_force(scope, year, parent)
-    counts = dashboard.review_state_counts([c.pk for c in communes], year)
+    communes = completeness_rules.communes_in_force(scope, year, parent)
+    counts = completeness_rules.review_state_counts([c.pk for c in communes], year)
     today = timezone.localdate()
-    entries = dashboard.build_completeness(communes, counts, year, today)
+    entries = completeness_rules.build_completeness(communes, counts, year, today)
     summary = {}
     for entry in entries:
         summary[entry.status] = summary.get(entry.status, 0) + 1
@@ -189,9 +190,9 @@ def completeness(request: HttpRequest) -> HttpResponse:
         "year": year,
         "years": list(range(dashboard.BASELINE_YEAR, max(year, today.year) + 1)),
         "entries": entries,
-        "summary": [(label, summary.get(status, 0)) for status, label in dashboard.COMPLETENESS_LABELS.items()],
+        "summary": [(status.label, summary.get(status, 0)) for status in completeness_rules.ORDER],
         "late_count": sum(1 for entry in entries if entry.late),
-        "deadline": dashboard.review_deadline(year),
+        "deadline": completeness_rules.review_deadline(year),
         "today": today,
         "runs": dashboard.run_info(),
     }

@@ -19,7 +19,9 @@ from households.models import (
     Role,
     UnitLevel,
 )
-from reports.dashboard import CompletenessStatus, completeness_status, is_late, review_deadline
+from households.workflow import YearState
+from households.workflow import year_state as completeness_status
+from reports.completeness import is_late, review_deadline
 from tests.reports.test_dashboard import login, make_run
 
 _codes = itertools.count()
@@ -43,27 +45,27 @@ def make_review(commune: AdministrativeUnit, year: int, state: str) -> Review:
 
 
 def test_a_commune_without_reviews_has_not_started():
-    assert completeness_status({}) == CompletenessStatus.NOT_STARTED
-    assert completeness_status(dict.fromkeys(ReviewState.values, 0)) == CompletenessStatus.NOT_STARTED
+    assert completeness_status({}) == YearState.NOT_STARTED
+    assert completeness_status(dict.fromkeys(ReviewState.values, 0)) == YearState.NOT_STARTED
 
 
 def test_one_returned_review_makes_the_commune_returned_whatever_the_others():
     counts = {"draft": 3, "submitted": 2, "returned": 1, "approved": 10}
-    assert completeness_status(counts) == CompletenessStatus.RETURNED
+    assert completeness_status(counts) == YearState.RETURNED
 
 
 def test_drafting_then_submitted_then_approved():
-    assert completeness_status({"draft": 1, "submitted": 4}) == CompletenessStatus.DRAFT
-    assert completeness_status({"submitted": 4, "approved": 2}) == CompletenessStatus.SUBMITTED
-    assert completeness_status({"approved": 6}) == CompletenessStatus.APPROVED
+    assert completeness_status({"draft": 1, "submitted": 4}) == YearState.DRAFT
+    assert completeness_status({"submitted": 4, "approved": 2}) == YearState.SUBMITTED
+    assert completeness_status({"approved": 6}) == YearState.APPROVED
 
 
 def test_late_means_not_approved_after_20_december_of_the_review_year():
     assert review_deadline(2024) == datetime.date(2024, 12, 20)
-    assert not is_late(CompletenessStatus.SUBMITTED, 2024, datetime.date(2024, 12, 20))
-    assert is_late(CompletenessStatus.SUBMITTED, 2024, datetime.date(2024, 12, 21))
-    assert is_late(CompletenessStatus.NOT_STARTED, 2024, datetime.date(2025, 1, 3))
-    assert not is_late(CompletenessStatus.APPROVED, 2024, datetime.date(2025, 1, 3))
+    assert not is_late(YearState.SUBMITTED, 2024, datetime.date(2024, 12, 20))
+    assert is_late(YearState.SUBMITTED, 2024, datetime.date(2024, 12, 21))
+    assert is_late(YearState.NOT_STARTED, 2024, datetime.date(2025, 1, 3))
+    assert not is_late(YearState.APPROVED, 2024, datetime.date(2025, 1, 3))
 
 
 # With the database: the page.
