@@ -8,7 +8,9 @@
     if (!source || typeof Chart === "undefined") return;
     var data = JSON.parse(source.textContent);
     var text = data.text;
-    var number = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 1 });
+    // Numbers as the page reads them: 1.234 in Vietnamese, 1,234 in English.
+    var locale = document.documentElement.lang === "en" ? "en-GB" : "vi-VN";
+    var number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
     var common = {
       responsive: true,
       maintainAspectRatio: false,
