@@ -21,6 +21,7 @@ from typing import IO
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -36,7 +37,7 @@ class Spec:
     """Which snapshot fields fill the columns of one variant of the table."""
 
     key: str
-    title: str
+    title: str  # lazy: translated when the table is drawn
     start: str
     escaped: str
     re: str
@@ -49,7 +50,7 @@ class Spec:
 
 POOR = Spec(
     "poor",
-    "hộ nghèo",
+    gettext_lazy("hộ nghèo"),
     "poor_start",
     "escaped",
     "re_poor",
@@ -61,7 +62,7 @@ POOR = Spec(
 )
 NEAR_POOR = Spec(
     "near_poor",
-    "hộ cận nghèo",
+    gettext_lazy("hộ cận nghèo"),
     "near_poor_start",
     "escaped_near_poor",
     "re_near_poor",

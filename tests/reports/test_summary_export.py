@@ -183,3 +183,17 @@ def test_formula_like_unit_names_are_neutralised(client, summary_snapshot):
 
     sheet = load_workbook(io.BytesIO(response.content))["Hộ nghèo"]
     assert sheet["A5"].value == "'=HYPERLINK(1)"
+
+
+@pytest.mark.django_db
+def test_xlsx_follows_the_readers_language(client, summary_snapshot, settings):
+    login(client)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get(reverse("reports:summary_xlsx"), {"year": 2022})
+
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook[workbook.sheetnames[0]]
+    assert "poor households" in sheet["A1"].value
+    assert "hộ nghèo" not in sheet["A1"].value.lower()
+    assert "hộ nghèo" not in " ".join(str(cell.value) for cell in sheet[3])
