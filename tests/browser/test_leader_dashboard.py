@@ -33,7 +33,10 @@ def test_a_leader_reads_the_city_dashboard_offline_and_clicks_through_to_a_distr
     page.on("request", lambda request: None if request.url.startswith(live_server.url) else outside.append(request.url))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("response", lambda response: errors.append(f"{response.status} {response.url}") if response.status >= 400 else None)
+    page.on(
+        "response",
+        lambda response: errors.append(f"{response.status} {response.url}") if response.status >= 400 else None,
+    )
 
     login(page, "lanh-dao")
     page.goto(f"{live_server.url}/progress/?year=2024")
