@@ -233,8 +233,19 @@ def test_the_command_imports_approved_reviews_and_reports_counts(admin_units, tm
     path = tmp_path / "good.csv"
     path.write_bytes(csv_file([row("H1")]).getvalue())
     call_command("import_reviews", str(path))
-    assert "phiếu: 1 mới" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "phiếu: 1 mới" in out
+    assert "Phân loại: Hộ nghèo 1." in out  # Vietnamese labels, not the codes
     assert Review.objects.get().state == "approved"
+
+
+def test_the_commands_group_thousands_the_vietnamese_way():
+    from households.management.output import grouped, labelled_counts
+    from households.models import PovertyClass
+
+    assert grouped(2_134_567) == "2.134.567"
+    assert grouped(27.04, 1) == "27,0"
+    assert labelled_counts({"poor": 3612, "near_poor": 30176}, PovertyClass) == "Hộ cận nghèo 30.176, Hộ nghèo 3.612"
 
 
 def test_unit_totals_import_and_reimport(admin_units, tmp_path):

@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from households.importer import ImportRefused, import_reviews
-from households.models import ReviewState
+from households.management.output import grouped, labelled_counts
+from households.models import Movement, PovertyClass, ReviewState
 
 
 class Command(BaseCommand):
@@ -31,9 +32,10 @@ class Command(BaseCommand):
             raise CommandError(f"Tệp bị từ chối: {len(refused.errors)} lỗi; không có dữ liệu nào được ghi.") from None
         prefix = "Xem trước (không ghi): " if dry_run else ""
         self.stdout.write(
-            f"{prefix}{result.rows} dòng; hộ: {result.households_created} mới, {result.households_updated} cập nhật; "
-            f"phiếu: {result.reviews_created} mới, {result.reviews_updated} cập nhật, "
-            f"{result.reviews_unchanged} không đổi; biến động cập nhật: {result.movements_updated}."
+            f"{prefix}{grouped(result.rows)} dòng; hộ: {grouped(result.households_created)} mới, "
+            f"{grouped(result.households_updated)} cập nhật; phiếu: {grouped(result.reviews_created)} mới, "
+            f"{grouped(result.reviews_updated)} cập nhật, {grouped(result.reviews_unchanged)} không đổi; "
+            f"biến động cập nhật: {grouped(result.movements_updated)}."
         )
-        if options["verbosity"] > 1:
-            self.stdout.write(f"Phân loại: {dict(result.classes)}; biến động: {dict(result.movements)}")
+        self.stdout.write(f"Phân loại: {labelled_counts(result.classes, PovertyClass)}.")
+        self.stdout.write(f"Biến động: {labelled_counts(result.movements, Movement)}.")

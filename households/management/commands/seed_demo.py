@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from households.demo import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, DatabaseNotEmpty, DemoRefused, seed_demo
+from households.management.output import grouped
 
 
 class Command(BaseCommand):
@@ -38,10 +39,11 @@ class Command(BaseCommand):
         if options["verbosity"] == 0:
             return
         self.stdout.write(
-            f"Dữ liệu mẫu (hạt giống {summary.seed}): {summary.households} hộ, {summary.members} thành viên, "
-            f"{summary.reviews} kết quả rà soát, {summary.unit_years} dòng tổng số hộ trong {summary.seconds:.1f} giây."
+            f"Dữ liệu mẫu (hạt giống {summary.seed}): {grouped(summary.households)} hộ, {grouped(summary.members)} thành viên, "
+            f"{grouped(summary.reviews)} kết quả rà soát, {grouped(summary.unit_years)} dòng tổng số hộ "
+            f"trong {grouped(summary.seconds, 1)} giây."
         )
         for year in sorted(summary.poor):
             self.stdout.write(
-                f"  Cuối năm {year}: {summary.poor[year]} hộ nghèo, {summary.near_poor[year]} hộ cận nghèo."
+                f"  Cuối năm {year}: {grouped(summary.poor[year])} hộ nghèo, {grouped(summary.near_poor[year])} hộ cận nghèo."
             )
