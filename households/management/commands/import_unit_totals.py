@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from households.importer import ImportRefused, import_unit_totals
+from households.management.output import grouped
 
 
 class Command(BaseCommand):
@@ -22,5 +23,6 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             raise CommandError(f"Tệp bị từ chối: {len(refused.errors)} lỗi; không có dữ liệu nào được ghi.") from None
         self.stdout.write(
-            f"{result.rows} dòng: {result.created} mới, {result.updated} cập nhật, {result.unchanged} không đổi."
+            f"{grouped(result.rows)} dòng: {grouped(result.created)} mới, {grouped(result.updated)} cập nhật, "
+            f"{grouped(result.unchanged)} không đổi."
         )

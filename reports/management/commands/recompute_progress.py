@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from households.management.output import grouped
 from reports.recompute import RecomputeBusy, recompute_progress
 
 
@@ -19,4 +20,4 @@ class Command(BaseCommand):
         except Exception as exc:
             raise CommandError(f"Tính toán thất bại: {exc}") from exc
         seconds = (run.finished_at - run.started_at).total_seconds()
-        self.stdout.write(f"Lượt #{run.pk}: {run.rows} dòng chỉ tiêu trong {seconds:.2f} giây.")
+        self.stdout.write(f"Lượt #{run.pk}: {grouped(run.rows)} dòng chỉ tiêu trong {grouped(seconds, 2)} giây.")
