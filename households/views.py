@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -99,9 +100,15 @@ def household_detail(request, pk: int):
             "reviews": reviews,
             "can_write": can_write(request.user),
             "show_id_numbers": can_write(request.user),
-            "start_form": ReviewStartForm(),
+            "start_form": ReviewStartForm(initial={"year": _next_review_year(reviews)}),
         },
     )
+
+
+def _next_review_year(reviews: list[Review]) -> int:
+    """The year an officer most likely reviews next: the one after the latest review, not beyond this year."""
+    this_year = timezone.localdate().year
+    return min(reviews[0].year + 1, this_year) if reviews else this_year
 
 
 @login_required

@@ -212,3 +212,22 @@ def test_the_list_links_to_exports_of_what_is_filtered_and_years_read_plainly(cl
     assert "<td>2023</td>" in detail and "2.023" not in detail
     form = client.get(reverse("households:review", args=[household.pk, 2023])).content.decode()
     assert "Rà soát năm 2023" in form and "2.023" not in form
+
+
+def test_the_household_page_offers_the_year_after_the_latest_review(client, officer, commune):
+    from django.utils import timezone
+
+    this_year = timezone.localdate().year
+    reviewed = HouseholdFactory(code="R", commune=commune)
+    ReviewFactory(household=reviewed, year=2023)
+    fresh = HouseholdFactory(code="F", commune=commune)
+    current = HouseholdFactory(code="C", commune=commune)
+    ReviewFactory(household=current, year=this_year)
+
+    def offered(household) -> int:
+        return client.get(reverse("households:detail", args=[household.pk])).context["start_form"]["year"].value()
+
+    assert offered(reviewed) == 2024
+    assert offered(fresh) == this_year
+    assert offered(current) == this_year  # not a year that has not come yet
+    assert 'value="2024"' in client.get(reverse("households:detail", args=[reviewed.pk])).content.decode()
