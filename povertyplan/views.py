@@ -1,7 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch
 from django.views import defaults
 
 from households.models import Role
@@ -9,16 +8,10 @@ from households.models import Role
 
 @login_required
 def home(request):
-    """Leaders land on the progress dashboard, officers on their household list."""
-    order = ["reports:city", "households:list"]
+    """Officers land on their household list, everyone else on the progress dashboard."""
     if request.user.role in (Role.COMMUNE_OFFICER, Role.DISTRICT_OFFICER):
-        order.reverse()
-    for name in order:
-        try:
-            return redirect(name)
-        except NoReverseMatch:
-            continue
-    return redirect("admin:index")
+        return redirect("households:list")
+    return redirect("reports:city")
 
 
 def not_found(request, exception=None):

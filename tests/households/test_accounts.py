@@ -147,3 +147,24 @@ def test_logout_is_a_post_and_password_change_works(client, admin_units):
     assert user.check_password("Another-Secret-77")
     assert client.post(reverse("logout")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("role", "unit_code", "landing"),
+    [
+        (Role.COMMUNE_OFFICER, "09625", "households:list"),
+        (Role.DISTRICT_OFFICER, "271", "households:list"),
+        (Role.CITY_LEADER, "01", "reports:city"),
+        (Role.ADMINISTRATOR, "01", "reports:city"),
+    ],
+)
+def test_each_role_lands_on_its_own_first_page(client, admin_units, role, unit_code, landing):
+    from households.models import AdministrativeUnit
+
+    unit = AdministrativeUnit.objects.filter(code=unit_code).order_by("structure").first()
+    client.force_login(User.objects.create_user(f"u-{role}", role=role, unit=unit))
+    assert client.get("/").url == reverse(landing)
+
+
+def test_strangers_are_sent_to_the_login_page(client):
+    assert client.get("/").url.startswith(reverse("login"))
