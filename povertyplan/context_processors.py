@@ -1,24 +1,27 @@
-"""Navigation shown in base.html, by role; a link appears once its page exists."""
+"""Navigation shown in base.html: the pages the signed-in user may use (a city leader, who never
+writes, is not offered the upload page)."""
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from households.visibility import can_write
+
+
+def _everyone(user) -> bool:
+    return True
+
+
 NAV = [
-    ("reports:city", _("Tiến độ")),
-    ("households:list", _("Hộ gia đình")),
-    ("households:import", _("Nhập tệp")),
-    ("households:workflow", _("Phê duyệt")),
-    ("api-docs", _("API")),
+    ("reports:city", _("Tiến độ"), _everyone),
+    ("households:list", _("Hộ gia đình"), _everyone),
+    ("households:import", _("Nhập tệp"), can_write),
+    ("households:workflow", _("Phê duyệt"), _everyone),
+    ("api-docs", _("API"), _everyone),
 ]
 
 
 def navigation(request):
-    if not request.user.is_authenticated:
+    user = request.user
+    if not user.is_authenticated:
         return {"nav_items": []}
-    items = []
-    for name, label in NAV:
-        try:
-            items.append({"url": reverse(name), "label": label})
-        except NoReverseMatch:
-            continue
-    return {"nav_items": items}
+    return {"nav_items": [{"url": reverse(name), "label": label} for name, label, shown in NAV if shown(user)]}

@@ -168,3 +168,14 @@ def test_each_role_lands_on_its_own_first_page(client, admin_units, role, unit_c
 
 def test_strangers_are_sent_to_the_login_page(client):
     assert client.get("/").url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("role", "offered"), [(Role.CITY_LEADER, False), (Role.DISTRICT_OFFICER, True)])
+def test_the_menu_offers_the_upload_page_only_to_those_who_may_write(client, admin_units, role, offered):
+    from households.models import AdministrativeUnit
+
+    unit = AdministrativeUnit.objects.get(code="01" if role == Role.CITY_LEADER else "271")
+    client.force_login(User.objects.create_user("u", role=role, unit=unit))
+    menu = [item["url"] for item in client.get(reverse("households:list")).context["nav_items"]]
+    assert (reverse("households:import") in menu) is offered
+    assert reverse("households:list") in menu
