@@ -198,7 +198,7 @@ def test_a_failing_write_leaves_the_previous_snapshot_current_and_the_run_failed
             raise ConnectionError("server closed the connection unexpectedly")
         return real(rows)
 
-    with mock.patch.object(recompute, "insert_values", dies), pytest.raises(ConnectionError):
+    with mock.patch.object(recompute.runs, "insert_values", dies), pytest.raises(ConnectionError):
         recompute.recompute_progress()
     failed = RecomputeRun.objects.exclude(pk=good.pk).get()
     assert failed.status == RunStatus.FAILED and not failed.is_current

@@ -60,7 +60,7 @@ def test_a_failing_subtask_fails_the_run_and_leaves_the_previous_snapshot(review
     def broken(years, commune_ids=None):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(recompute, "count_reviews", broken)
+    monkeypatch.setattr(recompute.runs, "count_reviews", broken)
     run = RecomputeRun.objects.create()
     with pytest.raises(RuntimeError):
         tasks.recompute_all.delay(run.pk)
@@ -155,4 +155,5 @@ def test_the_migration_schedules_the_nightly_run_at_one_in_hanoi_time():
 def test_the_migration_schedules_the_daily_clean_up_of_abandoned_uploads():
     clean = PeriodicTask.objects.get(task="households.clean_stale_import_jobs")
     assert clean.enabled and (clean.crontab.minute, clean.crontab.hour) == ("30", "2")
+    celery_app.loader.import_default_modules()  # what a worker does at start: every app's tasks.py
     assert str(clean.crontab.timezone) == "Asia/Ho_Chi_Minh" and clean.task in celery_app.tasks

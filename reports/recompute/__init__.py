@@ -1,0 +1,70 @@
+"""Recompute the indicator snapshot of every unit and year from the stored reviews.
+
+`counting`: what is counted (grouped SQL per year and commune) and the rows built from the
+counts, DOMAIN.md §4's formulas. `runs`: the life of a run (start, shards, the swap, failure),
+shared by `recompute_progress` (in process) and the Celery fan-out (reports.tasks).
+"""
+
+from reports.recompute.counting import (
+    COUNTS,
+    CountMap,
+    Counts,
+    RunPlan,
+    Units,
+    build_rows,
+    compute_values,
+    count_reviews,
+    dump_counts,
+    load_counts,
+    plan_run,
+    review_counts,
+)
+from reports.recompute.runs import (
+    COMMUNE_GROUP_SIZE,
+    RecomputeBusy,
+    RunNotRunning,
+    Shard,
+    compute_shard,
+    fail_abandoned_runs,
+    fail_run,
+    finish_run,
+    insert_values,
+    plan_shards,
+    recompute_progress,
+    recompute_timeout,
+    refuse_run,
+    shard_rows,
+    start_run,
+    write_rows,
+)
+
+__all__ = [
+    "COMMUNE_GROUP_SIZE",
+    "COUNTS",
+    "CountMap",
+    "Counts",
+    "RecomputeBusy",
+    "RunNotRunning",
+    "RunPlan",
+    "Shard",
+    "Units",
+    "build_rows",
+    "compute_shard",
+    "compute_values",
+    "count_reviews",
+    "dump_counts",
+    "fail_abandoned_runs",
+    "fail_run",
+    "finish_run",
+    "insert_values",
+    "load_counts",
+    "plan_run",
+    "plan_shards",
+    "recompute_progress",
+    "recompute_timeout",
+    "refuse_run",
+    "review_counts",
+    "shard_rows",
+    "start_run",
+    "write_rows",
+]

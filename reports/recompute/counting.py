@@ -1,0 +1,327 @@
+"""What a recompute counts and the snapshot rows it builds from the counts.
+
+Formulas: ../shared/DOMAIN.md §4. Counts come from grouped SQL over the reviews, grouped by
+(year, commune); districts and the city are sums of their communes, so every level adds up by
+construction. Only approved reviews count in the figures (the officers' workflow); the rest are
+counted as `pending` so pages can mark a figure provisional. Building rows from counts needs no
+query beyond the unit tree and the resident-household totals, read once per run (`Units`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q
+
+from households.models import (
+    AdministrativeUnit,
+    Movement,
+    PovertyClass,
+    Review,
+    ReviewState,
+    Sex,
+    Structure,
+    Succession,
+    TotalSource,
+    UnitLevel,
+    UnitYear,
+    structure_for_year,
+)
+from reports.models import IndicatorValue
+from targets.progress import reduction_rate
+
+DEPRIVATION_SLOTS = 12
+
+APPROVED = Q(state=ReviewState.APPROVED)
+POOR = APPROVED & Q(poverty_class=PovertyClass.POOR)
+COUNTS = {
+    "reviewed": APPROVED,
+    "pending": ~APPROVED,
+    "poor": POOR,
+    "near_poor": APPROVED & Q(poverty_class=PovertyClass.NEAR_POOR),
+    "escaped": APPROVED & Q(movement=Movement.ESCAPED_POVERTY),
+    "newly_poor": APPROVED & Q(movement=Movement.NEWLY_POOR),
+    "re_poor": APPROVED & Q(movement=Movement.RE_POOR),
+    "escaped_near_poor": APPROVED & Q(movement=Movement.ESCAPED_NEAR_POVERTY),
+    "newly_near_poor": APPROVED & Q(movement=Movement.NEWLY_NEAR_POOR),
+    "re_near_poor": APPROVED & Q(movement=Movement.RE_NEAR_POOR),
+    "meritorious_poor": POOR & Q(meritorious=True),
+    "social_protection_poor": POOR & Q(social_protection=True),
+    "no_labour_poor": POOR & Q(no_labour_capacity=True),
+    "ethnic_minority_poor": POOR & Q(ethnic_minority=True),
+    "female_head_poor": POOR & Q(head_sex=Sex.FEMALE),
+    **{f"deprived_{i + 1}": POOR & Q(**{f"bit_{i + 1}__gt": 0}) for i in range(DEPRIVATION_SLOTS)},
+}
+SUMMED = [name for name in COUNTS if not name.startswith("deprived_")]
+
+
+@dataclass
+class Counts:
+    values: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+
+    def add(self, other: Counts) -> None:
+        for name, value in other.values.items():
+            self.values[name] += value
+
+    def __getitem__(self, name: str) -> int:
+        return self.values[name]
+
+
+CountMap = dict[tuple[int, int], Counts]
+
+
+def review_counts(years: Iterable[int], commune_ids: Iterable[int] | None = None):
+    """The grouped query: one row of counts per (year, commune), over some communes only if given."""
+    bits = {f"bit_{i + 1}": F("deprivation_flags").bitand(1 << i) for i in range(DEPRIVATION_SLOTS)}
+    reviews = Review.objects.filter(year__in=list(years))
+    if commune_ids is not None:
+        reviews = reviews.filter(commune_id__in=list(commune_ids))
+    return (
+        reviews.alias(**bits)
+        .values("year", "commune_id")
+        .annotate(**{name: Count("id", filter=condition) for name, condition in COUNTS.items()})
+        .order_by()
+    )
+
+
+def count_reviews(years: Iterable[int], commune_ids: Iterable[int] | None = None) -> CountMap:
+    """(year, commune id) → counts, in one grouped query."""
+    result = {}
+    for row in review_counts(years, commune_ids):
+        result[(row["year"], row["commune_id"])] = Counts({name: row[name] for name in COUNTS})
+    return result
+
+
+def dump_counts(counts: CountMap) -> list:
+    """JSON-ready counts, to travel as a Celery result from a shard to the final step."""
+    return [[year, commune, [c[name] for name in COUNTS]] for (year, commune), c in sorted(counts.items())]
+
+
+def load_counts(dumped: Iterable[list]) -> CountMap:
+    return {(year, commune): Counts(dict(zip(COUNTS, values, strict=True))) for year, commune, values in dumped}
+
+
+def percent(numerator: int | None, denominator: int | None, places: int = 4) -> Decimal | None:
+    if numerator is None or not denominator:
+        return None
+    quantum = Decimal(1).scaleb(-places)
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def rounded_rate(previous: int | None, current: int) -> Decimal | None:
+    rate = reduction_rate(previous, current)
+    return None if rate is None else rate.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+class Units:
+    """The unit tree of each structure, loaded once."""
+
+    def __init__(self) -> None:
+        self.all = {unit.pk: unit for unit in AdministrativeUnit.objects.all()}
+        self.city = next(unit for unit in self.all.values() if unit.level == UnitLevel.CITY)
+        self.primary_successor = dict(
+            Succession.objects.filter(is_primary=True).values_list("predecessor_id", "successor_id")
+        )
+        self.predecessors: dict[int, list[AdministrativeUnit]] = defaultdict(list)
+        for old, new in self.primary_successor.items():
+            self.predecessors[new].append(self.all[old])
+
+        self._levels: dict[tuple[str, int], list[AdministrativeUnit]] = defaultdict(list)
+        for unit in self.all.values():
+            self._levels[(unit.level, unit.structure)].append(unit)
+        self._totals: dict[tuple[int, ...], dict] = {}
+        self.parent_district = {c.id: self.rollup_parent(c) for c in self.all.values() if c.level == UnitLevel.COMMUNE}
+        self.children: dict[int, list[AdministrativeUnit]] = defaultdict(list)
+        for commune_id, district in self.parent_district.items():
+            if district:
+                self.children[district.id].append(self.all[commune_id])
+
+    def communes(self, structure: int) -> list[AdministrativeUnit]:
+        return self._levels[(UnitLevel.COMMUNE, structure)]
+
+    def districts(self, structure: int) -> list[AdministrativeUnit]:
+        return self._levels[(UnitLevel.DISTRICT, structure)]
+
+    def totals(self, years: list[int]) -> dict[tuple[int, int], tuple[int, str]]:
+        """Total resident households per (unit id, year), read once per run."""
+        key = tuple(years)
+        if key not in self._totals:
+            self._totals[key] = _totals(years)
+        return self._totals[key]
+
+    def rollup_parent(self, commune: AdministrativeUnit) -> AdministrativeUnit | None:
+        """The unit a commune's counts add up to below the city: its district, if it has one."""
+        parent = self.all.get(commune.parent_id)
+        return parent if parent and parent.level == UnitLevel.DISTRICT else None
+
+    def successor(self, commune_id: int) -> int | None:
+        return self.primary_successor.get(commune_id)
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What a run computes, decided once when it starts and handed to every shard."""
+
+    years: tuple[int, ...]  # the years whose rows this run writes
+    years_with_data: frozenset[int]  # every year with reviews: decides whether a year has a "previous"
+    computed_at: datetime.datetime
+    only_year: int | None = None
+
+    @property
+    def needed(self) -> list[int]:
+        return sorted(set(self.years) | {year - 1 for year in self.years})
+
+    def has_previous(self, year: int) -> bool:
+        return (year - 1) in self.years_with_data
+
+    def crosses_structures(self, year: int) -> bool:
+        """The year's start-of-year counts come from the other structure, through the succession."""
+        return self.has_previous(year) and structure_for_year(year - 1) != structure_for_year(year)
+
+    def as_dict(self) -> dict:
+        return {
+            "years": list(self.years),
+            "years_with_data": sorted(self.years_with_data),
+            "computed_at": self.computed_at.isoformat(),
+            "only_year": self.only_year,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RunPlan:
+        return cls(
+            years=tuple(data["years"]),
+            years_with_data=frozenset(data["years_with_data"]),
+            computed_at=datetime.datetime.fromisoformat(data["computed_at"]),
+            only_year=data["only_year"],
+        )
+
+
+def plan_run(*, year: int | None, computed_at: datetime.datetime) -> RunPlan:
+    all_years = frozenset(Review.objects.values_list("year", flat=True).distinct().order_by())
+    years = (year,) if year is not None else tuple(sorted(all_years))
+    return RunPlan(years=years, years_with_data=all_years, computed_at=computed_at, only_year=year)
+
+
+def _totals(years: list[int]) -> dict[tuple[int, int], tuple[int, str]]:
+    """(unit id, year) → (total resident households, source), carrying the latest earlier year forward."""
+    stored: dict[int, dict[int, tuple[int, str]]] = defaultdict(dict)
+    for unit_id, year, total, source in UnitYear.objects.values_list("unit_id", "year", "total_households", "source"):
+        stored[unit_id][year] = (total, source)
+    result = {}
+    for unit_id, by_year in stored.items():
+        for year in years:
+            if year in by_year:
+                result[(unit_id, year)] = by_year[year]
+            else:
+                earlier = [y for y in by_year if y < year]
+                if earlier:
+                    result[(unit_id, year)] = (by_year[max(earlier)][0], TotalSource.CARRIED_FORWARD)
+    return result
+
+
+Include = Callable[[AdministrativeUnit, int, bool], bool]
+
+
+def build_rows(
+    units: Units, plan: RunPlan, counts: CountMap, include: Include, candidates: set[int] | None = None
+) -> list[IndicatorValue]:
+    """The rows `include(unit, year, reaggregated)` selects among the candidate units (all if
+    None), from the counts of (year, commune).
+
+    The counts must cover every commune the selected rows add up: a shard's own communes for
+    its rows, every commune for the city and the re-aggregated rows.
+    """
+    totals = units.totals(plan.needed)
+    # Counts per (year, unit) at every level, in the structure of that year, plus the same
+    # history re-aggregated onto the 2025 units through each old commune's primary successor.
+    per_unit: dict[tuple[int, int], Counts] = defaultdict(Counts)
+    reaggregated: dict[tuple[int, int], Counts] = defaultdict(Counts)
+    for (year, commune_id), commune_counts in counts.items():
+        commune = units.all[commune_id]
+        per_unit[(year, commune_id)].add(commune_counts)
+        per_unit[(year, units.city.pk)].add(commune_counts)
+        district = units.parent_district.get(commune_id)
+        if district:
+            per_unit[(year, district.id)].add(commune_counts)
+        if commune.structure == Structure.LEGACY and units.successor(commune_id):
+            reaggregated[(year, units.successor(commune_id))].add(commune_counts)
+
+    def unit_total(unit: AdministrativeUnit, year: int, members: list[AdministrativeUnit]) -> tuple[int | None, str]:
+        if (unit.pk, year) in totals:
+            return totals[(unit.pk, year)]
+        parts = [totals[(m.pk, year)] for m in members if (m.pk, year) in totals]
+        if not parts:
+            return None, ""
+        return sum(total for total, _ in parts), "sum"
+
+    def previous_counts(unit: AdministrativeUnit, year: int) -> Counts | None:
+        """A unit's counts at the start of `year` (end of year − 1), across the 2025 restructuring."""
+        if not plan.has_previous(year):
+            return None
+        if not plan.crosses_structures(year) or unit.is_city:
+            return per_unit.get((year - 1, unit.pk), Counts())
+        return reaggregated.get((year - 1, unit.pk), Counts())
+
+    rows: list[IndicatorValue] = []
+    for year in plan.years:
+        structure = structure_for_year(year)
+        communes = units.communes(structure)
+        in_force = [units.city, *units.districts(structure), *communes]
+        if candidates is not None:
+            in_force = [unit for unit in in_force if unit.id in candidates]
+        for unit in in_force:
+            if not include(unit, year, False):
+                continue
+            members = communes if unit.is_city else units.children.get(unit.id, [])
+            total, source = unit_total(unit, year, members)
+            current = per_unit.get((year, unit.pk), Counts())
+            rows.append(_row(unit, year, current, previous_counts(unit, year), total, source, plan.computed_at))
+        if structure == Structure.LEGACY:
+            # Today's units for a legacy year: history re-aggregated, flagged as such.
+            for unit in units.communes(Structure.REFORM_2025):
+                if (candidates is not None and unit.id not in candidates) or not include(unit, year, True):
+                    continue
+                previous = reaggregated.get((year - 1, unit.pk), Counts()) if plan.has_previous(year) else None
+                current = reaggregated.get((year, unit.pk), Counts())
+                total, source = unit_total(unit, year, units.predecessors.get(unit.pk, []))
+                rows.append(_row(unit, year, current, previous, total, source, plan.computed_at, reaggregated=True))
+    return rows
+
+
+def compute_values(years: list[int], computed_at) -> list[IndicatorValue]:
+    """Every indicator of every unit for these years (unsaved rows, without a run)."""
+    all_years = frozenset(Review.objects.values_list("year", flat=True).distinct().order_by())
+    plan = RunPlan(years=tuple(sorted(set(years))), years_with_data=all_years, computed_at=computed_at)
+    return build_rows(Units(), plan, count_reviews(plan.needed), lambda unit, year, reaggregated: True)
+
+
+def _row(
+    unit, year, current: Counts, previous: Counts | None, total, source, computed_at, reaggregated: bool = False
+) -> IndicatorValue:
+    poor_start = previous["poor"] if previous else None
+    near_poor_start = previous["near_poor"] if previous else None
+    return IndicatorValue(
+        unit=unit,
+        year=year,
+        reaggregated=reaggregated,
+        total_households=total,
+        total_households_source=source,
+        reviewed=current["reviewed"],
+        pending=current["pending"],
+        poor=current["poor"],
+        near_poor=current["near_poor"],
+        poor_start=poor_start,
+        near_poor_start=near_poor_start,
+        poverty_rate=percent(current["poor"], total),
+        near_poverty_rate=percent(current["near_poor"], total),
+        **{name: current[name] for name in SUMMED if name not in ("reviewed", "pending", "poor", "near_poor")},
+        ethnic_minority_poor_start=previous["ethnic_minority_poor"] if previous else None,
+        deprivations_poor=[current[f"deprived_{i + 1}"] for i in range(DEPRIVATION_SLOTS)],
+        poor_reduction_rate=rounded_rate(poor_start, current["poor"]),
+        near_poor_reduction_rate=rounded_rate(near_poor_start, current["near_poor"]),
+        computed_at=computed_at,
+    )

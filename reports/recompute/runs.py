@@ -1,0 +1,340 @@
+"""The life of a recompute run: start (refused while another runs), shards, finish (swap) or failed.
+
+A run is split into shards (a district with its communes; for a structure without districts,
+a group of communes) so Celery can fan it out (reports.tasks); `recompute_progress` runs the
+same shards one after the other in-process. Each shard writes its rows into the new run, which
+is not current, so readers do not see them; `finish_run` then writes the rows that need every
+shard (the city, history re-aggregated onto the 2025 units, the first year after the
+restructuring) and swaps the snapshot in one transaction. A run that dies leaves the previous
+snapshot current; its row is marked failed by the shard that failed or, if the process died, once
+it is older than RECOMPUTE_TIMEOUT (at the start of the next run, or by the periodic
+`fail_abandoned_runs` task). Runs never interleave: a run only starts when no other is running,
+decided under a PostgreSQL advisory lock.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from households.models import Structure, structure_for_year
+from reports.models import IndicatorValue, RecomputeRun, RunStatus
+from reports.recompute.counting import (
+    CountMap,
+    RunPlan,
+    Units,
+    build_rows,
+    count_reviews,
+    dump_counts,
+    load_counts,
+    plan_run,
+)
+
+logger = logging.getLogger(__name__)
+
+ADVISORY_LOCK_ID = 5_120_211  # any constant shared by every recompute
+COMMUNE_GROUP_SIZE = 10  # communes per shard where there are no districts (2025 structure)
+DEFAULT_TIMEOUT = 900  # seconds after which a run still queued or running is considered dead
+
+
+class RecomputeBusy(Exception):
+    """Another recompute is running; this one may not start."""
+
+    def __init__(self, running: RecomputeRun):
+        self.running = running
+        since = timezone.localtime(running.started_at).strftime("%H:%M:%S %d/%m/%Y") if running.started_at else "?"
+        super().__init__(f"Một lượt tính toán khác đang chạy (lượt #{running.pk}, từ {since}).")
+
+
+class RunNotRunning(Exception):
+    """The run was marked failed (abandoned) or finished meanwhile; its late work is dropped."""
+
+
+def recompute_timeout() -> datetime.timedelta:
+    return datetime.timedelta(seconds=getattr(settings, "RECOMPUTE_TIMEOUT", DEFAULT_TIMEOUT))
+
+
+@dataclass(frozen=True)
+class Shard:
+    """The communes (and their district, if any) whose rows one subtask computes."""
+
+    key: str
+    commune_ids: tuple[int, ...]
+    district_id: int | None = None
+
+    @property
+    def unit_ids(self) -> set[int]:
+        return set(self.commune_ids) | ({self.district_id} if self.district_id else set())
+
+    def as_dict(self) -> dict:
+        return {"key": self.key, "commune_ids": list(self.commune_ids), "district_id": self.district_id}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Shard:
+        return cls(key=data["key"], commune_ids=tuple(data["commune_ids"]), district_id=data["district_id"])
+
+
+def plan_shards(plan: RunPlan, units: Units | None = None) -> list[Shard]:
+    """One shard per district of each structure the run reads; groups of communes where there are none."""
+    units = units or Units()
+    shards = []
+    for structure in sorted({structure_for_year(year) for year in plan.needed}):
+        loose = []
+        by_district: dict[int, list[int]] = {d.pk: [] for d in units.districts(structure)}
+        for commune in units.communes(structure):
+            parent = units.rollup_parent(commune)
+            (by_district[parent.pk] if parent else loose).append(commune.pk)
+        for district_id, commune_ids in by_district.items():
+            code = units.all[district_id].code
+            shards.append(Shard(key=f"{structure}:{code}", commune_ids=tuple(commune_ids), district_id=district_id))
+        for start in range(0, len(loose), COMMUNE_GROUP_SIZE):
+            group = tuple(sorted(loose[start : start + COMMUNE_GROUP_SIZE]))
+            shards.append(Shard(key=f"{structure}:group{start // COMMUNE_GROUP_SIZE + 1}", commune_ids=group))
+    return shards
+
+
+def _lock() -> None:
+    """Serialise the short start and swap steps of every run (SQLite serialises writers itself)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_ID])
+
+
+def _unsynchronised_commit() -> None:
+    """A shard's rows need not wait for the disk: the final step's commit flushes them with it,
+    and rows lost in a crash only belong to a run that can no longer finish."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def fail_abandoned_runs(*, now: datetime.datetime | None = None) -> int:
+    """Mark failed the runs that have been queued or running longer than RECOMPUTE_TIMEOUT.
+
+    Nothing else can notice a worker killed mid-run or a database restarted under it: the run's
+    row would stay `running` and block every later run.
+    """
+    cutoff = (now or timezone.now()) - recompute_timeout()
+    minutes = int(recompute_timeout().total_seconds() // 60)
+    running = RecomputeRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=cutoff).update(
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        error=f"Bị bỏ dở: quá {minutes} phút chưa xong (worker bị dừng hoặc cơ sở dữ liệu khởi động lại).",
+    )
+    queued = RecomputeRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=cutoff).update(
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        error=f"Bị bỏ dở: quá {minutes} phút không có worker nhận.",
+    )
+    return running + queued
+
+
+def start_run(run: RecomputeRun) -> RunPlan:
+    """Mark the run running and decide what it computes; RecomputeBusy while another run is running."""
+    with transaction.atomic():
+        _lock()
+        fail_abandoned_runs()
+        running = RecomputeRun.objects.filter(status=RunStatus.RUNNING).exclude(pk=run.pk).first()
+        if running:
+            raise RecomputeBusy(running)
+        run.status, run.started_at, run.error = RunStatus.RUNNING, timezone.now(), ""
+        run.save(update_fields=["status", "started_at", "error"])
+    return plan_run(year=run.year, computed_at=run.started_at)
+
+
+def refuse_run(run: RecomputeRun, busy: RecomputeBusy) -> None:
+    run.status, run.finished_at, run.error = RunStatus.FAILED, timezone.now(), f"Từ chối: {busy}"
+    run.save(update_fields=["status", "finished_at", "error"])
+
+
+def fail_run(run_id: int, exc: BaseException) -> None:
+    """Record the failure on the run's row, unless it already ended (a late shard of a dead run)."""
+    RecomputeRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+        status=RunStatus.FAILED, finished_at=timezone.now(), error=f"{exc.__class__.__name__}: {exc}"[:2000]
+    )
+
+
+def _check_running(run_id: int, plan: RunPlan, *, lock: bool = False) -> RecomputeRun:
+    """The run, if it is still running the plan this work belongs to.
+
+    The start time tells a redelivered message of an earlier incarnation (a database restored,
+    ids reused) from work of this one.
+    """
+    runs = RecomputeRun.objects.select_for_update() if lock else RecomputeRun.objects
+    run = runs.filter(pk=run_id).first()
+    if run is None or run.status != RunStatus.RUNNING or run.started_at != plan.computed_at:
+        state = run.get_status_display() if run else "không tồn tại"
+        raise RunNotRunning(f"Lượt #{run_id} không còn chạy ({state}); bỏ kết quả.")
+    return run
+
+
+def compute_shard(
+    run_id: int, plan: RunPlan, shard: Shard, units: Units | None = None, counts: CountMap | None = None
+) -> list:
+    """Write one shard's rows into the (not current) run; return its counts for `finish_run`.
+
+    The shard counts its own communes' reviews, unless given the counts. Idempotent: a shard
+    run twice (a redelivered task) replaces its own rows.
+    """
+    try:
+        _check_running(run_id, plan)
+        units = units or Units()
+        if counts is None:
+            counts = count_reviews(plan.needed, shard.commune_ids)
+        write_rows(run_id, plan, shard.unit_ids, shard_rows(plan, shard, units, counts))
+    except RunNotRunning:
+        raise
+    except Exception as exc:
+        logger.exception("recompute %s: shard %s failed", run_id, shard.key)
+        fail_run(run_id, exc)
+        raise
+    return dump_counts(counts)
+
+
+def shard_rows(plan: RunPlan, shard: Shard, units: Units, counts: CountMap) -> list[IndicatorValue]:
+    """The rows of a shard's own communes and district (pure: from the counts and the units)."""
+    own = shard.unit_ids
+
+    def include(unit, year, reaggregated):
+        return not reaggregated and unit.pk in own and not plan.crosses_structures(year)
+
+    return build_rows(units, plan, counts, include, candidates=own)
+
+
+def write_rows(run_id: int, plan: RunPlan, unit_ids: set[int], rows: list[IndicatorValue]) -> None:
+    """Replace the run's own rows of these units, if the run is still running."""
+    with transaction.atomic():
+        _unsynchronised_commit()
+        _check_running(run_id, plan)
+        IndicatorValue.objects.filter(run_id=run_id, unit_id__in=unit_ids, reaggregated=False).delete()
+        for value in rows:
+            value.run_id = run_id
+        insert_values(rows)
+
+
+def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: Units | None = None) -> RecomputeRun:
+    """Write the rows that need every shard, then make the run current, in one transaction."""
+    try:
+        units = units or Units()
+        counts: CountMap = {}
+        for dumped in shard_counts:
+            counts.update(load_counts(dumped))
+
+        def include(unit, year, reaggregated):
+            return reaggregated or unit.is_city or plan.crosses_structures(year)
+
+        candidates = {units.city.id} | {unit.id for unit in units.communes(Structure.REFORM_2025)}
+        rows = build_rows(units, plan, counts, include, candidates=candidates)
+        with transaction.atomic():
+            _lock()
+            run = _check_running(run_id, plan, lock=True)
+            current = RecomputeRun.objects.select_for_update().filter(is_current=True).first()
+            # A retried final step replaces its own rows and leaves the shards' rows alone.
+            crossing = [year for year in plan.years if plan.crosses_structures(year)]
+            IndicatorValue.objects.filter(run_id=run_id).filter(
+                Q(reaggregated=True) | Q(unit=units.city) | Q(year__in=crossing) | ~Q(year__in=plan.years)
+            ).delete()
+            if plan.only_year is not None and current:
+                rows += _copy_other_years(current, exclude_year=plan.only_year)
+            for value in rows:
+                value.run_id = run_id
+            insert_values(rows)
+            RecomputeRun.objects.filter(is_current=True).update(is_current=False)
+            run.status, run.finished_at, run.is_current = RunStatus.SUCCEEDED, timezone.now(), True
+            run.rows = IndicatorValue.objects.filter(run_id=run_id).count()
+            run.save(update_fields=["status", "finished_at", "rows", "is_current"])
+            # Keep the previous snapshot's rows one run longer; drop anything older.
+            keep = [run.pk] + ([current.pk] if current else [])
+            IndicatorValue.objects.exclude(run_id__in=keep).delete()
+    except RunNotRunning:
+        raise
+    except Exception as exc:
+        logger.exception("recompute %s: final step failed", run_id)
+        fail_run(run_id, exc)
+        raise
+    return run
+
+
+INSERTED_FIELDS = [f for f in IndicatorValue._meta.concrete_fields if not f.primary_key]
+
+
+def insert_values(rows: list[IndicatorValue]) -> None:
+    """bulk_create, or on PostgreSQL one COPY of plain values: Django's per-value preparation
+    costs more than the whole grouped query at Hanoi's scale."""
+    if connection.vendor != "postgresql":
+        IndicatorValue.objects.bulk_create(rows, batch_size=2000)
+        return
+    json_fields = {f.attname for f in INSERTED_FIELDS if f.get_internal_type() == "JSONField"}
+
+    def cell(row: IndicatorValue, attname: str):
+        value = getattr(row, attname)
+        if value is None:
+            return NULL
+        return json.dumps(value) if attname in json_fields else value
+
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    for row in rows:
+        writer.writerow([cell(row, f.attname) for f in INSERTED_FIELDS])
+    stream.seek(0)
+    columns = ", ".join(f.column for f in INSERTED_FIELDS)
+    sql = f"COPY {IndicatorValue._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(sql, stream)
+
+
+NULL = r"\N"
+
+
+def _copy_other_years(current: RecomputeRun, exclude_year: int) -> list[IndicatorValue]:
+    copies = []
+    for value in IndicatorValue.objects.filter(run=current).exclude(year=exclude_year):
+        value.pk = None
+        copies.append(value)
+    return copies
+
+
+def recompute_progress(
+    *, year: int | None = None, requested_by: str = "", run: RecomputeRun | None = None
+) -> RecomputeRun:
+    """Compute a new snapshot and make it current, in this process; the run row records how it went.
+
+    The same shards' rows as the Celery fan-out (reports.tasks.recompute_all), from one scan and
+    written in one statement.
+    """
+    if run is None:
+        run = RecomputeRun.objects.create(requested_by=requested_by, year=year)
+    try:
+        plan = start_run(run)
+    except RecomputeBusy as busy:
+        refuse_run(run, busy)
+        raise
+    try:
+        units = Units()
+        counts = count_reviews(plan.needed)  # one scan; the Celery shards each scan their own communes
+        by_commune: dict[int, CountMap] = defaultdict(dict)
+        for key, value in counts.items():
+            by_commune[key[1]][key] = value
+        shards = plan_shards(plan, units)
+        rows = []
+        for shard in shards:
+            mine = {key: value for commune in shard.commune_ids for key, value in by_commune[commune].items()}
+            rows += shard_rows(plan, shard, units, mine)
+        write_rows(run.pk, plan, set().union(*(shard.unit_ids for shard in shards)), rows)  # one write
+        run = finish_run(run.pk, plan, [dump_counts(counts)], units)
+    except BaseException as exc:  # KeyboardInterrupt too: the row must not stay "running"
+        fail_run(run.pk, exc)
+        run.refresh_from_db()
+        raise
+    return run
