@@ -1,8 +1,8 @@
-"""View-models of the progress dashboards: cards, tables, charts, map and review completeness.
+"""View-models of the progress dashboards: the run shown, the snapshot's selectors, cards and the table of units.
 
-Everything here reads the current snapshot (reports.queries.snapshot), never the reviews, except
-`review_completeness`, which counts review states per commune in one grouped query. Each page
-therefore runs a fixed number of queries whatever the data size (pinned in tests).
+Everything here reads the current snapshot, never the reviews (review completeness, which does,
+lives in reports.completeness; the charts' and map's data in reports.charts). Each page therefore
+runs a fixed number of queries whatever the data size (pinned in tests).
 
 The judgements are those of targets/progress.py, which follows ../shared/DESIGN.md "How progress
 is judged" (the Open SDG ratio method); the builders below only choose the inputs from the
@@ -11,7 +11,6 @@ snapshot rows and targets, and are pure functions of them.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,8 +22,6 @@ from households.models import (
     AdministrativeUnit,
     StandardIndicator,
     Structure,
-    UnitKind,
-    UnitLevel,
     structure_for_year,
 )
 from reports.models import IndicatorValue, RecomputeRun, RunStatus
@@ -186,7 +183,7 @@ def _count(row: IndicatorValue | None, name: str) -> int | None:
     return None if row is None else getattr(row, name)
 
 
-def _start(series: Mapping[int, IndicatorValue], year: int, name: str) -> int | None:
+def start_of_year(series: Mapping[int, IndicatorValue], year: int, name: str) -> int | None:
     """The count at the start of `year`: the row's own *_start field, else last year's count."""
     row = series.get(year)
     own = getattr(row, f"{name}_start", None) if row is not None else None
@@ -201,7 +198,7 @@ def assess_target(target: Target, series: Mapping[int, IndicatorValue], year: in
     row = series.get(year)
     current = _count(row, code)
     if target.kind == TargetKind.REDUCTION_BAND:
-        return assess_reduction(_start(series, year, code), current, target.lower_bound, target.upper_bound)
+        return assess_reduction(start_of_year(series, year, code), current, target.lower_bound, target.upper_bound)
     if target.kind == TargetKind.COUNT_BY_DEADLINE:
         return assess_count_by_deadline(
             _count(series.get(BASELINE_YEAR), code),
@@ -240,7 +237,7 @@ def _inputs(assessment: Assessment) -> list[tuple[str, object, str]]:
 MOVEMENTS = {"escaped", "newly_poor", "re_poor"}
 
 
-def _trend_value(row: IndicatorValue, code: str) -> int | None:
+def trend_value(row: IndicatorValue, code: str) -> int | None:
     """A year's value; movements need the previous year, so the baseline year has none."""
     if code in MOVEMENTS and row.poor_start is None:
         return None
@@ -257,7 +254,7 @@ def build_cards(series: Mapping[int, IndicatorValue], year: int, targets: Iterab
         code, kind = target.indicator.code, target.kind
         assessment = assess_target(target, series, year)
         current = _count(row, code)
-        trend = [(y, _trend_value(series[y], code)) for y in years]
+        trend = [(y, trend_value(series[y], code)) for y in years]
         trend = [(y, v) for y, v in trend if v is not None]
         baseline = _count(series.get(BASELINE_YEAR), code)
         if kind == TargetKind.REDUCTION_BAND:
@@ -347,15 +344,6 @@ TABLE_COLUMNS = [
     ("poor_reduction_rate", _("Giảm hộ nghèo so với chỉ tiêu")),
     ("status", _("Đánh giá")),
 ]
-MAP_LEGEND = [
-    ProgressStatus.EXCEEDED,
-    ProgressStatus.ACHIEVED,
-    ProgressStatus.MAINTAINED_AT_ZERO,
-    ProgressStatus.NEEDS_ACCELERATION,
-    ProgressStatus.LIMITED_PROGRESS,
-    ProgressStatus.WORSENING,
-    ProgressStatus.NO_DATA,
-]
 
 
 def band_target(targets: Iterable[Target], code: str = "poor") -> Target | None:
@@ -390,116 +378,3 @@ def sort_rows(rows: list[UnitRow], sort: str | None) -> tuple[list[UnitRow], str
     present.sort(key=lambda r: (-r.value.poor, r.unit.name))
     present.sort(key=key, reverse=descending)
     return present + missing, sort
-
-
-# --- charts and map ------------------------------------------------------------------------------
-
-
-def _number(value) -> float | int | None:
-    if value is None:
-        return None
-    return float(value) if isinstance(value, Decimal) else value
-
-
-def chart_data(
-    series: Mapping[int, IndicatorValue],
-    year: int,
-    targets: Iterable[Target],
-    deprivation_labels: Sequence[str],
-) -> dict:
-    """Plain JSON for static/js/dashboard.js."""
-    targets = list(targets)
-    years = sorted(y for y in series if y <= year)
-    poor_band = band_target(targets, "poor")
-    near_band = band_target(targets, "near_poor")
-
-    def band(code: str, target: Target | None, bound: str) -> list[float | None]:
-        out: list[float | None] = []
-        for y in years:
-            previous = _start(series, y, code)
-            share = getattr(target, bound, None) if target else None
-            if previous is None or share is None:
-                out.append(None)
-            else:
-                out.append(round(previous * (1 - float(share) / 100), 1))
-        return out
-
-    row = series.get(year)
-    deprivations = list(row.deprivations_poor) if row is not None else []
-    labels = [
-        deprivation_labels[i] if i < len(deprivation_labels) else f"{_('Chỉ số')} {i + 1}"
-        for i in range(len(deprivations))
-    ]
-    return {
-        "years": years,
-        "poor": [series[y].poor for y in years],
-        "near_poor": [series[y].near_poor for y in years],
-        "poor_band_low": band("poor", poor_band, "upper_bound"),
-        "poor_band_high": band("poor", poor_band, "lower_bound"),
-        "near_poor_band_low": band("near_poor", near_band, "upper_bound"),
-        "near_poor_band_high": band("near_poor", near_band, "lower_bound"),
-        "escaped": [_trend_value(series[y], "escaped") for y in years],
-        "newly_poor": [_trend_value(series[y], "newly_poor") for y in years],
-        "re_poor": [_trend_value(series[y], "re_poor") for y in years],
-        "subgroups": {
-            "labels": [str(label) for _, label in SUBGROUPS],
-            "values": [getattr(row, name) if row else 0 for name, _ in SUBGROUPS],
-        },
-        "deprivations": {"labels": labels, "values": deprivations},
-        "text": {
-            "poor": str(_("Hộ nghèo")),
-            "near_poor": str(_("Hộ cận nghèo")),
-            "band_low": str(_("Chỉ tiêu: giảm 30 %")),
-            "band_high": str(_("Chỉ tiêu: giảm 25 %")),
-            "near_band": str(_("Chỉ tiêu: giảm 10 %")),
-            "escaped": str(_("Thoát nghèo")),
-            "newly_poor": str(_("Nghèo phát sinh")),
-            "re_poor": str(_("Tái nghèo")),
-            "households": str(_("Số hộ nghèo")),
-        },
-    }
-
-
-@dataclass(frozen=True)
-class MapPoint:
-    x: float
-    y: float
-    r: float
-    row: UnitRow
-
-
-def map_points(rows: Iterable[UnitRow], width: int = 600, height: int = 600, pad: int = 20) -> list[MapPoint]:
-    """Units placed by their centroids on a width × height SVG (equirectangular, north up),
-    circle area growing with the poor count."""
-    placed = [r for r in rows if r.unit.latitude is not None and r.unit.longitude is not None]
-    if not placed:
-        return []
-    lats = [r.unit.latitude for r in placed]
-    lons = [r.unit.longitude for r in placed]
-    # Longitude degrees are shorter than latitude ones at Hanoi's 21° N.
-    squeeze = math.cos(math.radians(sum(lats) / len(lats)))
-    span = max((max(lons) - min(lons)) * squeeze, max(lats) - min(lats)) or 1.0
-    scale = (min(width, height) - 2 * pad) / span
-    # Centre the drawing in both directions.
-    left = pad + (width - 2 * pad - (max(lons) - min(lons)) * squeeze * scale) / 2
-    top_edge = pad + (height - 2 * pad - (max(lats) - min(lats)) * scale) / 2
-    top = max(r.value.poor for r in placed) or 1
-    points = []
-    for r in placed:
-        x = left + (r.unit.longitude - min(lons)) * squeeze * scale
-        y = top_edge + (max(lats) - r.unit.latitude) * scale
-        radius = 4 + 10 * math.sqrt(r.value.poor / top)
-        points.append(MapPoint(round(x, 1), round(y, 1), round(radius, 1), r))
-    return points
-
-
-# --- the official summary table ------------------------------------------------------------------
-
-URBAN_DISTRICT_KINDS = {UnitKind.URBAN_DISTRICT, UnitKind.TOWN}
-
-
-def is_urban(unit: AdministrativeUnit) -> bool:
-    """Districts by kind (quận, thị xã urban; huyện rural); communes by their area."""
-    if unit.level == UnitLevel.DISTRICT:
-        return unit.kind in URBAN_DISTRICT_KINDS
-    return unit.area == "urban"

@@ -27,9 +27,17 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from households.exports import neutralise
-from households.models import AdministrativeUnit
-from reports.dashboard import is_urban
+from households.models import AdministrativeUnit, UnitKind, UnitLevel
 from reports.models import IndicatorValue, RecomputeRun
+
+URBAN_DISTRICT_KINDS = {UnitKind.URBAN_DISTRICT, UnitKind.TOWN}
+
+
+def is_urban(unit: AdministrativeUnit) -> bool:
+    """Districts by kind (quận, thị xã urban; huyện rural); communes by their area."""
+    if unit.level == UnitLevel.DISTRICT:
+        return unit.kind in URBAN_DISTRICT_KINDS
+    return unit.area == "urban"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 
 from households.models import AdministrativeUnit, Structure, UnitLevel, structure_for_year
 from households.visibility import CITY_ROLES, commune_scope
-from reports import cache, dashboard, exports
+from reports import cache, charts, dashboard, exports
 from reports import completeness as completeness_rules
 from reports.models import IndicatorValue
 from targets.queries import targets_for_units
@@ -138,8 +138,8 @@ def _dashboard_context(
             "cards": dashboard.build_cards(series, year, targets[unit.pk]),
             "rows": rows,
             "sort": sort,
-            "map_points": dashboard.map_points(rows),
-            "charts": dashboard.chart_data(series, year, targets[unit.pk], dashboard.deprivation_names(year)),
+            "map_points": charts.map_points(rows),
+            "charts": charts.chart_data(series, year, targets[unit.pk], dashboard.deprivation_names(year)),
             "children_are_districts": bool(children) and children[0].unit.level == UnitLevel.DISTRICT,
             "year_structure": structure_for_year(year),
             "can_switch_structure": (unit.is_city and structure_for_year(year) == Structure.LEGACY)
@@ -148,7 +148,7 @@ def _dashboard_context(
             "any_provisional": any(r.provisional for r in rows),
             "columns": dashboard.TABLE_COLUMNS,
             "base_query": urlencode({"year": year, **({"structure": structure} if structure else {})}),
-            "legend": [(status.value, status.label) for status in dashboard.MAP_LEGEND],
+            "legend": [(status.value, status.label) for status in charts.MAP_LEGEND],
         }
     )
     return context

@@ -69,7 +69,7 @@ def summary_snapshot(admin_units):
 
 
 def test_districts_are_urban_by_kind_and_communes_by_area():
-    from reports.dashboard import is_urban
+    from reports.exports import is_urban
 
     assert is_urban(AdministrativeUnit(level=UnitLevel.DISTRICT, kind=UnitKind.URBAN_DISTRICT))
     assert is_urban(AdministrativeUnit(level=UnitLevel.DISTRICT, kind=UnitKind.TOWN))
