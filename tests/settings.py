@@ -7,3 +7,6 @@ os.environ.setdefault("SECRET_KEY", "test-suite-only-secret-key-not-for-producti
 from povertyplan.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Nothing is collected for the tests (live_server serves static files from the finders): let
+# WhiteNoise look up STATIC_ROOT per request instead of warning at start-up that it is missing.
+WHITENOISE_AUTOREFRESH = True
