@@ -18,7 +18,10 @@ from typing import IO
 
 from households.importing.errors import ImportRefused, RowError
 
-_NOT_UTF8 = "Tệp CSV phải được lưu với mã hóa UTF-8."
+_NOT_UTF8 = (
+    "Tệp CSV phải được lưu với mã hóa UTF-8 (trong Excel: Lưu thành → «CSV UTF-8 (Comma delimited)»); "
+    "hoặc tải lên tệp .xlsx."
+)
 
 
 def read_rows(source: str | Path | IO[bytes], filename: str | None = None) -> Iterator[tuple[int, list]]:

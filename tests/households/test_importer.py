@@ -175,6 +175,20 @@ def test_a_corrupt_xlsx_is_refused_with_a_message(admin_units):
     assert "Không đọc được tệp Excel" in str(caught.value.errors[0])
 
 
+def test_a_csv_saved_in_a_windows_code_page_is_refused_with_how_to_save_it(admin_units):
+    legacy = csv_file([row("H1", head_name="Nguyễn Thị Hằng")]).getvalue().decode().encode("cp1258", "replace")
+    with pytest.raises(ImportRefused) as caught:
+        import_reviews(io.BytesIO(legacy), filename="ra-soat.csv")
+    assert "UTF-8" in str(caught.value.errors[0]) and "CSV UTF-8" in str(caught.value.errors[0])
+    assert Household.objects.count() == 0
+
+
+def test_a_csv_with_excel_s_byte_order_mark_and_semicolons_is_read(admin_units):
+    text = csv_file([row("H1")]).getvalue().decode().replace(",", ";")
+    import_reviews(io.BytesIO(b"\xef\xbb\xbf" + text.encode()), filename="ra-soat.csv")
+    assert Household.objects.get().code == "H1"
+
+
 def test_thousand_separators_of_vietnamese_spreadsheets_are_understood(admin_units):
     run([row("H1", income='"1.500.000"')])
     assert Review.objects.get().income_per_capita == Decimal(1_500_000)
