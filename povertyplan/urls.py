@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from povertyplan import views
 
@@ -23,6 +23,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("progress/", include("reports.urls")),
     path("api/v1/", include("povertyplan.api_urls")),
+    # After every API route: any other /api/…/ path answers a JSON 404 (without the slash, Django's
+    # APPEND_SLASH redirects first, as for the real routes).
+    re_path(r"^api/(?:.*/)?$", views.api_not_found),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -17,9 +17,15 @@ def home(request):
 def not_found(request, exception=None):
     """404: under /api/ the API's JSON error shape (DESIGN.md: errors as JSON), elsewhere the page."""
     if request.path.startswith("/api/"):
-        message = "Không tìm thấy địa chỉ này trong API. / No such API path."
-        return JsonResponse({"error": {"code": "not_found", "message": message, "details": []}}, status=404)
+        return api_not_found(request)
     return defaults.page_not_found(request, exception)
+
+
+def api_not_found(request, *args, **kwargs):
+    """Any /api/ path no route matches, in the API's error shape; routed explicitly (povertyplan.urls)
+    so that it holds with DEBUG on too, where Django would answer its HTML debug page instead."""
+    message = "Không tìm thấy địa chỉ này trong API. / No such API path."
+    return JsonResponse({"error": {"code": "not_found", "message": message, "details": []}}, status=404)
 
 
 def server_error(request):

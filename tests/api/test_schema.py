@@ -86,8 +86,24 @@ def test_every_operation_answers_generated_requests_without_a_server_error(city,
     assert 200 in seen and len(seen) > 5 * operations  # requests really reached the views
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nothing-here/", "/api/v2/indicators/", "/api/v1/units/999999999/"])
+UNKNOWN_PATHS = ["/api/v1/nothing-here/", "/api/v2/indicators/", "/api/v1/units/999999999/", "/api/v1/units/1.5e-3/"]
+
+
+@pytest.mark.parametrize("path", UNKNOWN_PATHS)
 def test_an_unknown_api_path_answers_404_in_the_error_shape(city, clients, path):
     from tests.api.conftest import assert_error
 
     assert_error(clients["city_leader"].get(path), 404)
+
+
+@pytest.mark.parametrize("path", UNKNOWN_PATHS)
+def test_an_unknown_api_path_answers_json_even_with_debug_on_as_under_make_run(city, clients, settings, path):
+    settings.DEBUG = True
+    response = clients["city_leader"].get(path)
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_api_path_without_its_slash_is_redirected_as_before(city, clients):
+    response = clients["city_leader"].get("/api/v1/units")
+    assert response.status_code == 301 and response["Location"].endswith("/api/v1/units/")
