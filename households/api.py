@@ -14,11 +14,9 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -51,6 +49,7 @@ from households.serializers import (
 from households.services import ReviewConflict, ReviewInput, review_version, save_review
 from households.visibility import can_write
 from povertyplan.api_errors import ApiError, PreconditionFailed, PreconditionRequired, error_responses
+from povertyplan.api_pagination import BoundedCursorPagination
 
 # ---------------------------------------------------------------------------------------------
 # Permissions
@@ -115,27 +114,28 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 class HouseholdApiFilterSet(HouseholdFilterSet):
     """The officers' list filters, plus the commune by GSO code for other systems."""
 
+    commune = IntegerFilter(field_name="commune_id", help_text="Mã số (id) xã / commune id", **ID_BOUNDS)
     commune_code = django_filters.CharFilter(field_name="commune__code", help_text="Mã GSO xã / commune GSO code")
 
     class Meta(HouseholdFilterSet.Meta):
         fields = [*HouseholdFilterSet.Meta.fields, "commune_code"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    @classmethod
+    def get_filters(cls):
         # Other systems page through the registry by a cursor over the code (RegistryCursor):
-        # the pages' name order does not apply here.
-        self.filters.pop("sort", None)
+        # the pages' name order does not apply here, nor appear in the schema.
+        filters = super().get_filters()
+        filters.pop("sort", None)
+        return filters
 
 
-class RegistryCursor(CursorPagination):
+class RegistryCursor(BoundedCursorPagination):
     """Pages of the registry by a cursor (`next` and `previous` links), not by page number: each
     page costs the same at any depth of Hanoi's 2.2 million households (an index range, no OFFSET
     and no COUNT over the scope), and a sync never skips or repeats a row when others are added."""
 
     ordering = "code"
     page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
 
 
 class ReviewCursor(RegistryCursor):
@@ -192,7 +192,7 @@ class ReviewFilterSet(django_filters.FilterSet):
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1},
     location=OpenApiParameter.HEADER,
     required=True,
     description=(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
@@ -23,6 +23,11 @@ MESSAGES = {
     "invalid": _("Dữ liệu gửi lên không hợp lệ."),
     "parse_error": _("Không đọc được nội dung yêu cầu."),
 }
+
+
+def error_response(status: int, code: str, message: str, details: list | None = None) -> JsonResponse:
+    """The error shape outside DRF's views (unknown paths, blank parameters, server errors)."""
+    return JsonResponse({"error": {"code": code, "message": message, "details": details or []}}, status=status)
 
 
 class ApiError(exceptions.APIException):

@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
 from households.models import Role
+from povertyplan.api_errors import error_response
 
 
 @login_required
@@ -21,16 +22,16 @@ def not_found(request, exception=None):
     return defaults.page_not_found(request, exception)
 
 
+@csrf_exempt  # a POST with a session cookie to an unknown path is still a 404, not a CSRF page
 def api_not_found(request, *args, **kwargs):
     """Any /api/ path no route matches, in the API's error shape; routed explicitly (povertyplan.urls)
     so that it holds with DEBUG on too, where Django would answer its HTML debug page instead."""
-    message = "Không tìm thấy địa chỉ này trong API. / No such API path."
-    return JsonResponse({"error": {"code": "not_found", "message": message, "details": []}}, status=404)
+    return error_response(404, "not_found", "Không tìm thấy địa chỉ này trong API. / No such API path.")
 
 
 def server_error(request):
     """500: under /api/ a JSON body in the same shape, elsewhere the page."""
     if request.path.startswith("/api/"):
         message = "Lỗi hệ thống; hãy báo quản trị viên. / Server error; please tell the administrator."
-        return JsonResponse({"error": {"code": "server_error", "message": message, "details": []}}, status=500)
+        return error_response(500, "server_error", message)
     return defaults.server_error(request)

@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from households.filters import YEAR_BOUNDS, IntegerFilter, TrueFalseFilter
 from povertyplan.api_errors import error_responses
 from targets.models import Indicator, ObjectiveGroup, Plan, Target, TargetKind, TaskGroup
 from targets.serializers import PlanSerializer, TargetSerializer
@@ -16,12 +17,10 @@ class TargetFilterSet(django_filters.FilterSet):
     indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Mã chỉ tiêu / indicator code")
     kind = django_filters.ChoiceFilter(choices=TargetKind.choices, help_text="Cách đánh giá / how judged")
     unit = django_filters.CharFilter(field_name="unit__code", help_text="Mã GSO đơn vị / unit GSO code")
-    city_wide = django_filters.BooleanFilter(
+    city_wide = TrueFalseFilter(
         field_name="unit", lookup_expr="isnull", help_text="Chỉ tiêu chung toàn thành phố / city-wide defaults"
     )
-    year = django_filters.NumberFilter(
-        method="filter_year", min_value=2000, max_value=2100, help_text="Có hiệu lực trong năm / in force in the year"
-    )
+    year = IntegerFilter(method="filter_year", help_text="Có hiệu lực trong năm / in force in the year", **YEAR_BOUNDS)
 
     class Meta:
         model = Target

@@ -1,0 +1,43 @@
+"""How the API's lists are paged, and what their schema says about it.
+
+Every list pages by number (`?page=1, 2, …`), except the registry's, which pages by a cursor
+(households.api.RegistryCursor). DRF takes any `page_size` and silently falls back to the default
+on a bad one; here a size outside 1 … max_page_size is refused with a 400, so a client never gets
+pages of a size it did not ask for, and the schema states the bounds.
+"""
+
+from __future__ import annotations
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+
+
+class NumberedPages(PageNumberPagination):
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters
+
+
+class BoundedCursorPagination(CursorPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        size = int(raw) if raw.isdigit() else 0
+        if not 1 <= size <= self.max_page_size:
+            message = f"Số dòng mỗi trang phải là số nguyên từ 1 đến {self.max_page_size}. / page_size: 1 to {self.max_page_size}."
+            raise ValidationError({self.page_size_query_param: [message]})
+        return size
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+        return parameters

@@ -1,0 +1,86 @@
+"""What schema-driven clients rely on: every answer documented, and every parameter the schema
+refuses refused by the server too (a blank value, a page size out of bounds, a boolean that is
+neither true nor false), so a typo never silently returns the whole registry."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.api.conftest import assert_error
+
+pytestmark = pytest.mark.django_db
+
+COMMON_ERRORS = {"400", "401", "404", "429"}
+
+
+@pytest.fixture
+def schema():
+    return APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+
+def operations(schema):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def test_every_operation_documents_the_errors_any_call_may_meet(schema):
+    missing = {name: COMMON_ERRORS - set(op["responses"]) for name, op in operations(schema)}
+    assert {name: codes for name, codes in missing.items() if codes} == {}
+
+
+def test_every_string_query_parameter_may_not_be_blank_and_integers_say_their_bounds(schema):
+    for name, operation in operations(schema):
+        for parameter in operation.get("parameters", []):
+            kind = parameter["schema"].get("type")
+            if parameter["in"] == "query" and kind == "string":
+                assert parameter["schema"]["minLength"] == 1, (name, parameter["name"])
+            if parameter["name"] in ("year", "household", "commune"):
+                assert kind == "integer" and "minimum" in parameter["schema"], (name, parameter["name"])
+    households = dict(operations(schema))["GET /api/v1/households/"]
+    assert "sort" not in {parameter["name"] for parameter in households["parameters"]}  # the cursor orders
+
+
+@pytest.mark.parametrize(
+    ("path", "blank"),
+    [
+        ("/api/v1/indicators/?unit=&year=2024", "unit"),
+        ("/api/v1/households/?village=", "village"),
+        ("/api/v1/targets/?kind=&indicator=", "indicator"),
+    ],
+)
+def test_a_blank_parameter_is_refused_and_named(city, clients, path, blank):
+    error = assert_error(clients["city_leader"].get(path), 400, "invalid")
+    assert blank in {detail["field"] for detail in error["details"]}
+
+
+def test_the_officers_pages_still_take_blank_form_fields(city, users, client):
+    client.force_login(users["district_officer"])
+    assert client.get("/households/?q=&commune=&poverty_class=").status_code == 200
+
+
+@pytest.mark.parametrize("size", ["0", "1001", "ten", "-5"])
+def test_a_page_size_out_of_bounds_is_refused_not_replaced(city, clients, size):
+    error = assert_error(clients["administrator"].get("/api/v1/households/", {"page_size": size}), 400, "invalid")
+    assert error["details"][0]["field"] == "page_size"
+
+
+def test_the_largest_page_size_is_served(city, clients):
+    assert clients["administrator"].get("/api/v1/households/", {"page_size": 1000}).status_code == 200
+
+
+@pytest.mark.parametrize("query", [{"city_wide": "maybe"}, {"city_wide": "1"}, {"year": "2024.5"}])
+def test_targets_refuse_a_boolean_or_a_year_they_cannot_read(city, clients, query):
+    assert_error(clients["city_leader"].get("/api/v1/targets/", query), 400, "invalid")
+
+
+def test_targets_read_city_wide_true_and_false(city, clients):
+    everything = clients["city_leader"].get("/api/v1/targets/").json()["count"]
+    city_wide = clients["city_leader"].get("/api/v1/targets/", {"city_wide": "true"}).json()["count"]
+    per_unit = clients["city_leader"].get("/api/v1/targets/", {"city_wide": "false"}).json()["count"]
+    assert city_wide + per_unit == everything and city_wide > 0
+
+
+def test_a_post_with_a_session_to_an_unknown_api_path_is_a_json_404_not_a_csrf_page(city, users):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(users["administrator"])
+    assert_error(client.post("/api/v1/imports/0.5/confirm/"), 404, "not_found")
