@@ -14,6 +14,7 @@ from povertyplan.api_errors import ERROR_DESCRIPTIONS
 
 COMMON_ERRORS = (400, 401, 404, 429)
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
+NO_NULL_CHARACTER = "^[^\\u0000]+$"
 METHODS = {"get", "put", "patch", "post", "delete", "head", "options"}
 
 
@@ -23,8 +24,11 @@ def document_common_errors(result: dict, generator, request, public) -> dict:
             if method not in METHODS:
                 continue
             for parameter in operation.get("parameters", []):
-                if parameter["in"] == "query" and parameter.get("schema", {}).get("type") == "string":
-                    parameter["schema"]["minLength"] = 1  # povertyplan.middleware.RejectBlankApiParameters
+                schema = parameter.get("schema", {})
+                if parameter["in"] == "query" and schema.get("type") == "string":
+                    schema["minLength"] = 1  # povertyplan.middleware.RejectBlankApiParameters
+                    if "enum" not in schema:
+                        schema.setdefault("pattern", NO_NULL_CHARACTER)  # Django's forms refuse them
             responses = operation.setdefault("responses", {})
             for code in COMMON_ERRORS:
                 responses.setdefault(

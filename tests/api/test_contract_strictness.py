@@ -34,6 +34,7 @@ def test_every_string_query_parameter_may_not_be_blank_and_integers_say_their_bo
             kind = parameter["schema"].get("type")
             if parameter["in"] == "query" and kind == "string":
                 assert parameter["schema"]["minLength"] == 1, (name, parameter["name"])
+                assert "enum" in parameter["schema"] or "pattern" in parameter["schema"], (name, parameter["name"])
             if parameter["name"] in ("year", "household", "commune"):
                 assert kind == "integer" and "minimum" in parameter["schema"], (name, parameter["name"])
     households = dict(operations(schema))["GET /api/v1/households/"]
@@ -84,3 +85,7 @@ def test_a_post_with_a_session_to_an_unknown_api_path_is_a_json_404_not_a_csrf_p
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(users["administrator"])
     assert_error(client.post("/api/v1/imports/0.5/confirm/"), 404, "not_found")
+
+
+def test_a_null_character_in_a_parameter_is_refused_as_the_schema_says(city, clients):
+    assert_error(clients["city_leader"].get("/api/v1/units/", {"code": "01\x00"}), 400, "invalid")
