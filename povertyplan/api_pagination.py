@@ -13,6 +13,8 @@ from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 
 class NumberedPages(PageNumberPagination):
+    """?page=1, 2, …; a page that does not exist answers 404 (DRF's)."""
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
@@ -22,6 +24,8 @@ class NumberedPages(PageNumberPagination):
 
 
 class BoundedCursorPagination(CursorPagination):
+    """A cursor's pages, of `page_size` rows from 1 to max_page_size (default: the class's page_size)."""
+
     page_size_query_param = "page_size"
     max_page_size = 1000
 
@@ -31,7 +35,10 @@ class BoundedCursorPagination(CursorPagination):
             return self.page_size
         size = int(raw) if raw.isdigit() else 0
         if not 1 <= size <= self.max_page_size:
-            message = f"Số dòng mỗi trang phải là số nguyên từ 1 đến {self.max_page_size}. / page_size: 1 to {self.max_page_size}."
+            limit = self.max_page_size
+            message = (
+                f"Số dòng mỗi trang phải là số nguyên từ 1 đến {limit}. / page_size: a whole number, 1 to {limit}."
+            )
             raise ValidationError({self.page_size_query_param: [message]})
         return size
 

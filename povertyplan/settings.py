@@ -168,6 +168,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "povertyplan.api_schema.document_common_errors",
+        "povertyplan.api_schema.document_query_parameters",
     ],
 }
 
