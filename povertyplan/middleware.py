@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from django.http import QueryDict
+
 from povertyplan.api_errors import error_response
 
 
 class RejectBlankApiParameters:
     """Under /api/, a query parameter sent empty (`?unit=&year=2024`) is refused with a 400 that
-    names it, not taken as absent as HTML forms would: a client that meant a unit and sent none
-    would otherwise read the whole city's figures as if they were the unit's."""
+    names it: a client that meant a unit and sent none would otherwise read the whole city's
+    figures as if they were the unit's. A browser (the browsable API's filter form, which sends
+    every field) means "not given" by a blank field, as on the portal's pages: for it the blank
+    parameters are dropped."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -16,7 +20,9 @@ class RejectBlankApiParameters:
     def __call__(self, request):
         if request.path.startswith("/api/"):
             blank = sorted({name for name, values in request.GET.lists() if "" in values})
-            if blank:
+            if blank and "text/html" in request.headers.get("Accept", ""):
+                request.GET = _without(request.GET, blank)
+            elif blank:
                 details = [
                     {"field": name, "message": "Tham số không được để trống. / May not be empty.", "code": "blank"}
                     for name in blank
@@ -27,3 +33,15 @@ class RejectBlankApiParameters:
                 )
                 return error_response(400, "invalid", message, details)
         return self.get_response(request)
+
+
+def _without(query: QueryDict, blank: list[str]) -> QueryDict:
+    kept = query.copy()
+    for name in blank:
+        values = [value for value in kept.getlist(name) if value != ""]
+        if values:
+            kept.setlist(name, values)
+        else:
+            del kept[name]
+    kept._mutable = False
+    return kept

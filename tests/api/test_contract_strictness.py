@@ -89,3 +89,10 @@ def test_a_post_with_a_session_to_an_unknown_api_path_is_a_json_404_not_a_csrf_p
 
 def test_a_null_character_in_a_parameter_is_refused_as_the_schema_says(city, clients):
     assert_error(clients["city_leader"].get("/api/v1/units/", {"code": "01\x00"}), 400, "invalid")
+
+
+def test_the_browsable_api_s_filter_form_may_leave_fields_blank(city, users):
+    client = APIClient()
+    client.force_login(users["administrator"])
+    response = client.get("/api/v1/households/?q=&village=&flags=meritorious&flags=", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200 and b"<html" in response.content
