@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -164,7 +164,11 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = RegistryCursor
 
     def get_queryset(self):
-        queryset = Household.objects.visible_to(self.request.user).select_related("commune")
+        # The commune's code and name as two columns of the row: building a whole unit object per
+        # household cost a fifth of a page's time.
+        queryset = Household.objects.visible_to(self.request.user).annotate(
+            commune_code=F("commune__code"), commune_name=F("commune__name")
+        )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("id")))
         return queryset.order_by("code")

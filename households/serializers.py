@@ -78,8 +78,8 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
-    commune_code = serializers.CharField(source="commune.code", read_only=True, help_text="Mã GSO xã / commune code")
-    commune_name = serializers.CharField(source="commune.name", read_only=True, help_text="Tên xã / commune name")
+    commune_code = serializers.CharField(read_only=True, help_text="Mã GSO xã / commune code")
+    commune_name = serializers.CharField(read_only=True, help_text="Tên xã / commune name")
 
     class Meta:
         model = Household
