@@ -17,6 +17,10 @@ Every judgement returns an `Assessment` that carries its inputs, the method's na
 formula, so a dashboard can show why a unit is red. Rates are `Decimal` percentages kept at full
 precision; statuses are decided on that full precision, and `round_rate` is for display only.
 Time is always a parameter (`year`, `deadline_year`): nothing here reads the clock.
+
+Messages (labels, targets, formulas, notes) are Vietnamese, marked with `_` so that makemessages
+collects them, and translated by the portal when it shows them (reports.templatetags.progress_text):
+the rules stay free of Django. A message with values is a `Text`, which keeps its template.
 """
 
 from __future__ import annotations
@@ -41,6 +45,24 @@ HALF = Decimal("0.5")
 
 #: The years a projection is shown for: the end of the 2025 programme and of the plan.
 PROJECTION_YEARS = (2025, 2030)
+
+
+def _(message: str) -> str:
+    """Marks a message for translation; it is translated where it is shown, not here."""
+    return message
+
+
+class Text(str):
+    """A message with values, e.g. "Còn 12 hộ.": the Vietnamese text itself, plus its template and
+    values so that it can be shown in another language."""
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, **values: object) -> Text:
+        text = super().__new__(cls, template.format(**values))
+        text.template, text.values = template, values
+        return text
 
 
 class ProgressStatus(StrEnum):
@@ -68,16 +90,16 @@ class ProgressStatus(StrEnum):
 
 
 STATUS_LABELS: Mapping[ProgressStatus, str] = {
-    ProgressStatus.EXCEEDED: "Vượt chỉ tiêu",
-    ProgressStatus.ACHIEVED: "Đạt",
-    ProgressStatus.ON_TRACK: "Đúng tiến độ",
-    ProgressStatus.NEEDS_ACCELERATION: "Cần đẩy nhanh",
-    ProgressStatus.LIMITED_PROGRESS: "Tiến bộ hạn chế",
-    ProgressStatus.WORSENING: "Xấu đi",
-    ProgressStatus.MAINTAINED_AT_ZERO: "Duy trì bằng 0",
-    ProgressStatus.OFF_TRACK: "Không đạt",
-    ProgressStatus.MISSED: "Không đạt (quá hạn)",
-    ProgressStatus.NO_DATA: "Chưa có dữ liệu",
+    ProgressStatus.EXCEEDED: _("Vượt chỉ tiêu"),
+    ProgressStatus.ACHIEVED: _("Đạt"),
+    ProgressStatus.ON_TRACK: _("Đúng tiến độ"),
+    ProgressStatus.NEEDS_ACCELERATION: _("Cần đẩy nhanh"),
+    ProgressStatus.LIMITED_PROGRESS: _("Tiến bộ hạn chế"),
+    ProgressStatus.WORSENING: _("Xấu đi"),
+    ProgressStatus.MAINTAINED_AT_ZERO: _("Duy trì bằng 0"),
+    ProgressStatus.OFF_TRACK: _("Không đạt"),
+    ProgressStatus.MISSED: _("Không đạt (quá hạn)"),
+    ProgressStatus.NO_DATA: _("Chưa có dữ liệu"),
 }
 
 STATUS_LABELS_EN: Mapping[ProgressStatus, str] = {
@@ -112,10 +134,10 @@ class Method(StrEnum):
 
 
 METHOD_LABELS: Mapping[Method, str] = {
-    Method.RATIO: "Phương pháp tỷ số (Open SDG)",
-    Method.ABSOLUTE_CHANGE: "So sánh số tuyệt đối (số nhỏ)",
-    Method.ZERO: "Phải bằng 0",
-    Method.YEAR_ON_YEAR: "So sánh với năm trước",
+    Method.RATIO: _("Phương pháp tỷ số (Open SDG)"),
+    Method.ABSOLUTE_CHANGE: _("So sánh số tuyệt đối (số nhỏ)"),
+    Method.ZERO: _("Phải bằng 0"),
+    Method.YEAR_ON_YEAR: _("So sánh với năm trước"),
 }
 
 METHOD_LABELS_EN: Mapping[Method, str] = {
@@ -290,19 +312,19 @@ def _absolute_change_status(previous: Number, current: Number) -> ProgressStatus
 
 def _band_text(lower: Decimal, upper: Decimal | None) -> str:
     if upper is None or upper == lower:
-        return f"Giảm ít nhất {lower.normalize():f} %/năm"
-    return f"Giảm {lower.normalize():f}–{upper.normalize():f} %/năm"
+        return Text(_("Giảm ít nhất {lower} %/năm"), lower=f"{lower.normalize():f}")
+    return Text(_("Giảm {lower}–{upper} %/năm"), lower=f"{lower.normalize():f}", upper=f"{upper.normalize():f}")
 
 
-BAND_FORMULA = (
+BAND_FORMULA = _(
     "Tỷ lệ giảm = (số năm trước − số năm nay) ÷ số năm trước × 100; tỷ số = tỷ lệ giảm ÷ cận dưới. "
     "Tỷ số ≥ 1 và tỷ lệ giảm ≥ cận trên: vượt chỉ tiêu; tỷ số ≥ 1: đạt; 0,6 ≤ tỷ số < 1: cần đẩy nhanh; "
     "0 ≤ tỷ số < 0,6: tiến bộ hạn chế; tỷ lệ giảm < 0: xấu đi."
 )
-SMALL_NUMBERS_FORMULA = (
+SMALL_NUMBERS_FORMULA = _(
     "Số năm trước dưới 10: so sánh số tuyệt đối. Giảm: đạt; không đổi (trên 0): cần đẩy nhanh; tăng: xấu đi."
 )
-SMALL_NUMBERS_NOTE = "Số năm trước nhỏ (dưới 10) nên tỷ lệ biến động mạnh; đánh giá theo thay đổi tuyệt đối."
+SMALL_NUMBERS_NOTE = _("Số năm trước nhỏ (dưới 10) nên tỷ lệ biến động mạnh; đánh giá theo thay đổi tuyệt đối.")
 
 
 def assess_reduction(
@@ -339,11 +361,11 @@ def assess_reduction(
             target,
             BAND_FORMULA,
             inputs=inputs,
-            note="Thiếu số liệu năm trước hoặc năm nay.",
+            note=_("Thiếu số liệu năm trước hoặc năm nay."),
         )
     if previous == 0:
         status = ProgressStatus.MAINTAINED_AT_ZERO if current == 0 else ProgressStatus.WORSENING
-        note = "Năm trước bằng 0 nên tỷ lệ giảm không xác định; so sánh số tuyệt đối."
+        note = _("Năm trước bằng 0 nên tỷ lệ giảm không xác định; so sánh số tuyệt đối.")
         return Assessment(status, Method.ABSOLUTE_CHANGE, target, SMALL_NUMBERS_FORMULA, inputs=inputs, note=note)
     if previous < SMALL_NUMBER_LIMIT:
         return Assessment(
@@ -365,7 +387,7 @@ def assess_reduction(
     return Assessment(status, Method.RATIO, target, BAND_FORMULA, actual=actual, ratio=ratio, inputs=inputs)
 
 
-DEADLINE_FORMULA = (
+DEADLINE_FORMULA = _(
     "Tốc độ giảm bình quân = 1 − (số năm nay ÷ số năm gốc)^(1 ÷ số năm đã qua); "
     "tốc độ cần đạt = 1 − ((mục tiêu + 0,5) ÷ số năm nay)^(1 ÷ số năm còn lại); "
     "tỷ số = tốc độ bình quân ÷ tốc độ cần đạt. Tỷ số ≥ 1: đúng tiến độ; 0,6 ≤ tỷ số < 1: cần đẩy nhanh; "
@@ -391,9 +413,9 @@ def assess_count_by_deadline(
     _check_count("baseline", baseline)
     _check_count("current", current)
     target = (
-        f"Không còn hộ nào vào cuối năm {deadline_year}"
+        Text(_("Không còn hộ nào vào cuối năm {year}"), year=deadline_year)
         if target_count == 0
-        else f"Còn không quá {target_count} hộ vào cuối năm {deadline_year}"
+        else Text(_("Còn không quá {count} hộ vào cuối năm {year}"), count=target_count, year=deadline_year)
     )
     years_left = deadline_year - year
     inputs: dict[str, Decimal | int | None] = {
@@ -406,7 +428,12 @@ def assess_count_by_deadline(
     }
     if current is None:
         return Assessment(
-            ProgressStatus.NO_DATA, Method.RATIO, target, DEADLINE_FORMULA, inputs=inputs, note="Thiếu số liệu năm nay."
+            ProgressStatus.NO_DATA,
+            Method.RATIO,
+            target,
+            DEADLINE_FORMULA,
+            inputs=inputs,
+            note=_("Thiếu số liệu năm nay."),
         )
     actual = _decimal(current)
     if current <= target_count:
@@ -419,7 +446,7 @@ def assess_count_by_deadline(
             DEADLINE_FORMULA,
             actual=actual,
             inputs=inputs,
-            note=f"Đã đến hạn cuối năm {deadline_year}, còn {current} hộ.",
+            note=Text(_("Đã đến hạn cuối năm {year}, còn {count} hộ."), year=deadline_year, count=current),
         )
     average = average_annual_rate(baseline, baseline_year, current, year)
     required = required_annual_rate(current, years_left, target_count)
@@ -432,7 +459,7 @@ def assess_count_by_deadline(
             DEADLINE_FORMULA,
             actual=actual,
             inputs=inputs,
-            note="Chưa tính được tốc độ giảm bình quân từ năm gốc.",
+            note=_("Chưa tính được tốc độ giảm bình quân từ năm gốc."),
         )
     ratio = average / required
     inputs["ratio"] = ratio
@@ -442,17 +469,17 @@ def assess_count_by_deadline(
     return Assessment(status, Method.RATIO, target, DEADLINE_FORMULA, actual=actual, ratio=ratio, inputs=inputs)
 
 
-ZERO_FORMULA = "Số hộ phải bằng 0: bằng 0 là đạt, khác 0 là không đạt."
+ZERO_FORMULA = _("Số hộ phải bằng 0: bằng 0 là đạt, khác 0 là không đạt.")
 
 
 def assess_must_be_zero(count: Number | None) -> Assessment:
     """Judge a must-be-zero target (no poor household of a person with meritorious service)."""
     _check_count("count", count)
-    target = "Không còn hộ nào"
+    target = _("Không còn hộ nào")
     inputs: dict[str, Decimal | int | None] = {"current": count}
     if count is None:
         return Assessment(
-            ProgressStatus.NO_DATA, Method.ZERO, target, ZERO_FORMULA, inputs=inputs, note="Thiếu số liệu năm nay."
+            ProgressStatus.NO_DATA, Method.ZERO, target, ZERO_FORMULA, inputs=inputs, note=_("Thiếu số liệu năm nay.")
         )
     if count == 0:
         return Assessment(ProgressStatus.ACHIEVED, Method.ZERO, target, ZERO_FORMULA, actual=Decimal(0), inputs=inputs)
@@ -463,11 +490,11 @@ def assess_must_be_zero(count: Number | None) -> Assessment:
         ZERO_FORMULA,
         actual=_decimal(count),
         inputs=inputs,
-        note=f"Còn {count} hộ.",
+        note=Text(_("Còn {count} hộ."), count=count),
     )
 
 
-FEWER_FORMULA = (
+FEWER_FORMULA = _(
     "So với năm trước: ít hơn hoặc cùng bằng 0 là đạt; bằng nhau (trên 0): cần đẩy nhanh; nhiều hơn: xấu đi."
 )
 
@@ -476,7 +503,7 @@ def assess_fewer_than_last_year(previous: Number | None, current: Number | None)
     """Judge an "as few as possible" target (re-poor, newly poor households) against last year."""
     _check_count("previous", previous)
     _check_count("current", current)
-    target = "Ít hơn năm trước"
+    target = _("Ít hơn năm trước")
     inputs: dict[str, Decimal | int | None] = {"previous": previous, "current": current}
     if previous is None or current is None:
         return Assessment(
@@ -485,7 +512,7 @@ def assess_fewer_than_last_year(previous: Number | None, current: Number | None)
             target,
             FEWER_FORMULA,
             inputs=inputs,
-            note="Thiếu số liệu năm trước hoặc năm nay.",
+            note=_("Thiếu số liệu năm trước hoặc năm nay."),
         )
     return Assessment(
         _absolute_change_status(previous, current),

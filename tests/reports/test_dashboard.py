@@ -158,13 +158,28 @@ def test_why_panel_shows_inputs_formula_method_and_projection_to_2025_and_2030(c
 
     html = response.content.decode()
     assert "<details" in html and "Vì sao?" in html
-    assert "Phương pháp tỷ số (Open SDG)" in html and "Open SDG ratio method" in html
+    assert "Phương pháp tỷ số (Open SDG)" in html
     assert "Tỷ lệ giảm = (số năm trước − số năm nay) ÷ số năm trước × 100" in html
     assert "cuối năm 2025" in html and "cuối năm 2030" in html
     deadline = next(card for card in response.context["cards"] if card.key == "poor-count_by_deadline")
     # 3 years left from 2,134 households to below half a household.
     assert deadline.needed_rate.quantize(Decimal("0.01")) == Decimal("93.84")
     assert deadline.projections[2025] is not None and deadline.projections[2030] is not None
+
+
+@pytest.mark.django_db
+def test_in_english_the_judgements_speak_english_too(client, city_snapshot, settings):
+    """The rules (targets.progress) write Vietnamese; the page shows their statuses, targets,
+    methods, formulas and notes in the reader's language."""
+    login(client)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    html = client.get(reverse("reports:city"), {"year": 2022}).content.decode()
+
+    for english in ["Exceeded", "Reduce by 25–30 % a year", "Open SDG ratio method", "Reduction rate = (last year"]:
+        assert english in html, english
+    for vietnamese in ["Vượt chỉ tiêu", "Giảm 25–30 %/năm", "Phương pháp tỷ số", "Tỷ lệ giảm = ", "Không còn hộ nào"]:
+        assert vietnamese not in html, vietnamese
 
 
 @pytest.mark.django_db
@@ -402,3 +417,16 @@ def test_sparkline_scales_to_the_largest_value_and_skips_missing_years():
 
     assert sparkline([]) == ""
     assert sparkline([10, None, 0], width=100, height=20, pad=0) == "0.0,0.0 100.0,20.0"
+
+
+def test_the_portal_shows_the_rules_messages_in_the_reader_s_language():
+    from django.utils import translation
+
+    from reports.templatetags.progress_text import progress_text
+    from targets.progress import ProgressStatus, Text
+
+    with translation.override("en"):
+        assert progress_text(Text("Còn {count} hộ.", count=12)) == "12 households left."
+        assert progress_text(ProgressStatus.NEEDS_ACCELERATION.label) == "Needs acceleration"
+    with translation.override("vi"):
+        assert progress_text(Text("Còn {count} hộ.", count=12)) == "Còn 12 hộ."

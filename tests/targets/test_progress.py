@@ -369,3 +369,13 @@ def test_every_status_has_a_vietnamese_and_an_english_label():
 
 def test_statuses_compare_equal_to_their_stored_strings():
     assert ProgressStatus("maintained_at_zero") == "maintained_at_zero"
+
+
+def test_a_message_with_values_is_its_vietnamese_text_and_keeps_its_template():
+    from targets.progress import Text, assess_count_by_deadline
+
+    text = Text("Còn {count} hộ.", count=12)
+    assert text == "Còn 12 hộ." and text.template == "Còn {count} hộ." and text.values == {"count": 12}
+    assessment = assess_count_by_deadline(baseline=3612, baseline_year=2021, current=690, year=2023, deadline_year=2025)
+    assert assessment.target == "Không còn hộ nào vào cuối năm 2025"
+    assert assessment.target.template == "Không còn hộ nào vào cuối năm {year}"
