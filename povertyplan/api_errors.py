@@ -27,7 +27,8 @@ MESSAGES = {
 
 def error_response(status: int, code: str, message: str, details: list | None = None) -> JsonResponse:
     """The error shape outside DRF's views (unknown paths, blank parameters, server errors)."""
-    return JsonResponse({"error": {"code": code, "message": message, "details": details or []}}, status=status)
+    body = {"error": {"code": code, "message": message, "details": details or []}}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})  # UTF-8 as DRF writes it
 
 
 class ApiError(exceptions.APIException):
