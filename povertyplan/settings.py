@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # index operator classes (the household list's trigram indexes)
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
