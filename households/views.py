@@ -42,6 +42,18 @@ def _member(request, pk: int, member_pk: int) -> Member:
     )
 
 
+class FullPagePaginator(Paginator):
+    """Asks the database for a whole page even on the last one, where Django asks for exactly the
+    rows left: a search with one match then read `LIMIT 1`, and PostgreSQL, expecting a few
+    matches, walked the name-order index until it met it (1.3 s at 200,000 households) instead of
+    fetching it through the search index and sorting it (12 ms)."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+
 @login_required
 def household_list(request):
     filterset = HouseholdFilterSet(
@@ -49,7 +61,7 @@ def household_list(request):
         queryset=Household.objects.visible_to(request.user).select_related("commune"),
         request=request,
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = FullPagePaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     year = filterset.form.cleaned_data.get("year") if filterset.form.is_valid() else None
     # One query for the reviews of the page: the chosen year's, else each household's latest.
     reviews = Review.objects.order_by("year")

@@ -263,3 +263,14 @@ def test_on_postgresql_the_search_reads_its_trigram_indexes(officer, commune):
     queryset = search_households(Household.objects.order_by(), "nguyen")
     plan = explain_without_scans_of_everything(queryset, "enable_indexscan")
     assert "household_name_trgm" in plan and "household_code_trgm" in plan, plan
+
+
+def test_the_list_asks_for_a_whole_page_even_on_the_last_one(commune):
+    """With `LIMIT` the number of rows left, PostgreSQL walked the name index to find a search's
+    one match (households.views.FullPagePaginator)."""
+    from households.views import FullPagePaginator
+
+    HouseholdFactory(code="ONLY", commune=commune)
+    page = FullPagePaginator(Household.objects.order_by("code"), 50).page(1)
+    assert page.object_list.query.high_mark == 50
+    assert [household.code for household in page.object_list] == ["ONLY"]
