@@ -43,5 +43,4 @@ def _without(query: QueryDict, blank: list[str]) -> QueryDict:
             kept.setlist(name, values)
         else:
             del kept[name]
-    kept._mutable = False
     return kept
