@@ -17,7 +17,6 @@ import os
 import statistics
 import sys
 import time
-import types
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,22 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 GOAL_RATIO = 3.0
-
-
-def _urlconf():
-    """The portal's URLs plus one trivial DRF view, as an in-memory module."""
-    from django.urls import include, path
-    from rest_framework.response import Response
-    from rest_framework.views import APIView
-
-    class TrivialView(APIView):
-        def get(self, request):
-            return Response({"ok": True})
-
-    module = types.ModuleType("bench_api_urls")
-    module.urlpatterns = [path("bench/trivial/", TrivialView.as_view()), path("", include("povertyplan.urls"))]
-    sys.modules["bench_api_urls"] = module
-    return "bench_api_urls"
 
 
 def _ensure_database() -> None:
@@ -136,13 +119,14 @@ def measure(requests: int) -> dict:
     from django.test import Client
     from django.test.utils import override_settings
 
+    from bench import trivial
     from households.models import Household
 
     _throttles_off()
     key, year = _token_and_year()
     client = Client()
     headers = {"HTTP_AUTHORIZATION": f"Token {key}", "HTTP_HOST": "127.0.0.1"}
-    with override_settings(ROOT_URLCONF=_urlconf(), DEBUG=True):  # DEBUG: connection.queries
+    with override_settings(ROOT_URLCONF=trivial.urlconf(), DEBUG=True):  # DEBUG: connection.queries
         trivial = _measure(client, "/bench/trivial/", headers, requests)
         indicators = _measure(client, f"/api/v1/indicators/?unit=01&year={year}", headers, requests)
         indicators_cold = _measure(client, f"/api/v1/indicators/?unit=01&year={year}", headers, requests, cold=True)

@@ -10,28 +10,12 @@ import time
 from django.urls import reverse
 
 
-def _urlconf() -> str:
-    """The portal's URLs plus a trivial page for a signed-in user, as an in-memory module."""
-    import sys
-    import types
-
-    from django.contrib.auth.decorators import login_required
-    from django.http import HttpResponse
-    from django.urls import include, path
-
-    module = types.ModuleType("bench_dashboard_urls")
-    module.urlpatterns = [
-        path("bench/signed-in/", login_required(lambda request: HttpResponse("ok")), name="bench_signed_in"),
-        path("", include("povertyplan.urls")),
-    ]
-    sys.modules[module.__name__] = module
-    return module.__name__
-
-
 def run_section(ctx) -> dict:
     from django.test.utils import override_settings
 
-    with override_settings(ROOT_URLCONF=_urlconf()):
+    from bench import trivial
+
+    with override_settings(ROOT_URLCONF=trivial.urlconf()):
         return _measure(ctx)
 
 

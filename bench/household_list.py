@@ -14,9 +14,9 @@ import time
 def run_section(ctx) -> dict:
     from django.test.utils import override_settings
 
-    from bench.dashboard import _urlconf
+    from bench import trivial
 
-    with override_settings(ROOT_URLCONF=_urlconf()):
+    with override_settings(ROOT_URLCONF=trivial.urlconf()):
         return _measure(ctx)
 
 

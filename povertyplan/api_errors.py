@@ -145,6 +145,6 @@ ERROR_DESCRIPTIONS = {
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    """OpenAPI responses of the error shape for the given status codes (401 and 429 always)."""
-    wanted = sorted(set(codes) | {401, 429})
-    return {code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code]) for code in wanted}
+    """OpenAPI responses of the error shape for an operation's own status codes (403, 412, …); the
+    ones every operation shares (400, 401, 404, 429) are added by povertyplan.api_schema."""
+    return {code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code]) for code in sorted(codes)}

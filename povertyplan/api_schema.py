@@ -30,10 +30,16 @@ def _operations(result: dict):
 def document_common_errors(result: dict, generator, request, public) -> dict:
     for operation in _operations(result):
         responses = operation.setdefault("responses", {})
+        # An error comes in the media types the operation answers in (indicators/ can answer CSV).
+        success = next((answer for code, answer in sorted(responses.items()) if code.startswith("2")), {})
+        media_types = list(success.get("content", {})) or ["application/json"]
         for code in COMMON_ERRORS:
             responses.setdefault(
                 str(code),
-                {"content": {"application/json": {"schema": ERROR_REF}}, "description": ERROR_DESCRIPTIONS[code]},
+                {
+                    "content": {media_type: {"schema": ERROR_REF} for media_type in media_types},
+                    "description": ERROR_DESCRIPTIONS[code],
+                },
             )
     return result
 

@@ -21,7 +21,6 @@ from households.visibility import CITY_ROLES, commune_scope
 from reports import cache, charts, dashboard, exports
 from reports import completeness as completeness_rules
 from reports.models import IndicatorValue
-from reports.templatetags.progress_text import progress_text
 from targets.queries import targets_for_units
 
 
@@ -149,7 +148,7 @@ def _dashboard_context(
             "any_provisional": any(r.provisional for r in rows),
             "columns": dashboard.TABLE_COLUMNS,
             "base_query": urlencode({"year": year, **({"structure": structure} if structure else {})}),
-            "legend": [(status.value, progress_text(status.label)) for status in charts.MAP_LEGEND],
+            "legend": [(status.value, status.label) for status in charts.MAP_LEGEND],
         }
     )
     return context

@@ -60,7 +60,7 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet):
             "Kế hoạch 51-KH/TU với nhóm mục tiêu, nhóm nhiệm vụ và chỉ tiêu theo dõi. / Plan 51-KH/TU with its "
             "objective groups, task groups and indicators."
         ),
-        responses={200: PlanSerializer(many=True), **error_responses()},
+        responses={200: PlanSerializer(many=True)},
     ),
     retrieve=extend_schema(summary="Một kế hoạch / one plan", responses={200: PlanSerializer, **error_responses(404)}),
 )

@@ -96,3 +96,18 @@ def test_the_browsable_api_s_filter_form_may_leave_fields_blank(city, users):
     client.force_login(users["administrator"])
     response = client.get("/api/v1/households/?q=&village=&flags=meritorious&flags=", HTTP_ACCEPT="text/html")
     assert response.status_code == 200 and b"<html" in response.content
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "9999", "two"])
+def test_a_page_number_that_does_not_exist_is_a_404_in_the_error_shape(city, clients, page):
+    assert_error(clients["city_leader"].get("/api/v1/units/", {"page": page}), 404, "not_found")
+
+
+def test_filtering_the_registry_by_another_districts_commune_finds_nothing(city, clients):
+    """`commune` is a plain id filter on the API (no list of allowed choices), so it is the scope
+    of visible_to() that keeps Ba Vì's households from a Ba Đình officer."""
+    ba_vi_commune = city["units"]["09625"].pk
+    own = clients["other_district_officer"].get("/api/v1/households/", {"commune": ba_vi_commune}).json()
+    other = clients["district_officer"].get("/api/v1/households/", {"commune": ba_vi_commune})
+    assert own["results"], "Ba Vì's officer sees Phú Cường's households"
+    assert other.status_code == 200 and other.json()["results"] == []
