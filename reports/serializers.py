@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from households.models import Structure, UnitLevel
 from reports.queries import INDICATOR_FIELDS, indicator_record, plain
+from reports.templatetags.progress_text import in_english
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
@@ -218,10 +219,10 @@ def progress_record(value, evaluations: list[tuple]) -> dict:
                 "target": assessment.target,
                 "status": assessment.status.value,
                 "status_label": assessment.status.label,
-                "status_label_en": assessment.status.label_en,
+                "status_label_en": in_english(assessment.status.label),
                 "method": assessment.method.value,
-                "method_name": assessment.method_name_vi,
-                "method_name_en": assessment.method_name,
+                "method_name": assessment.method.label,
+                "method_name_en": in_english(assessment.method.label),
                 "formula": assessment.formula,
                 "actual": _round(assessment.actual),
                 "ratio": _round(assessment.ratio, 4),

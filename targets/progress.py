@@ -81,12 +81,8 @@ class ProgressStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        """The Vietnamese label the portal shows."""
+        """The Vietnamese label; the portal shows it translated (English from locale/en)."""
         return STATUS_LABELS[self]
-
-    @property
-    def label_en(self) -> str:
-        return STATUS_LABELS_EN[self]
 
 
 STATUS_LABELS: Mapping[ProgressStatus, str] = {
@@ -102,19 +98,6 @@ STATUS_LABELS: Mapping[ProgressStatus, str] = {
     ProgressStatus.NO_DATA: _("Chưa có dữ liệu"),
 }
 
-STATUS_LABELS_EN: Mapping[ProgressStatus, str] = {
-    ProgressStatus.EXCEEDED: "Exceeded",
-    ProgressStatus.ACHIEVED: "Achieved",
-    ProgressStatus.ON_TRACK: "On track",
-    ProgressStatus.NEEDS_ACCELERATION: "Needs acceleration",
-    ProgressStatus.LIMITED_PROGRESS: "Limited progress",
-    ProgressStatus.WORSENING: "Worsening",
-    ProgressStatus.MAINTAINED_AT_ZERO: "Maintained at zero",
-    ProgressStatus.OFF_TRACK: "Off track",
-    ProgressStatus.MISSED: "Missed (deadline passed)",
-    ProgressStatus.NO_DATA: "No data",
-}
-
 
 class Method(StrEnum):
     """How a status was reached; shown beside it."""
@@ -128,10 +111,6 @@ class Method(StrEnum):
     def label(self) -> str:
         return METHOD_LABELS[self]
 
-    @property
-    def label_en(self) -> str:
-        return METHOD_LABELS_EN[self]
-
 
 METHOD_LABELS: Mapping[Method, str] = {
     Method.RATIO: _("Phương pháp tỷ số (Open SDG)"),
@@ -140,12 +119,6 @@ METHOD_LABELS: Mapping[Method, str] = {
     Method.YEAR_ON_YEAR: _("So sánh với năm trước"),
 }
 
-METHOD_LABELS_EN: Mapping[Method, str] = {
-    Method.RATIO: "Open SDG ratio method",
-    Method.ABSOLUTE_CHANGE: "Absolute change (small numbers)",
-    Method.ZERO: "Must be zero",
-    Method.YEAR_ON_YEAR: "Compared with last year",
-}
 
 Number = int | Decimal
 
@@ -168,15 +141,6 @@ class Assessment:
     inputs: dict[str, Decimal | int | None] = field(default_factory=dict)
     small_numbers: bool = False
     note: str = ""
-
-    @property
-    def method_name(self) -> str:
-        """The method's English name, e.g. "Open SDG ratio method"."""
-        return self.method.label_en
-
-    @property
-    def method_name_vi(self) -> str:
-        return self.method.label
 
 
 # --- rates -------------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ def test_progress_shows_each_targets_status_with_inputs_formula_method_and_proje
     assert band["actual"] == pytest.approx(33.33) and band["formula"]
     assert [item["year"] for item in band["projection"]] == [2025, 2030]
     assert by_kind[("meritorious_poor", "must_be_zero")]["status"] == "achieved"
-    assert {target["status_label_en"] for target in row["targets"]}
+    assert band["status_label"] == "Vượt chỉ tiêu" and band["status_label_en"] == "Exceeded"
+    assert band["method_name"] == "Phương pháp tỷ số (Open SDG)" and band["method_name_en"] == "Open SDG ratio method"
 
 
 def test_small_numbers_are_judged_by_absolute_change(city, clients):

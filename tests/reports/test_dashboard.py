@@ -430,3 +430,16 @@ def test_the_portal_shows_the_rules_messages_in_the_reader_s_language():
         assert progress_text(ProgressStatus.NEEDS_ACCELERATION.label) == "Needs acceleration"
     with translation.override("vi"):
         assert progress_text(Text("Còn {count} hộ.", count=12)) == "Còn 12 hộ."
+
+
+def test_every_status_and_method_has_its_english_label():
+    """English comes from the translation catalogue alone (locale/en), for the pages and the
+    API's *_en fields alike."""
+    from reports.templatetags.progress_text import in_english
+    from targets.progress import Method, ProgressStatus
+
+    assert in_english(ProgressStatus.NO_DATA.label) == "No data"
+    assert in_english(ProgressStatus.EXCEEDED.label) == "Exceeded"
+    assert in_english(Method.RATIO.label) == "Open SDG ratio method"
+    for item in [*ProgressStatus, *Method]:
+        assert in_english(item.label) != item.label, item

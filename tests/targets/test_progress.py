@@ -92,7 +92,7 @@ def test_poor_2022_reduction_of_40_92_percent_exceeds_the_25_to_30_band():
     assert round_rate(assessment.actual) == Decimal("40.92")
     assert round_rate(assessment.ratio) == Decimal("1.64")
     assert assessment.method == Method.RATIO
-    assert assessment.method_name == "Open SDG ratio method"
+    assert assessment.method.label == "Phương pháp tỷ số (Open SDG)"
     assert assessment.small_numbers is False
     assert assessment.inputs["previous"] == 3612
     assert assessment.inputs["current"] == 2134
@@ -173,7 +173,7 @@ def test_below_10_previous_households_the_absolute_change_decides(previous, curr
     assert assessment.status == expected
     assert assessment.small_numbers is True
     assert assessment.method == Method.ABSOLUTE_CHANGE
-    assert "số nhỏ" in assessment.method_name_vi
+    assert "số nhỏ" in assessment.method.label
     assert assessment.note
     assert assessment.ratio is None
 
@@ -356,15 +356,14 @@ def test_fewer_re_poor_or_newly_poor_than_last_year(previous, current, expected)
 # --- labels -------------------------------------------------------------------------------------
 
 
-def test_every_status_has_a_vietnamese_and_an_english_label():
+def test_every_status_and_method_has_a_vietnamese_label():
     assert ProgressStatus.EXCEEDED.label == "Vượt chỉ tiêu"
     assert ProgressStatus.NEEDS_ACCELERATION.label == "Cần đẩy nhanh"
     assert ProgressStatus.MISSED.label == "Không đạt (quá hạn)"
-    assert ProgressStatus.NO_DATA.label_en == "No data"
     for status in ProgressStatus:
-        assert status.label and status.label_en
+        assert status.label
     for method in Method:
-        assert method.label and method.label_en
+        assert method.label
 
 
 def test_statuses_compare_equal_to_their_stored_strings():
