@@ -98,9 +98,9 @@ def test_the_browsable_api_s_filter_form_may_leave_fields_blank(city, users):
     assert response.status_code == 200 and b"<html" in response.content
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "9999", "two"])
-def test_a_page_number_that_does_not_exist_is_a_404_in_the_error_shape(city, clients, page):
-    assert_error(clients["city_leader"].get("/api/v1/units/", {"page": page}), 404, "not_found")
+@pytest.mark.parametrize("number", ["0", "-1", "9999", "two"])  # not "page": Playwright's fixture
+def test_a_page_number_that_does_not_exist_is_a_404_in_the_error_shape(city, clients, number):
+    assert_error(clients["city_leader"].get("/api/v1/units/", {"page": number}), 404, "not_found")
 
 
 def test_filtering_the_registry_by_another_districts_commune_finds_nothing(city, clients):
