@@ -152,6 +152,7 @@ class Succession(models.Model):
 class Role(models.TextChoices):
     COMMUNE_OFFICER = "commune_officer", _("Cán bộ cấp xã")
     DISTRICT_OFFICER = "district_officer", _("Cán bộ cấp huyện")
+    CITY_OFFICER = "city_officer", _("Cán bộ cấp thành phố (Sở)")
     CITY_LEADER = "city_leader", _("Lãnh đạo thành phố")
     ADMINISTRATOR = "administrator", _("Quản trị viên")
 
@@ -177,17 +178,32 @@ class Dimension(models.TextChoices):
     ENVIRONMENT = "environment", _("Môi trường")
 
 
+class StandardScope(models.TextChoices):
+    NATIONAL = "national", _("Quốc gia")
+    CITY = "city", _("Thành phố (chuẩn riêng cao hơn)")
+
+
 class PovertyStandard(models.Model):
     """A poverty standard (chuẩn nghèo) as data: its lines per area and its indicator set.
 
-    Chosen by review year: the standard whose [first_year, last_year] contains the year.
+    Chosen by the review, never by code: a periodic review of year Y uses the standard whose
+    [first_year, last_year] holds Y (the end-2021 review was the first under Decree 07/2021, the
+    end-2026 review the first under Decree 351/2025); a regular review uses the standard in force
+    on its date ([regular_from, regular_to]). Where a city standard and the national one both
+    cover a review, the higher priority applies.
     """
 
     code = models.SlugField(_("mã"), max_length=40, unique=True)
     name = models.CharField(_("tên"), max_length=200)
     legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=200)
-    first_year = models.PositiveSmallIntegerField(_("áp dụng từ năm rà soát"))
-    last_year = models.PositiveSmallIntegerField(_("đến năm rà soát"))
+    scope = models.CharField(_("phạm vi"), max_length=10, choices=StandardScope.choices, default=StandardScope.NATIONAL)
+    priority = models.PositiveSmallIntegerField(
+        _("thứ tự ưu tiên"), default=0, help_text=_("Khi hai chuẩn cùng áp dụng, chuẩn có số lớn hơn được dùng.")
+    )
+    first_year = models.PositiveSmallIntegerField(_("rà soát định kỳ từ năm"))
+    last_year = models.PositiveSmallIntegerField(_("rà soát định kỳ đến năm"))
+    regular_from = models.DateField(_("rà soát thường xuyên từ ngày"), null=True, blank=True)
+    regular_to = models.DateField(_("rà soát thường xuyên đến ngày"), null=True, blank=True)
     needs_verification = models.BooleanField(_("cần kiểm chứng"), default=False)
     notes = models.TextField(_("ghi chú"), blank=True)
     deprivation_threshold = models.PositiveSmallIntegerField(_("ngưỡng số chỉ số thiếu hụt"), default=3)
@@ -362,6 +378,7 @@ class Movement(models.TextChoices):
     NEWLY_NEAR_POOR = poverty.Movement.NEWLY_NEAR_POOR.value, _("Cận nghèo phát sinh")
     RE_NEAR_POOR = poverty.Movement.RE_NEAR_POOR.value, _("Tái cận nghèo")
     STAYED = poverty.Movement.STAYED.value, _("Không đổi")
+    RECLASSIFIED = poverty.Movement.RECLASSIFIED.value, _("Phân loại lại do đổi chuẩn nghèo")
 
 
 class ReviewType(models.TextChoices):

@@ -45,6 +45,9 @@ class Movement(StrEnum):
     NEWLY_NEAR_POOR = "newly_near_poor"
     RE_NEAR_POOR = "re_near_poor"
     STAYED = "stayed"
+    # The class changed between two reviews made under different standards: the lines moved, so
+    # it is neither an escape nor a new case (the first year of a standard is a baseline).
+    RECLASSIFIED = "reclassified"
 
 
 class MissingIncome(ValueError):
