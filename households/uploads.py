@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.importer import ImportRefused, RowError, import_reviews
+from households.importing.reading import check_workbook, current_limits
 from households.models import (
     AdministrativeUnit,
     ImportJob,
@@ -46,6 +47,9 @@ logger = logging.getLogger(__name__)
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
 IMPORT_DIR = "imports"
+# A job run inside a request is dead once no request could still be running it.
+SYNC_RUNNING_LIMIT = datetime.timedelta(minutes=15)
+ORPHAN_FILE_AGE = datetime.timedelta(hours=1)
 
 
 def background_threshold() -> int:
@@ -104,20 +108,32 @@ def start_upload(
     relative = f"{IMPORT_DIR}/{uuid.uuid4().hex}{suffix}"
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as out:
-        for chunk in uploaded.chunks():
-            out.write(chunk)
-    total = count_data_rows(target)
-    job = ImportJob.objects.create(
-        user=user,
-        unit=getattr(user, "unit", None),
-        filename=name[:255],
-        file_path=relative,
-        stage=stage,
-        review_state=review_state,
-        rows_total=total,
-        background=total > background_threshold() if sync is None else not sync,
-    )
+    # No file stays on disk without its job row: whatever stops us before the row exists (a
+    # refused workbook, a killed request) removes it; clean_stale_jobs sweeps what a killed
+    # process could not.
+    try:
+        with target.open("wb") as out:
+            for chunk in uploaded.chunks():
+                out.write(chunk)
+        if suffix == ".xlsx":
+            check_workbook(target, current_limits())  # before counting its rows streams the sheet
+        total = count_data_rows(target)
+        job = ImportJob.objects.create(
+            user=user,
+            unit=getattr(user, "unit", None),
+            filename=name[:255],
+            file_path=relative,
+            stage=stage,
+            review_state=review_state,
+            rows_total=total,
+            background=total > background_threshold() if sync is None else not sync,
+        )
+    except ImportRefused as refused:
+        target.unlink(missing_ok=True)
+        raise ValidationError([str(error) for error in refused.errors]) from refused
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     return _dispatch(job)
 
 
@@ -375,12 +391,30 @@ def clean_stale_jobs(
         job.status, job.errors = JobStatus.DISCARDED, [_("Bản xem trước quá hạn; hãy tải tệp lên lại.")]
         job.save(update_fields=["status", "errors"])
         count += 1
-    dead = ImportJob.objects.filter(
-        status__in=[JobStatus.QUEUED, JobStatus.RUNNING], created_at__lt=now - running_limit
+    # A job run inside a request (not in the background) cannot outlive the request: past
+    # SYNC_RUNNING_LIMIT its process was killed. Background jobs get `running_limit`.
+    dead = ImportJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).filter(
+        Q(created_at__lt=now - running_limit) | Q(background=False, created_at__lt=now - SYNC_RUNNING_LIMIT)
     )
     for job in dead:
         _remove_file(job)
     count += dead.update(
         status=JobStatus.FAILED, finished_at=now, errors=[_("Lượt nhập bị gián đoạn; không có dữ liệu nào được ghi.")]
     )
-    return count
+    return count + _remove_orphan_files(now=now)
+
+
+def _remove_orphan_files(*, now: datetime.datetime) -> int:
+    """Files under imports/ that no job names, left by a process killed mid-upload."""
+    folder = Path(settings.MEDIA_ROOT) / IMPORT_DIR
+    if not folder.is_dir():
+        return 0
+    known = {Path(path).stem for path in ImportJob.objects.values_list("file_path", flat=True)}
+    cutoff = (now - ORPHAN_FILE_AGE).timestamp()
+    removed = 0
+    for path in folder.iterdir():
+        # A job's upload and its progress file share the job's uuid as their stem.
+        if path.is_file() and path.stem not in known and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
