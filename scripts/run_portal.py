@@ -64,8 +64,9 @@ def commands(host: str, port: int, beat: bool) -> dict[str, list[str]]:
     celery = [sys.executable, "-m", "celery", "-A", "povertyplan"]
     procs = {
         "web": [sys.executable, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
-        # solo: one task at a time in the worker's own process, which SQLite and the filesystem broker suit.
-        "worker": [*celery, "worker", "-P", "solo", "-l", "info", "-n", "portal@%h", "--without-gossip"],
+        # Two processes, as in production (SQLite copes: WAL and immediate transactions, see the
+        # settings); each is replaced once it grows past CELERY_WORKER_MAX_MEMORY_PER_CHILD.
+        "worker": [*celery, "worker", "-c", "2", "-l", "info", "-n", "portal@%h", "--without-gossip"],
     }
     if beat:
         # The schedule lives in the database (django-celery-beat); no schedule file is written.
@@ -74,11 +75,15 @@ def commands(host: str, port: int, beat: bool) -> dict[str, list[str]]:
 
 
 def stop(children: dict[str, subprocess.Popen]) -> None:
-    """SIGTERM to each child's process group (warm shutdown for Celery), then SIGKILL what is left."""
+    """SIGTERM to each child (warm shutdown for Celery), then SIGKILL its process group if it lingers.
+
+    Only the child itself gets SIGTERM: a Celery worker's master stops its pool processes in
+    order, where a signal to the whole group kills them under it and leaves it waiting.
+    """
     for proc in children.values():
         if proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
+                os.kill(proc.pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_GRACE_SECONDS
     for name, proc in children.items():
         try:
