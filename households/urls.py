@@ -4,17 +4,16 @@ Every route is walked by tests/households/test_visibility_routes.py, which fails
 does not know: add a new route there too.
 """
 
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
 
 from households import upload_views, views, workflow_views
-from households.forms import LoginForm
+from povertyplan.params import YearConverter
+
+register_converter(YearConverter, "year")
 
 app_name = "households"
 
 urlpatterns = [
-    # Served here, ahead of django.contrib.auth.urls, so the login is throttled; same URL and template.
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("households/", views.household_list, name="list"),
     path("households/new/", views.household_create, name="create"),
     path("households/<int:pk>/", views.household_detail, name="detail"),
@@ -24,8 +23,8 @@ urlpatterns = [
     path("households/<int:pk>/members/<int:member_pk>/edit/", views.member_edit, name="member_edit"),
     path("households/<int:pk>/members/<int:member_pk>/delete/", views.member_delete, name="member_delete"),
     path("households/<int:pk>/reviews/", views.review_start, name="review_start"),
-    path("households/<int:pk>/reviews/<int:year>/", views.review_form, name="review"),
-    path("households/<int:pk>/reviews/<int:year>/classify/", views.review_classify, name="review_classify"),
+    path("households/<int:pk>/reviews/<year:year>/", views.review_form, name="review"),
+    path("households/<int:pk>/reviews/<year:year>/classify/", views.review_classify, name="review_classify"),
     # Upload, downloads and workflow (households/upload_views.py, households/workflow_views.py).
     path("imports/", upload_views.upload, name="import"),
     path("imports/mine/", upload_views.job_list, name="import_jobs"),
@@ -37,8 +36,8 @@ urlpatterns = [
     path("households/export.xlsx", upload_views.export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("households/export.csv", upload_views.export, {"fmt": "csv"}, name="export_csv"),
     path("workflow/", workflow_views.workflow_list, name="workflow"),
-    path("workflow/<int:commune_pk>/<int:year>/", workflow_views.workflow_detail, name="workflow_detail"),
-    path("workflow/<int:commune_pk>/<int:year>/submit/", workflow_views.workflow_submit, name="workflow_submit"),
-    path("workflow/<int:commune_pk>/<int:year>/approve/", workflow_views.workflow_approve, name="workflow_approve"),
-    path("workflow/<int:commune_pk>/<int:year>/return/", workflow_views.workflow_return, name="workflow_return"),
+    path("workflow/<int:commune_pk>/<year:year>/", workflow_views.workflow_detail, name="workflow_detail"),
+    path("workflow/<int:commune_pk>/<year:year>/submit/", workflow_views.workflow_submit, name="workflow_submit"),
+    path("workflow/<int:commune_pk>/<year:year>/approve/", workflow_views.workflow_approve, name="workflow_approve"),
+    path("workflow/<int:commune_pk>/<year:year>/return/", workflow_views.workflow_return, name="workflow_return"),
 ]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from households import workflow
 from households.visibility import visible_communes
+from povertyplan.params import year_param
 
 
 def _commune(request, commune_pk: int):
@@ -24,10 +25,7 @@ def _commune(request, commune_pk: int):
 
 
 def _chosen_year(request, years: list[int]) -> int:
-    try:
-        return int(request.GET.get("year", ""))
-    except ValueError:
-        return years[0] if years else timezone.localdate().year
+    return year_param(request, default=years[0] if years else timezone.localdate().year)
 
 
 @login_required

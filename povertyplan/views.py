@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.core.exceptions import BadRequest
+from django.shortcuts import redirect, render
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
@@ -35,3 +36,9 @@ def server_error(request):
         message = "Lỗi hệ thống; hãy báo quản trị viên. / Server error; please tell the administrator."
         return error_response(500, "server_error", message)
     return defaults.server_error(request)
+
+
+def bad_request(request, exception=None):
+    """400: the page says what was wrong (the exception's message is written for the officer)."""
+    message = str(exception) if isinstance(exception, BadRequest) and str(exception) else ""
+    return render(request, "400.html", {"message": message}, status=400)

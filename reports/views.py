@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 
 from households.models import AdministrativeUnit, Structure, UnitLevel, structure_for_year
 from households.visibility import CITY_ROLES, commune_scope
+from povertyplan.params import year_param
 from reports import cache, charts, dashboard, exports
 from reports import completeness as completeness_rules
 from reports.models import IndicatorValue
@@ -114,7 +115,7 @@ def _dashboard_context(
     reaggregated_history = structure == Structure.REFORM_2025 and unit.structure == Structure.REFORM_2025
     series = dashboard.unit_series(unit, reaggregated_history=reaggregated_history)
     years = sorted(series)
-    year = _int(request.GET.get("year"))
+    year = year_param(request)
     if year not in series:
         year = years[-1] if years else None
     context = {
@@ -175,7 +176,7 @@ def _latest_year() -> int:
 def completeness(request: HttpRequest) -> HttpResponse:
     """Which communes have not started, are drafting, were returned, submitted or approved."""
     scope_unit = _scope_unit(request)
-    year = _int(request.GET.get("year")) or _latest_year()
+    year = year_param(request) or _latest_year()
     scope = commune_scope(request.user, "")
     parent = None if scope_unit.is_city else scope_unit
     communes = completeness_rules.communes_in_force(scope, year, parent)
@@ -203,7 +204,7 @@ def _summary(request: HttpRequest) -> tuple[AdministrativeUnit, int, exports.Sum
     scope_unit = _scope_unit(request)
     if scope_unit.level == UnitLevel.COMMUNE:
         raise Http404("the summary table lists the units below a district or the city")
-    year = _int(request.GET.get("year")) or _latest_year()
+    year = year_param(request) or _latest_year()
     own = (
         IndicatorValue.objects.filter(run__is_current=True, unit=scope_unit, year=year, reaggregated=False)
         .select_related("unit")

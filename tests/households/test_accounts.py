@@ -1,5 +1,7 @@
 """Accounts: officers bound to one unit, created from the command line; login throttled."""
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -179,3 +181,30 @@ def test_the_menu_offers_the_upload_page_only_to_those_who_may_write(client, adm
     menu = [item["url"] for item in client.get(reverse("households:list")).context["nav_items"]]
     assert (reverse("households:import") in menu) is offered
     assert reverse("households:list") in menu
+
+
+def test_failures_on_other_names_from_the_same_address_never_lock_out_a_right_password(client, admin_units):
+    accounts.create_user(
+        username="quantri", role=Role.ADMINISTRATOR, unit=accounts.resolve_unit("01"), password="x-Secret-2025"
+    )
+    for number in range(40):
+        client.post(reverse("login"), {"username": f"khach{number}", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "quantri", "password": "x-Secret-2025"})
+    assert response.status_code == 302
+
+
+def test_an_operator_lifts_a_lock_with_unlock_login(client, admin_units):
+    from django.core.management import call_command
+
+    accounts.create_user(
+        username="an", role=Role.CITY_LEADER, unit=accounts.resolve_unit("01"), password="x-Secret-2025"
+    )
+    for _ in range(accounts.LOGIN_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "an", "password": "wrong"})
+    assert accounts.login_blocked("an", "127.0.0.1")
+    call_command("unlock_login", "an", "127.0.0.1", stdout=io.StringIO())
+    assert client.post(reverse("login"), {"username": "an", "password": "x-Secret-2025"}).status_code == 302
+
+
+def test_there_is_no_password_reset_by_mail(client):
+    assert client.get("/accounts/password_reset/").status_code == 404
