@@ -70,7 +70,13 @@ def workflow_detail(request, commune_pk: int, year: int):
 
 ACTIONS = {
     "submit": (workflow.submit, _("Đã gửi kết quả rà soát năm %(year)s của %(commune)s để phê duyệt.")),
-    "approve": (workflow.approve, _("Đã phê duyệt kết quả rà soát năm %(year)s của %(commune)s.")),
+    "approve": (
+        workflow.approve,
+        _(
+            "Đã phê duyệt kết quả rà soát năm %(year)s của %(commune)s. "
+            "Số liệu tổng hợp sẽ được tính lại trong ít phút (nếu hàng đợi đang gián đoạn: ngay khi hoạt động lại)."
+        ),
+    ),
     "return": (workflow.return_, _("Đã trả lại kết quả rà soát năm %(year)s của %(commune)s.")),
 }
 

@@ -33,6 +33,11 @@ class RecomputeRun(models.Model):
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
     finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    # The worker's sign of life: set when the run is sent, while it waits its turn and at each
+    # step; a run whose heartbeat is older than RECOMPUTE_HEARTBEAT_TIMEOUT has lost its worker.
+    heartbeat_at = models.DateTimeField(_("tín hiệu gần nhất"), null=True, blank=True)
+    # When its task reached the broker; empty while the broker was down (the sweep sends it later).
+    dispatched_at = models.DateTimeField(_("đã gửi vào hàng đợi lúc"), null=True, blank=True)
     rows = models.PositiveIntegerField(_("số dòng"), default=0)
     error = models.TextField(_("lỗi"), blank=True)
     is_current = models.BooleanField(_("đang dùng"), default=False)

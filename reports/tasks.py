@@ -22,6 +22,8 @@ from reports.models import RecomputeRun, RunStatus
 logger = logging.getLogger(__name__)
 
 BUSY_RETRY_SECONDS = 30  # a run that finds another running waits this long before trying again
+# Sending from a web request gives up after about 2 seconds, not Celery's default of minutes.
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
 
 
 @shared_task(bind=True, name="reports.recompute_all", max_retries=None)
@@ -32,10 +34,13 @@ def recompute_all(self, run_id: int) -> str:
         return f"run {run_id} already {run.status}"  # a redelivered message: the run went on without it
     try:
         plan = recompute.start_run(run)
+    except recompute.RunNotRunning:
+        return f"run {run_id} started elsewhere"  # two deliveries of one message raced
     except recompute.RecomputeBusy as busy:
         waited = timezone.now() - run.created_at
         if waited + datetime.timedelta(seconds=BUSY_RETRY_SECONDS) < recompute.recompute_timeout():
-            RecomputeRun.objects.filter(pk=run_id).update(error=f"Đang chờ: {busy}")
+            # Waiting is a sign of life too: the sweep must not take this run for a lost one.
+            RecomputeRun.objects.filter(pk=run_id).update(error=f"Đang chờ: {busy}", heartbeat_at=timezone.now())
             raise self.retry(countdown=BUSY_RETRY_SECONDS) from busy
         recompute.refuse_run(run, busy)
         return f"run {run_id} refused: {busy}"
@@ -66,15 +71,19 @@ def finish_recompute(shard_counts: list, run_id: int, plan: dict) -> str:
 @shared_task(name="reports.nightly_recompute")
 def nightly_recompute() -> int:
     """The nightly job (django-celery-beat, 01:00 Asia/Ho_Chi_Minh): a new run of every year."""
-    run = RecomputeRun.objects.create(requested_by="Lịch hằng đêm")
-    recompute_all.delay(run.pk)
+    run = RecomputeRun.objects.create(requested_by="Lịch hằng đêm", heartbeat_at=timezone.now())
+    dispatch(run)
     return run.pk
 
 
 @shared_task(name="reports.fail_abandoned_runs")
 def fail_abandoned_runs() -> int:
-    """Periodic: runs that died with their worker (or their database) are marked failed."""
-    return recompute.fail_abandoned_runs()
+    """Every minute: runs that died with their worker (or their database) are marked failed, and
+    runs whose message never reached a worker (the broker was down or lost it) are sent again."""
+    failed = recompute.fail_abandoned_runs()
+    for run in recompute.runs_to_redispatch():
+        dispatch(run)
+    return failed
 
 
 def queue_recompute(*, commune_ids: Iterable[int] = (), years: Iterable[int] = (), requested_by: str = "") -> None:
@@ -93,11 +102,33 @@ def queue_recompute(*, commune_ids: Iterable[int] = (), years: Iterable[int] = (
 
 
 def enqueue_recompute(*, requested_by: str = "", year: int | None = None) -> RecomputeRun:
-    """A queued run and its task, or the run already waiting to start if there is one."""
-    cutoff = timezone.now() - recompute.recompute_timeout()
-    waiting = RecomputeRun.objects.filter(status=RunStatus.QUEUED, year=year, created_at__gte=cutoff).first()
+    """A queued run and its task, or the run already waiting to start if there is one.
+
+    Only a run that shows a recent sign of life is shared: a queued run whose message was lost
+    would otherwise absorb every later request. With the broker down the run stays queued, not
+    sent, and the caller carries on (an approval is saved either way); the sweep sends it once
+    the broker answers again.
+    """
+    now = timezone.now()
+    waiting = (
+        RecomputeRun.objects.filter(status=RunStatus.QUEUED, year=year, dispatched_at__isnull=False)
+        .filter(heartbeat_at__gte=now - recompute.heartbeat_timeout())
+        .first()
+    )
     if waiting:
         return waiting
-    run = RecomputeRun.objects.create(requested_by=requested_by, year=year)
-    recompute_all.delay(run.pk)
+    run = RecomputeRun.objects.create(requested_by=requested_by, year=year, heartbeat_at=now)
+    dispatch(run)
     return run
+
+
+def dispatch(run: RecomputeRun) -> bool:
+    """Send the run's task; False (logged, the run left for the sweep) when the broker is down."""
+    try:
+        recompute_all.apply_async((run.pk,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except Exception:  # noqa: BLE001 - kombu's connection errors vary by transport
+        logger.warning("recompute run %s not sent: the broker does not answer", run.pk, exc_info=True)
+        return False
+    now = timezone.now()
+    RecomputeRun.objects.filter(pk=run.pk).update(dispatched_at=now, heartbeat_at=now)
+    return True

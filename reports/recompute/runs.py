@@ -7,9 +7,10 @@ is not current, so readers do not see them; `finish_run` then writes the rows th
 shard (the city, history re-aggregated onto the 2025 units, the first year after the
 restructuring) and swaps the snapshot in one transaction. A run that dies leaves the previous
 snapshot current; its row is marked failed by the shard that failed or, if the process died, once
-it is older than RECOMPUTE_TIMEOUT (at the start of the next run, or by the periodic
-`fail_abandoned_runs` task). Runs never interleave: a run only starts when no other is running,
-decided under a PostgreSQL advisory lock.
+its heartbeat (beaten when it is sent, while it waits and at every step) is older than
+RECOMPUTE_HEARTBEAT_TIMEOUT, two minutes (at the start of the next run, or by the periodic
+`fail_abandoned_runs` sweep, every minute). Runs never interleave: a run only starts when no
+other is running, decided under a PostgreSQL advisory lock.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 ADVISORY_LOCK_ID = 5_120_211  # any constant shared by every recompute
 COMMUNE_GROUP_SIZE = 10  # communes per shard where there are no districts (2025 structure)
 DEFAULT_TIMEOUT = 900  # seconds after which a run still queued or running is considered dead
+DEFAULT_HEARTBEAT_TIMEOUT = 120  # seconds without a sign of life after which a run's worker is dead
 
 
 class RecomputeBusy(Exception):
@@ -63,6 +65,25 @@ class RunNotRunning(Exception):
 
 def recompute_timeout() -> datetime.timedelta:
     return datetime.timedelta(seconds=getattr(settings, "RECOMPUTE_TIMEOUT", DEFAULT_TIMEOUT))
+
+
+def heartbeat_timeout() -> datetime.timedelta:
+    return datetime.timedelta(seconds=getattr(settings, "RECOMPUTE_HEARTBEAT_TIMEOUT", DEFAULT_HEARTBEAT_TIMEOUT))
+
+
+def beat(run_id: int) -> None:
+    """The run's worker is alive (one UPDATE, outside any long transaction)."""
+    RecomputeRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
+
+
+def _alive_since(now: datetime.datetime) -> Q:
+    """Runs whose last sign of life (heartbeat, else start, else creation) is recent."""
+    since = now - heartbeat_timeout()
+    return (
+        Q(heartbeat_at__gte=since)
+        | Q(heartbeat_at__isnull=True, started_at__gte=since)
+        | Q(heartbeat_at__isnull=True, started_at__isnull=True, created_at__gte=since)
+    )
 
 
 @dataclass(frozen=True)
@@ -120,19 +141,30 @@ def _unsynchronised_commit() -> None:
 
 
 def fail_abandoned_runs(*, now: datetime.datetime | None = None) -> int:
-    """Mark failed the runs that have been queued or running longer than RECOMPUTE_TIMEOUT.
+    """Mark failed the runs whose worker died: running without a heartbeat for two minutes (or
+    longer than RECOMPUTE_TIMEOUT), queued longer than RECOMPUTE_TIMEOUT once sent.
 
     Nothing else can notice a worker killed mid-run or a database restarted under it: the run's
-    row would stay `running` and block every later run.
+    row would stay `running` and block every later run. A run never sent (the broker was down)
+    is not failed: `redispatch_runs` sends it when the broker is back.
     """
-    cutoff = (now or timezone.now()) - recompute_timeout()
+    now = now or timezone.now()
+    cutoff = now - recompute_timeout()
+    silent = int(heartbeat_timeout().total_seconds())
     minutes = int(recompute_timeout().total_seconds() // 60)
-    running = RecomputeRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=cutoff).update(
-        status=RunStatus.FAILED,
-        finished_at=timezone.now(),
-        error=f"Bị bỏ dở: quá {minutes} phút chưa xong (worker bị dừng hoặc cơ sở dữ liệu khởi động lại).",
+    running = (
+        RecomputeRun.objects.filter(status=RunStatus.RUNNING)
+        .filter(~_alive_since(now) | Q(started_at__lt=cutoff))
+        .update(
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            error=f"Bị bỏ dở: {silent} giây không có tín hiệu hoặc quá {minutes} phút chưa xong "
+            "(worker bị dừng hoặc cơ sở dữ liệu khởi động lại).",
+        )
     )
-    queued = RecomputeRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=cutoff).update(
+    queued = RecomputeRun.objects.filter(
+        status=RunStatus.QUEUED, created_at__lt=cutoff, dispatched_at__isnull=False
+    ).update(
         status=RunStatus.FAILED,
         finished_at=timezone.now(),
         error=f"Bị bỏ dở: quá {minutes} phút không có worker nhận.",
@@ -140,16 +172,41 @@ def fail_abandoned_runs(*, now: datetime.datetime | None = None) -> int:
     return running + queued
 
 
+def runs_to_redispatch(*, now: datetime.datetime | None = None) -> list[RecomputeRun]:
+    """Queued runs whose message is lost: never sent (the broker was down), or sent and silent for
+    two minutes (a broker restarted without its queue). The newest per year is sent again; the
+    older ones are superseded by it (every run recomputes everything it covers)."""
+    now = now or timezone.now()
+    stale = list(
+        RecomputeRun.objects.filter(status=RunStatus.QUEUED)
+        .filter(Q(dispatched_at__isnull=True) | ~_alive_since(now))
+        .order_by("-created_at")
+    )
+    newest: dict[int | None, RecomputeRun] = {}
+    for run in stale:
+        newest.setdefault(run.year, run)
+    superseded = [run.pk for run in stale if newest[run.year] is not run]
+    RecomputeRun.objects.filter(pk__in=superseded, status=RunStatus.QUEUED).update(
+        status=RunStatus.FAILED, finished_at=now, error="Thay bằng một lượt mới hơn (tin nhắn hàng đợi bị mất)."
+    )
+    return list(newest.values())
+
+
 def start_run(run: RecomputeRun) -> RunPlan:
-    """Mark the run running and decide what it computes; RecomputeBusy while another run is running."""
+    """Mark the run running and decide what it computes; RecomputeBusy while another run is running,
+    RunNotRunning when the run is no longer queued (a second delivery of its message)."""
     with transaction.atomic():
         _lock()
         fail_abandoned_runs()
+        status = RecomputeRun.objects.filter(pk=run.pk).values_list("status", flat=True).first()
+        if status != RunStatus.QUEUED:
+            raise RunNotRunning(f"Lượt #{run.pk} không còn chờ ({status}).")
         running = RecomputeRun.objects.filter(status=RunStatus.RUNNING).exclude(pk=run.pk).first()
         if running:
             raise RecomputeBusy(running)
         run.status, run.started_at, run.error = RunStatus.RUNNING, timezone.now(), ""
-        run.save(update_fields=["status", "started_at", "error"])
+        run.heartbeat_at = run.started_at
+        run.save(update_fields=["status", "started_at", "error", "heartbeat_at"])
     return plan_run(year=run.year, computed_at=run.started_at)
 
 
@@ -189,6 +246,7 @@ def compute_shard(
     """
     try:
         _check_running(run_id, plan)
+        beat(run_id)
         units = units or Units()
         if counts is None:
             counts = count_reviews(plan.needed, shard.commune_ids)
@@ -226,6 +284,7 @@ def write_rows(run_id: int, plan: RunPlan, unit_ids: set[int], rows: list[Indica
 def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: Units | None = None) -> RecomputeRun:
     """Write the rows that need every shard, then make the run current, in one transaction."""
     try:
+        beat(run_id)
         units = units or Units()
         counts: CountMap = {}
         for dumped in shard_counts:

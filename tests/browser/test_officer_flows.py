@@ -156,7 +156,7 @@ def test_a_commune_submits_and_the_district_officer_approves(
     from reports import tasks as report_tasks
 
     recomputes = []
-    monkeypatch.setattr(report_tasks.recompute_all, "delay", lambda run_id: recomputes.append(run_id))
+    monkeypatch.setattr(report_tasks.recompute_all, "apply_async", lambda args, **options: recomputes.append(args[0]))
     commune = unit["commune"]
     for code in ("BV-1", "BV-2"):
         ReviewFactory(household__code=code, household__commune=commune)

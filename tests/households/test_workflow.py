@@ -64,7 +64,7 @@ def recompute_queue(monkeypatch):
     from reports import tasks
 
     queued = []
-    monkeypatch.setattr(tasks.recompute_all, "delay", lambda run_id: queued.append(run_id))
+    monkeypatch.setattr(tasks.recompute_all, "apply_async", lambda args, **options: queued.append(args[0]))
     return queued
 
 

@@ -285,9 +285,52 @@ def test_abandoned_queued_and_running_runs_are_swept(db, settings):
     old = timezone.now() - datetime.timedelta(minutes=5)
     stuck = RecomputeRun.objects.create(status=RunStatus.RUNNING, started_at=old)
     lost = RecomputeRun.objects.create()
-    RecomputeRun.objects.filter(pk=lost.pk).update(created_at=old)
+    RecomputeRun.objects.filter(pk=lost.pk).update(created_at=old, dispatched_at=old)
+    never_sent = RecomputeRun.objects.create()  # the broker was down: the sweep sends it later
+    RecomputeRun.objects.filter(pk=never_sent.pk).update(created_at=old)
     fresh = RecomputeRun.objects.create(status=RunStatus.RUNNING, started_at=timezone.now())
     assert recompute.fail_abandoned_runs() == 2
     statuses = dict(RecomputeRun.objects.values_list("pk", "status"))
-    assert statuses == {stuck.pk: RunStatus.FAILED, lost.pk: RunStatus.FAILED, fresh.pk: RunStatus.RUNNING}
+    assert statuses == {
+        stuck.pk: RunStatus.FAILED,
+        lost.pk: RunStatus.FAILED,
+        fresh.pk: RunStatus.RUNNING,
+        never_sent.pk: RunStatus.QUEUED,
+    }
     assert not RecomputeRun.objects.filter(Q(status=RunStatus.FAILED) & Q(error="")).exists()
+
+
+def test_a_run_whose_worker_fell_silent_for_two_minutes_is_failed_and_the_waiting_run_starts(reviews):
+    dead = RecomputeRun.objects.create()
+    plan = recompute.start_run(dead)
+    recompute.compute_shard(dead.pk, plan, recompute.plan_shards(plan)[0])
+    waiting = RecomputeRun.objects.create()
+    with pytest.raises(recompute.RecomputeBusy):
+        recompute.start_run(waiting)  # the dead run still beat a moment ago
+    RecomputeRun.objects.filter(pk=dead.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(seconds=121))
+    recompute.start_run(waiting)  # the default RECOMPUTE_TIMEOUT (15 minutes) is far off
+    dead.refresh_from_db()
+    assert dead.status == RunStatus.FAILED and "không có tín hiệu" in dead.error
+
+
+def test_a_run_silent_for_less_than_two_minutes_is_alive(db):
+    alive = RecomputeRun.objects.create(
+        status=RunStatus.RUNNING,
+        started_at=timezone.now() - datetime.timedelta(minutes=10),
+        heartbeat_at=timezone.now() - datetime.timedelta(seconds=100),
+    )
+    assert recompute.fail_abandoned_runs() == 0
+    alive.refresh_from_db()
+    assert alive.status == RunStatus.RUNNING
+
+
+def test_lost_queued_runs_are_sent_again_newest_first_and_the_older_ones_superseded(db):
+    old = timezone.now() - datetime.timedelta(minutes=5)
+    never_sent = RecomputeRun.objects.create()
+    RecomputeRun.objects.filter(pk=never_sent.pk).update(created_at=old)
+    lost = RecomputeRun.objects.create()
+    RecomputeRun.objects.filter(pk=lost.pk).update(created_at=old + datetime.timedelta(seconds=1), dispatched_at=old)
+    waiting = RecomputeRun.objects.create(dispatched_at=timezone.now(), heartbeat_at=timezone.now())
+    assert [run.pk for run in recompute.runs_to_redispatch()] == [lost.pk]
+    statuses = dict(RecomputeRun.objects.values_list("pk", "status"))
+    assert statuses == {never_sent.pk: RunStatus.FAILED, lost.pk: RunStatus.QUEUED, waiting.pk: RunStatus.QUEUED}

@@ -111,7 +111,7 @@ def test_approval_queues_one_recompute_on_commit(reviews, eager, django_capture_
 
 def test_approvals_share_a_run_still_waiting_to_start(db, django_capture_on_commit_callbacks, monkeypatch):
     sent = []
-    monkeypatch.setattr(tasks.recompute_all, "delay", sent.append)
+    monkeypatch.setattr(tasks.recompute_all, "apply_async", lambda args, **options: sent.append(args))
     with django_capture_on_commit_callbacks(execute=True):
         tasks.queue_recompute(commune_ids=[1])
         tasks.queue_recompute(commune_ids=[2])
@@ -148,7 +148,7 @@ def test_the_migration_schedules_the_nightly_run_at_one_in_hanoi_time():
     )
     assert str(cron.timezone) == "Asia/Ho_Chi_Minh"
     sweep = PeriodicTask.objects.get(task="reports.fail_abandoned_runs")
-    assert (sweep.interval.every, sweep.interval.period) == (10, "minutes")
+    assert (sweep.interval.every, sweep.interval.period) == (1, "minutes")
     assert nightly.task in celery_app.tasks and sweep.task in celery_app.tasks
 
 
@@ -157,3 +157,61 @@ def test_the_migration_schedules_the_daily_clean_up_of_abandoned_uploads():
     assert clean.enabled and (clean.crontab.minute, clean.crontab.hour) == ("30", "2")
     celery_app.loader.import_default_modules()  # what a worker does at start: every app's tasks.py
     assert str(clean.crontab.timezone) == "Asia/Ho_Chi_Minh" and clean.task in celery_app.tasks
+
+
+class BrokerDown:
+    def __init__(self):
+        self.down, self.sent = True, []
+
+    def __call__(self, args, **options):
+        from kombu.exceptions import OperationalError
+
+        if self.down:
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        self.sent.append(args)
+
+
+def test_an_approval_while_the_broker_is_down_is_saved_and_its_recompute_sent_once_it_is_back(
+    db, django_capture_on_commit_callbacks, monkeypatch
+):
+    broker = BrokerDown()
+    monkeypatch.setattr(tasks.recompute_all, "apply_async", broker)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.queue_recompute(commune_ids=[1], requested_by="Phê duyệt")  # no exception reaches the officer
+    run = RecomputeRun.objects.get()
+    assert run.status == RunStatus.QUEUED and run.dispatched_at is None
+    tasks.fail_abandoned_runs()  # the sweep while the broker is still down: kept, not failed
+    run.refresh_from_db()
+    assert run.status == RunStatus.QUEUED and run.dispatched_at is None and broker.sent == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.queue_recompute(commune_ids=[2])  # never shares a run that was not sent
+    assert RecomputeRun.objects.count() == 2
+
+    broker.down = False
+    tasks.fail_abandoned_runs()
+    newest = RecomputeRun.objects.latest("created_at")
+    assert broker.sent == [(newest.pk,)]
+    newest.refresh_from_db()
+    assert newest.dispatched_at is not None
+    assert RecomputeRun.objects.get(pk=run.pk).status == RunStatus.FAILED  # superseded by the newer one
+
+
+def test_a_run_waiting_for_another_beats_so_the_sweep_keeps_it(reviews):
+    running = RecomputeRun.objects.create()
+    recompute.start_run(running)
+    run = RecomputeRun.objects.create(heartbeat_at=timezone.now() - datetime.timedelta(minutes=5))
+    with pytest.raises(Retry):
+        tasks.recompute_all(run.pk)
+    run.refresh_from_db()
+    assert timezone.now() - run.heartbeat_at < datetime.timedelta(seconds=5)
+
+
+def test_a_second_delivery_racing_the_first_does_not_fail_the_run(reviews):
+    run = RecomputeRun.objects.create()
+    recompute.start_run(run)
+    RecomputeRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED)  # what the racing copy read
+    stale = RecomputeRun.objects.get(pk=run.pk)
+    RecomputeRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    assert tasks.recompute_all.run(stale.pk) in (f"run {run.pk} already running", f"run {run.pk} started elsewhere")
+    assert RecomputeRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
