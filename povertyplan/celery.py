@@ -5,6 +5,7 @@ var/broker for `make run`. Results go to the database (django-celery-results), t
 lives in the database (django-celery-beat), editable in the admin.
 """
 
+import logging
 import os
 
 from celery import Celery
@@ -25,3 +26,34 @@ def create_broker_folders(sender: Celery, **kwargs) -> None:
     for key in ("data_folder_in", "data_folder_out", "processed_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)
+
+
+def _survive_a_lost_broker_connection() -> None:
+    """kombu 5.7 with Redis: when the connection is lost while the worker holds unacknowledged
+    messages (a task waiting for its countdown, a task running with acks_late), closing the dead
+    connection tries to put them back through a transport whose client is already gone, raises
+    AttributeError ("'NoneType' object has no attribute 'hostname'") and the worker exits with
+    "Unrecoverable error". The messages stay in Redis's unacked set (restored after the
+    visibility timeout) or are lost with a restarted Redis; either way the recompute sweep sends
+    a silent run again (reports.tasks.fail_abandoned_runs), so the worker only has to live on and
+    reconnect.
+    """
+    from kombu.transport.virtual import base
+
+    original = base.QoS.restore_unacked_once
+    if getattr(original, "survives_lost_connection", False):
+        return
+
+    def restore_unacked_once(self, stderr=None):
+        try:
+            return original(self, stderr)
+        except AttributeError:
+            logging.getLogger(__name__).warning(
+                "broker connection lost: %d unacknowledged message(s) left to the broker", len(self._delivered)
+            )
+
+    restore_unacked_once.survives_lost_connection = True
+    base.QoS.restore_unacked_once = restore_unacked_once
+
+
+_survive_a_lost_broker_connection()

@@ -196,6 +196,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
+# Outages: the worker and beat keep trying to reach the broker for as long as it is down (Celery
+# stops after 100 tries by default), and a publish from beat or a worker waits for it.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A worker process that grew past this (KiB) is replaced once its task ends; the upload limits
 # (households.importing.reading.Limits) keep any one task well below it.
