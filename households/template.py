@@ -56,7 +56,12 @@ COLUMNS: list[Column] = [
         for key, label in zip(DEPRIVATION_COLUMNS, DEPRIVATION_LABELS, strict=True)
     ],
     Column("review_date", "Ngày rà soát (dd/mm/yyyy)", required=False),
+    # Decides the standard with the year and date (households.poverty.select_standard); blank: periodic.
+    Column("review_type", "Loại rà soát (định kỳ/thường xuyên)", required=False),
 ]
+
+# The words the template writes for a review type; the importer also accepts the English keys.
+REVIEW_TYPE_WORDS = {"periodic": "định kỳ", "regular": "thường xuyên"}
 
 COLUMN_KEYS = [column.key for column in COLUMNS]
 REQUIRED_KEYS = [column.key for column in COLUMNS if column.required]

@@ -240,7 +240,7 @@ class TestDefaultScale:
     def test_stored_class_and_movement_are_what_the_rules_make_of_each_review(self, city):
         standard = PovertyStandard.objects.get(code="national-2022-2025")
         lines = {area: standard.lines(area) for area in ("urban", "rural")}
-        years: dict[int, dict[int, poverty.PovertyClass]] = defaultdict(dict)
+        years: dict[int, dict[int, poverty.ReviewedYear]] = defaultdict(dict)
         stored_movements = {}
         for review in (
             Review.objects.select_related("commune").order_by("household_id", "year").iterator(chunk_size=5000)
@@ -253,7 +253,9 @@ class TestDefaultScale:
             assert review.poverty_class == expected, review
             assert bin(review.deprivation_flags).count("1") == review.deprivation_count
             assert review.deprivation_flags < 1 << 12
-            years[review.household_id][review.year] = poverty.PovertyClass(review.poverty_class)
+            years[review.household_id][review.year] = poverty.ReviewedYear(
+                poverty.PovertyClass(review.poverty_class), review.standard_id, review.year == standard.first_year
+            )
             stored_movements[(review.household_id, review.year)] = review.movement
         for household_id, classes in years.items():
             for year, movement in poverty.derive_movements(classes).items():
