@@ -148,7 +148,8 @@ NATIONAL_2026_INDICATORS = [
         "Không có thành viên nào sử dụng internet và dịch vụ số cơ bản.",
         "Báo chí (VietNamNet, 2026) nêu bổ sung chỉ số sử dụng dịch vụ số, truy cập internet thay cho phương tiện "
         "tiếp cận thông tin; dự thảo 9/2025 ghi một chỉ số «sử dụng dịch vụ viễn thông». Chưa rõ ngưỡng (dịch vụ "
-        "số nào, thành viên nào) và chưa rõ chỉ số viễn thông có còn riêng không.",
+        "số nào, thành viên nào) và chưa rõ chỉ số viễn thông có còn riêng không: chưa đối chiếu được văn bản Nghị "
+        "định 351/2025/NĐ-CP.",
     ),
     (
         WATER_ENVIRONMENT,
