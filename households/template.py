@@ -25,8 +25,9 @@ DEPRIVATION_LABELS = [
     "Diện tích nhà ở bình quân",
     "Nguồn nước sinh hoạt",
     "Nhà tiêu hợp vệ sinh",
-    "Sử dụng dịch vụ viễn thông",
-    "Phương tiện tiếp cận thông tin",
+    # d11 and d12 differ by standard: Decree 07/2021 first, then Decree 351/2025 (from the end-2026 review).
+    "Sử dụng dịch vụ viễn thông / dịch vụ số",
+    "Phương tiện tiếp cận thông tin / Rác thải sinh hoạt",
 ]
 
 

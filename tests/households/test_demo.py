@@ -133,6 +133,10 @@ class TestDefaultScale:
         assert rates == {2022: Decimal("40.92"), 2023: Decimal("67.67"), 2024: Decimal("100.00")}
         assert round_rate(reduction_rate(near_poor[2021], near_poor[2022])) == Decimal("26.22")
 
+    def test_the_end_2021_review_is_decree_07s_baseline_so_no_household_is_newly_poor_in_2021(self, city):
+        assert set(movements(2021)) == {Movement.BASELINE}
+        assert Review.objects.filter(year=2021, poverty_class=PovertyClass.POOR).count() == 3612
+
     def test_2022_has_1582_escaped_and_104_newly_poor(self, city):
         assert movements(2022)[Movement.ESCAPED_POVERTY] == 1582
         assert movements(2022)[Movement.NEWLY_POOR] + movements(2022)[Movement.RE_POOR] == 104
