@@ -83,7 +83,8 @@ def seed_city(*, households: int, seed: int = 51) -> dict:
     rng = random.Random(seed)
     communes = list(AdministrativeUnit.objects.filter(structure=Structure.LEGACY, level="commune").order_by("code"))
     successor = dict(Succession.objects.filter(is_primary=True).values_list("predecessor_id", "successor_id"))
-    standard = PovertyStandard.objects.get(code="national-2022-2025").pk
+    # Each year's periodic review under the standard the data names for it (all Decree 07/2021 here).
+    standards = {year: PovertyStandard.objects.for_review(year).pk for year in YEARS}
     weights = [rng.uniform(0.3, 3.0) for _ in communes]  # communes differ in size
     now = timezone.now().isoformat()
     review_date = {year: datetime.date(year, 11, 30).isoformat() for year in YEARS}
@@ -154,7 +155,7 @@ def seed_city(*, households: int, seed: int = 51) -> dict:
                         pk,
                         year,
                         unit,
-                        standard,
+                        standards[year],
                         income,
                         None,
                         deprivations,

@@ -94,22 +94,46 @@ class UserAdmin(DjangoUserAdmin):
 class StandardIndicatorInline(admin.TabularInline):
     model = StandardIndicator
     extra = 0
-    fields = ["number", "dimension", "name", "name_en", "deprived_when"]
+    fields = ["number", "dimension", "name", "name_en", "deprived_when", "needs_verification", "verification_note"]
 
 
 @admin.register(PovertyStandard)
 class PovertyStandardAdmin(admin.ModelAdmin):
+    """Which review a standard governs is data: its periodic years, regular-review dates, scope and
+    priority; the model's clean() refuses a second standard that would apply to the same review."""
+
     list_display = [
         "code",
         "name",
+        "scope",
+        "priority",
         "first_year",
         "last_year",
+        "regular_from",
+        "regular_to",
         "poverty_line_rural",
         "poverty_line_urban",
         "deprivation_threshold",
         "needs_verification",
     ]
-    list_filter = ["needs_verification"]
+    list_filter = ["scope", "needs_verification"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "legal_basis", "scope", "priority"]}),
+        ("Áp dụng cho", {"fields": [("first_year", "last_year"), ("regular_from", "regular_to")]}),
+        (
+            "Chuẩn thu nhập (đồng/người/tháng)",
+            {
+                "fields": [
+                    ("poverty_line_rural", "poverty_line_urban"),
+                    ("extreme_line_rural", "extreme_line_urban"),
+                    ("average_ceiling_rural", "average_ceiling_urban"),
+                    ("b1_cutoff_rural", "b1_cutoff_urban"),
+                    "deprivation_threshold",
+                ]
+            },
+        ),
+        ("Kiểm chứng", {"fields": ["needs_verification", "notes"]}),
+    ]
     inlines = [StandardIndicatorInline]
 
 

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 
 from households import poverty
 from households.models import AdministrativeUnit, Household, Review, Sex, Succession, UnitLevel
-from households.template import COLUMNS
+from households.template import COLUMNS, REVIEW_TYPE_WORDS
 from households.visibility import visible_communes
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -81,6 +81,7 @@ def review_row(review: Review, household: Household | None = None, *, year: int 
         "b1_score": review.b1_score,
         **{f"d{number:02d}": flag for number, flag in enumerate(flags, start=1)},
         "review_date": None if year else review.review_date,
+        "review_type": None if year else REVIEW_TYPE_WORDS.get(review.review_type),
     }
     return [values[column.key] for column in COLUMNS]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
@@ -135,6 +137,20 @@ class ReviewForm(forms.Form):
             self.fields[indicator.column] = forms.BooleanField(
                 label=indicator.name, required=False, help_text=indicator.deprived_when
             )
+
+    @classmethod
+    def kind_and_date(cls, data) -> tuple[str | None, datetime.date | None]:
+        """The review type and date a submitted (or half-typed) form names; (None, None) if none.
+
+        Read before the form is built, since they decide the standard and so its indicators."""
+        review_type = data.get("review_type")
+        if review_type not in ReviewType.values:
+            return None, None
+        try:
+            review_date = cls.base_fields["review_date"].clean(data.get("review_date") or None)
+        except forms.ValidationError:
+            review_date = None
+        return review_type, review_date
 
     def clean(self):
         cleaned = super().clean()

@@ -174,13 +174,31 @@ class Dimension(models.TextChoices):
     EDUCATION = "education", _("Giáo dục")
     HOUSING = "housing", _("Nhà ở")
     WATER_SANITATION = "water_sanitation", _("Nước sinh hoạt và vệ sinh")
+    # Decree 351/2025 widens the water dimension to the environment (household waste): still one
+    # dimension of six, so its own value rather than a seventh "environment" dimension.
+    WATER_SANITATION_ENVIRONMENT = "water_sanitation_env", _("Nước sinh hoạt, vệ sinh và môi trường")
     INFORMATION = "information", _("Thông tin")
-    ENVIRONMENT = "environment", _("Môi trường")
 
 
 class StandardScope(models.TextChoices):
     NATIONAL = "national", _("Quốc gia")
     CITY = "city", _("Thành phố (chuẩn riêng cao hơn)")
+
+
+class PovertyStandardQuerySet(models.QuerySet):
+    def for_review(
+        self,
+        year: int,
+        review_type: str = poverty.ReviewType.PERIODIC,
+        review_date: datetime.date | None = None,
+    ) -> PovertyStandard | None:
+        """The standard a review uses (households.poverty.select_standard over these rows), one query."""
+        day = review_date or datetime.date(year, 12, 31)
+        if review_type == poverty.ReviewType.REGULAR:
+            rows = self.filter(regular_from__lte=day, regular_to__gte=day)
+        else:
+            rows = self.filter(first_year__lte=year, last_year__gte=year)
+        return poverty.select_standard(rows, year=year, review_type=review_type, review_date=review_date)
 
 
 class PovertyStandard(models.Model):
@@ -190,7 +208,9 @@ class PovertyStandard(models.Model):
     [first_year, last_year] holds Y (the end-2021 review was the first under Decree 07/2021, the
     end-2026 review the first under Decree 351/2025); a regular review uses the standard in force
     on its date ([regular_from, regular_to]). Where a city standard and the national one both
-    cover a review, the higher priority applies.
+    cover a review, the higher priority applies. The rule is households.poverty.select_standard,
+    reached through `PovertyStandard.objects.for_review(...)`; clean() refuses two standards of
+    the same priority that would both apply to one review.
     """
 
     code = models.SlugField(_("mã"), max_length=40, unique=True)
@@ -232,6 +252,8 @@ class PovertyStandard(models.Model):
         _("ngưỡng điểm B1 thành thị"), max_digits=6, decimal_places=1, null=True, blank=True
     )
 
+    objects = PovertyStandardQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("chuẩn nghèo")
         verbose_name_plural = _("chuẩn nghèo")
@@ -243,6 +265,13 @@ class PovertyStandard(models.Model):
     def clean(self) -> None:
         if self.first_year and self.last_year and self.first_year > self.last_year:
             raise ValidationError(_("Năm bắt đầu phải trước hoặc bằng năm kết thúc."))
+        if (self.regular_from is None) != (self.regular_to is None):
+            raise ValidationError(
+                _("Cần nhập cả ngày bắt đầu và ngày kết thúc rà soát thường xuyên, hoặc bỏ trống cả hai.")
+            )
+        if self.regular_from and self.regular_to and self.regular_from > self.regular_to:
+            raise ValidationError(_("Ngày bắt đầu rà soát thường xuyên phải trước hoặc bằng ngày kết thúc."))
+        self._refuse_overlap()
         for area in ("rural", "urban"):
             line = getattr(self, f"poverty_line_{area}")
             ceiling = getattr(self, f"average_ceiling_{area}")
@@ -251,6 +280,43 @@ class PovertyStandard(models.Model):
                 raise ValidationError(_("Mức sống trung bình phải cao hơn chuẩn nghèo."))
             if extreme is not None and line is not None and extreme > line:
                 raise ValidationError(_("Ngưỡng nghèo cùng cực phải thấp hơn chuẩn nghèo."))
+
+    def _refuse_overlap(self) -> None:
+        """Two standards of the same priority may never both apply to one review (poverty.overlap)."""
+        if None in (self.first_year, self.last_year, self.priority):
+            return
+        others = PovertyStandard.objects.filter(priority=self.priority).exclude(pk=self.pk).order_by("first_year")
+        for other in others:
+            kind = poverty.overlap(self, other)
+            if kind is None:
+                continue
+            if kind == "periodic":
+                message = _(
+                    "Năm rà soát định kỳ %(first)s–%(last)s trùng với chuẩn «%(other)s» (%(other_first)s–"
+                    "%(other_last)s) có cùng thứ tự ưu tiên %(priority)s: một lượt rà soát không được thuộc hai "
+                    "chuẩn. Hãy sửa năm áp dụng hoặc đặt thứ tự ưu tiên khác."
+                ) % {
+                    "first": self.first_year,
+                    "last": self.last_year,
+                    "other": other.name,
+                    "other_first": other.first_year,
+                    "other_last": other.last_year,
+                    "priority": self.priority,
+                }
+            else:
+                message = _(
+                    "Thời gian rà soát thường xuyên %(start)s–%(end)s trùng với chuẩn «%(other)s» (%(other_start)s–"
+                    "%(other_end)s) có cùng thứ tự ưu tiên %(priority)s: một lượt rà soát không được thuộc hai "
+                    "chuẩn. Hãy sửa ngày áp dụng hoặc đặt thứ tự ưu tiên khác."
+                ) % {
+                    "start": self.regular_from.strftime("%d/%m/%Y"),
+                    "end": self.regular_to.strftime("%d/%m/%Y"),
+                    "other": other.name,
+                    "other_start": other.regular_from.strftime("%d/%m/%Y"),
+                    "other_end": other.regular_to.strftime("%d/%m/%Y"),
+                    "priority": self.priority,
+                }
+            raise ValidationError(message, code="overlap")
 
     def lines(self, area: str) -> poverty.Lines:
         suffix = "urban" if area == Area.URBAN else "rural"
@@ -272,6 +338,10 @@ class StandardIndicator(models.Model):
     name = models.CharField(_("tên chỉ số"), max_length=120)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=120)
     deprived_when = models.TextField(_("thiếu hụt khi"), blank=True)
+    needs_verification = models.BooleanField(_("cần kiểm chứng"), default=False)
+    verification_note = models.TextField(
+        _("điều cần kiểm chứng"), blank=True, help_text=_("Điều chưa đối chiếu được với văn bản gốc, và nguồn đã xem.")
+    )
 
     class Meta:
         verbose_name = _("chỉ số thiếu hụt")
@@ -379,11 +449,12 @@ class Movement(models.TextChoices):
     RE_NEAR_POOR = poverty.Movement.RE_NEAR_POOR.value, _("Tái cận nghèo")
     STAYED = poverty.Movement.STAYED.value, _("Không đổi")
     RECLASSIFIED = poverty.Movement.RECLASSIFIED.value, _("Phân loại lại do đổi chuẩn nghèo")
+    BASELINE = poverty.Movement.BASELINE.value, _("Xác định đầu kỳ")
 
 
 class ReviewType(models.TextChoices):
-    PERIODIC = "periodic", _("Rà soát định kỳ")
-    REGULAR = "regular", _("Rà soát thường xuyên")
+    PERIODIC = poverty.ReviewType.PERIODIC.value, _("Rà soát định kỳ")
+    REGULAR = poverty.ReviewType.REGULAR.value, _("Rà soát thường xuyên")
 
 
 class ReviewState(models.TextChoices):

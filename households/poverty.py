@@ -11,16 +11,24 @@ Sources (../shared/DOMAIN.md §2 and §3):
   score is known, the standard's B1 cut-off stands in for the income test.
 - Movements follow the categories of the annual review (thoát nghèo, nghèo phát sinh, tái nghèo,
   thoát cận nghèo, cận nghèo phát sinh, tái cận nghèo).
+- Which standard a review uses (DOMAIN.md §2): a periodic review of year Y uses the standard
+  whose periodic years hold Y; a regular review the one in force on its date (Decree 07/2021
+  through 31 Dec 2026; Decree 351/2025 from 1 Jan 2027, its first periodic review the end-2026
+  one); where a city's own standard and the national one both apply, the higher priority wins.
+- The first review year under a standard is a baseline: movements never compare two reviews
+  made under different standards (a changed class is a reclassification, not an escape).
 
 The line is inclusive ("at or below"): income exactly on the line is inside it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 
 class Area(StrEnum):
@@ -48,6 +56,16 @@ class Movement(StrEnum):
     # The class changed between two reviews made under different standards: the lines moved, so
     # it is neither an escape nor a new case (the first year of a standard is a baseline).
     RECLASSIFIED = "reclassified"
+    # A household's first review, made in its standard's first periodic year (2021 under Decree
+    # 07/2021, 2026 under Decree 351/2025): the start of the period's list, not a new case.
+    BASELINE = "baseline"
+
+
+class ReviewType(StrEnum):
+    """Rà soát định kỳ (yearly, 1 Sep – 14 Dec) or thường xuyên (during the year, on request)."""
+
+    PERIODIC = "periodic"
+    REGULAR = "regular"
 
 
 class MissingIncome(ValueError):
@@ -119,6 +137,103 @@ def mask_to_flags(mask: int, size: int) -> list[bool]:
     return [bool(mask >> i & 1) for i in range(size)]
 
 
+# ---------------------------------------------------------------------------------------------
+# Which standard a review uses
+
+
+class StandardPeriod(Protocol):
+    """What the selection rule reads of a standard (PovertyStandard rows have these fields)."""
+
+    first_year: int
+    last_year: int
+    regular_from: datetime.date | None
+    regular_to: datetime.date | None
+    priority: int
+
+
+S = TypeVar("S", bound=StandardPeriod)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A standard's periods as plain values, for the rules' tests and for callers without rows."""
+
+    name: str
+    first_year: int
+    last_year: int
+    regular_from: datetime.date | None = None
+    regular_to: datetime.date | None = None
+    priority: int = 0
+
+
+class AmbiguousStandard(ValueError):
+    """Two standards of the same priority apply to one review (PovertyStandard.clean refuses this)."""
+
+    def __init__(self, first, second) -> None:
+        super().__init__(f"{first} and {second} both apply with the same priority")
+        self.standards = (first, second)
+
+
+def applies_to(standard: StandardPeriod, *, year: int, review_type: str, review_date: datetime.date | None) -> bool:
+    """Does `standard` govern this review? Periodic: by year; regular: by date (31 Dec of Y by default)."""
+    if review_type == ReviewType.REGULAR:
+        day = review_date or datetime.date(year, 12, 31)
+        return (
+            standard.regular_from is not None
+            and standard.regular_to is not None
+            and standard.regular_from <= day <= standard.regular_to
+        )
+    return standard.first_year <= year <= standard.last_year
+
+
+def select_standard(
+    candidates: Iterable[S],
+    *,
+    year: int,
+    review_type: str = ReviewType.PERIODIC,
+    review_date: datetime.date | None = None,
+) -> S | None:
+    """The standard a review of `year` and `review_type` uses, or None when none applies.
+
+    Among those that apply the highest `priority` wins (a city's own standard over the national
+    one). Two of the same priority both applying is refused with AmbiguousStandard: the data
+    is wrong (PovertyStandard.clean keeps the admin from saving such a pair).
+    """
+    best: S | None = None
+    tie: S | None = None
+    for standard in candidates:
+        if not applies_to(standard, year=year, review_type=review_type, review_date=review_date):
+            continue
+        if best is None or standard.priority > best.priority:
+            best, tie = standard, None
+        elif standard.priority == best.priority:
+            tie = standard
+    if tie is not None:
+        raise AmbiguousStandard(best, tie)
+    return best
+
+
+def _ranges_meet(a_start, a_end, b_start, b_end) -> bool:
+    if None in (a_start, a_end, b_start, b_end):
+        return False
+    return a_start <= b_end and b_start <= a_end
+
+
+def overlap(standard: StandardPeriod, other: StandardPeriod) -> str | None:
+    """Where two standards of the same priority would both apply: "periodic", "regular" or None."""
+    if standard.priority != other.priority:
+        return None
+    if _ranges_meet(standard.first_year, standard.last_year, other.first_year, other.last_year):
+        return "periodic"
+    if _ranges_meet(standard.regular_from, standard.regular_to, other.regular_from, other.regular_to):
+        return "regular"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Movements
+
+
 def derive_movement(
     current: PovertyClass, previous: PovertyClass | None, earlier: Iterable[PovertyClass] = ()
 ) -> Movement:
@@ -150,17 +265,47 @@ def derive_movement(
     return Movement.STAYED
 
 
-def derive_movements(classes_by_year: dict[int, PovertyClass]) -> dict[int, Movement]:
+@dataclass(frozen=True)
+class ReviewedYear:
+    """One review of a household for the movement rule: its class and the standard it was made under.
+
+    `standard` is any value naming the standard (its id); `standard_first_year` says the review
+    is of its standard's first periodic year (year == first_year), the period's baseline.
+    """
+
+    poverty_class: PovertyClass
+    standard: Hashable = None
+    standard_first_year: bool = False
+
+
+def derive_movements(history: Mapping[int, ReviewedYear | PovertyClass]) -> dict[int, Movement]:
     """Movement of every reviewed year of one household, from its whole review history.
 
     Years may be given in any order and may have gaps; each year is compared with the latest
-    earlier review, so importing 2024 before 2023 gives the same result once both are in.
+    earlier review, so importing 2024 before 2023 gives the same result once both are in. A bare
+    PovertyClass stands for a review under one unchanging standard (no baseline year).
+
+    Two reviews under different standards are never compared as an escape or a new case: the
+    class changed because the lines moved (RECLASSIFIED) or it did not (STAYED). A household's
+    first review in its standard's first periodic year is that period's BASELINE. Re-poor
+    still looks at the whole earlier history, whatever standard it was made under.
     """
     movements: dict[int, Movement] = {}
-    seen: list[PovertyClass] = []
-    for year in sorted(classes_by_year):
-        current = classes_by_year[year]
+    seen: list[ReviewedYear] = []
+    for year in sorted(history):
+        entry = history[year]
+        current = entry if isinstance(entry, ReviewedYear) else ReviewedYear(PovertyClass(entry))
         previous = seen[-1] if seen else None
-        movements[year] = derive_movement(current, previous, seen[:-1])
+        if previous is None and current.standard_first_year:
+            movements[year] = Movement.BASELINE
+        elif previous is not None and previous.standard != current.standard:
+            changed = previous.poverty_class is not current.poverty_class
+            movements[year] = Movement.RECLASSIFIED if changed else Movement.STAYED
+        else:
+            movements[year] = derive_movement(
+                current.poverty_class,
+                previous.poverty_class if previous else None,
+                [r.poverty_class for r in seen[:-1]],
+            )
         seen.append(current)
     return movements

@@ -142,8 +142,23 @@ def remove_member(*, user, member: Member) -> None:
 # The annual review
 
 
+def standard_for_review(
+    year: int, review_type: str = ReviewType.PERIODIC, review_date: datetime.date | None = None
+) -> PovertyStandard | None:
+    """The standard a review uses, decided by data (households.poverty.select_standard)."""
+    try:
+        return PovertyStandard.objects.for_review(year, review_type, review_date)
+    except poverty.AmbiguousStandard as error:
+        first, second = error.standards
+        raise ValidationError(
+            _("Hai chuẩn nghèo «%(first)s» và «%(second)s» cùng áp dụng cho lượt rà soát này; hãy sửa chuẩn nghèo.")
+            % {"first": first, "second": second}
+        ) from error
+
+
 def standard_for_year(year: int) -> PovertyStandard | None:
-    return PovertyStandard.objects.filter(first_year__lte=year, last_year__gte=year).first()
+    """The standard of the periodic review of `year`."""
+    return standard_for_review(year)
 
 
 def commune_for_year(household: Household, year: int) -> AdministrativeUnit:
@@ -166,6 +181,15 @@ def commune_for_year(household: Household, year: int) -> AdministrativeUnit:
     raise ValidationError(
         {"year": _("%(commune)s không có hiệu lực trong năm %(year)s.") % {"commune": commune.name, "year": year}}
     )
+
+
+def no_standard_message(year: int, review_type: str, review_date: datetime.date | None) -> str:
+    if review_type == ReviewType.REGULAR:
+        day = review_date or datetime.date(year, 12, 31)
+        return _("Không có chuẩn nghèo áp dụng cho rà soát thường xuyên ngày %(day)s.") % {
+            "day": day.strftime("%d/%m/%Y")
+        }
+    return _("Năm %(year)s không có chuẩn nghèo áp dụng.") % {"year": year}
 
 
 @dataclass(frozen=True)
@@ -241,9 +265,9 @@ def save_review(*, user, household: Household, year: int, data: ReviewInput, ver
     `version` is "" (or None) for a review that did not exist when the form was opened.
     """
     _check_writer(user, household=household)
-    standard = standard_for_year(year)
+    standard = standard_for_review(year, data.review_type, data.review_date)
     if standard is None:
-        raise ValidationError({"year": _("Năm %(year)s không có chuẩn nghèo áp dụng.") % {"year": year}})
+        raise ValidationError({"year": no_standard_message(year, data.review_type, data.review_date)})
     size = standard.indicators.count()
     if len(data.deprivations) > size and any(data.deprivations[size:]):
         raise ValidationError(

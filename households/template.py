@@ -25,8 +25,9 @@ DEPRIVATION_LABELS = [
     "Diện tích nhà ở bình quân",
     "Nguồn nước sinh hoạt",
     "Nhà tiêu hợp vệ sinh",
-    "Sử dụng dịch vụ viễn thông",
-    "Phương tiện tiếp cận thông tin",
+    # d11 and d12 differ by standard: Decree 07/2021 first, then Decree 351/2025 (from the end-2026 review).
+    "Sử dụng dịch vụ viễn thông / dịch vụ số",
+    "Phương tiện tiếp cận thông tin / Rác thải sinh hoạt",
 ]
 
 
@@ -56,7 +57,12 @@ COLUMNS: list[Column] = [
         for key, label in zip(DEPRIVATION_COLUMNS, DEPRIVATION_LABELS, strict=True)
     ],
     Column("review_date", "Ngày rà soát (dd/mm/yyyy)", required=False),
+    # Decides the standard with the year and date (households.poverty.select_standard); blank: periodic.
+    Column("review_type", "Loại rà soát (định kỳ/thường xuyên)", required=False),
 ]
+
+# The words the template writes for a review type; the importer also accepts the English keys.
+REVIEW_TYPE_WORDS = {"periodic": "định kỳ", "regular": "thường xuyên"}
 
 COLUMN_KEYS = [column.key for column in COLUMNS]
 REQUIRED_KEYS = [column.key for column in COLUMNS if column.required]

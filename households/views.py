@@ -21,7 +21,7 @@ from households import services
 from households.filters import HouseholdFilterSet
 from households.forms import HouseholdForm, MemberForm, ReviewForm, ReviewStartForm
 from households.history import household_history
-from households.models import Household, Member, PovertyClass, PovertyStandard, Review, ReviewState
+from households.models import Household, Member, PovertyClass, PovertyStandard, Review, ReviewState, ReviewType
 from households.visibility import can_write
 
 PAGE_SIZE = 50
@@ -221,10 +221,19 @@ def review_start(request, pk: int):
 
 
 def _review_context(request, household: Household, year: int):
-    standard = services.standard_for_year(year)
+    """The standard of the review being entered: by its kind and date as posted, else as stored
+    (a periodic review by default), so the form shows that standard's indicators."""
+    review = Review.objects.filter(household=household, year=year).select_related("commune").first()
+    entered = ReviewForm.kind_and_date(request.POST if request.method == "POST" else request.GET)
+    review_type, review_date = (
+        entered if entered[0] else ((review.review_type, review.review_date) if review else (ReviewType.PERIODIC, None))
+    )
+    try:
+        standard = services.standard_for_review(year, review_type, review_date)
+    except ValidationError:
+        standard = None
     if standard is None:
         return None, None, None
-    review = Review.objects.filter(household=household, year=year).select_related("commune").first()
     indicators = list(standard.indicators.order_by("number"))
     return standard, review, indicators
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from households import poverty
 from households.models import (
     AdministrativeUnit,
     StandardIndicator,
@@ -143,13 +144,19 @@ def children_rows(unit: AdministrativeUnit, year: int, *, structure: int | None 
 
 
 def deprivation_names(year: int) -> list[str]:
-    """Names of the deprivation indicators of the standard in force for `year` (one query)."""
-    names = list(
+    """Names of the deprivation indicators of the standard of `year`'s periodic review (one query;
+    the standard is chosen by households.poverty.select_standard among those the year falls in)."""
+    rows = list(
         StandardIndicator.objects.filter(standard__first_year__lte=year, standard__last_year__gte=year)
         .order_by("number")
-        .values_list("name", flat=True)
+        .values_list("standard_id", "standard__first_year", "standard__last_year", "standard__priority", "name")
     )
-    return names
+    periods = {row[0]: poverty.Period(row[0], row[1], row[2], priority=row[3]) for row in rows}
+    try:
+        chosen = poverty.select_standard(periods.values(), year=year)
+    except poverty.AmbiguousStandard:
+        return []
+    return [row[4] for row in rows if chosen is not None and row[0] == chosen.name]
 
 
 # --- cards -------------------------------------------------------------------------------------

@@ -107,7 +107,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
 
 def standard_for(year: int) -> PovertyStandard:
-    return PovertyStandard.objects.get(first_year__lte=year, last_year__gte=year)
+    return PovertyStandard.objects.for_review(year)
 
 
 class ReviewFactory(factory.django.DjangoModelFactory):

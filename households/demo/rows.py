@@ -197,8 +197,14 @@ class Rows:
         reviews = {
             year: self.review(draft, year, wanted, order, causes, needs) for year, wanted in draft.classes.items()
         }
+        baseline_year = self.standard.first_year  # its first periodic year is the period's baseline
         movements = poverty.derive_movements(
-            {year: poverty.PovertyClass(r.poverty_class) for year, r in reviews.items()}
+            {
+                year: poverty.ReviewedYear(
+                    poverty.PovertyClass(r.poverty_class), self.standard.pk, year == baseline_year
+                )
+                for year, r in reviews.items()
+            }
         )
         for year, review in reviews.items():
             review.movement = movements[year].value

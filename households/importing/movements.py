@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from django.db import connection
 
 from households import poverty
-from households.models import Review
+from households.models import PovertyStandard, Review
 
 SLICE = 5000
 
@@ -25,20 +25,27 @@ def _slices(ids: Iterable[int]) -> Iterator[list[int]]:
 
 
 def _stored(household_ids: list[int]):
-    """(id, household, year, class, movement) of every review of these households."""
+    """(id, household, year, class, movement, standard, its first year) of every review of these
+    households: the standard rides along in the same query, since movements never cross one."""
     if connection.vendor == "postgresql":  # one array parameter rather than thousands
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, household_id, year, poverty_class, movement FROM {Review._meta.db_table} "
-                "WHERE household_id = ANY(%s)",
+                "SELECT r.id, r.household_id, r.year, r.poverty_class, r.movement, r.standard_id, s.first_year "
+                f"FROM {Review._meta.db_table} r JOIN {PovertyStandard._meta.db_table} s ON s.id = r.standard_id "
+                "WHERE r.household_id = ANY(%s)",
                 [household_ids],
             )
             return cursor.fetchall()
     return (
         Review.objects.filter(household_id__in=household_ids)
         .order_by()
-        .values_list("pk", "household_id", "year", "poverty_class", "movement")
+        .values_list("pk", "household_id", "year", "poverty_class", "movement", "standard_id", "standard__first_year")
     )
+
+
+def reviewed_year(year: int, poverty_class: str, standard_id: int, standard_first_year: int) -> poverty.ReviewedYear:
+    """A stored review as the movement rule reads it."""
+    return poverty.ReviewedYear(poverty.PovertyClass(poverty_class), standard_id, year == standard_first_year)
 
 
 def _rederive(household_ids: list[int], touched, file_years: dict[int, int] | None, counts) -> list[tuple[int, str]]:
@@ -46,12 +53,13 @@ def _rederive(household_ids: list[int], touched, file_years: dict[int, int] | No
     from households.importing.writers import YEAR_BASE
 
     changes: list[tuple[int, str]] = []
-    history: dict[int, list[tuple[int, int, str, str]]] = {}
-    for review_id, household_id, year, poverty_class, movement in _stored(household_ids):
-        history.setdefault(household_id, []).append((year, review_id, poverty_class, movement))
+    history: dict[int, list[tuple[int, int, poverty.ReviewedYear, str]]] = {}
+    for review_id, household_id, year, poverty_class, movement, standard_id, first_year in _stored(household_ids):
+        entry = reviewed_year(year, poverty_class, standard_id, first_year)
+        history.setdefault(household_id, []).append((year, review_id, entry, movement))
     for household_id, reviews in history.items():
         if household_id in touched:
-            derived = poverty.derive_movements({year: poverty.PovertyClass(c) for year, _, c, _ in reviews})
+            derived = poverty.derive_movements({year: entry for year, _, entry, _ in reviews})
         else:
             derived = None
         in_file = file_years.get(household_id, 0) if file_years is not None else 0

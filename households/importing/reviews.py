@@ -18,6 +18,7 @@ PostgreSQL a COPY into a temporary table followed by set-based upserts (househol
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,14 +99,19 @@ class _Lookups:
             (unit.code, unit.structure): unit for unit in AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE)
         }
         self.allowed_commune_ids = None if user is None else set(visible_communes(user).values_list("pk", flat=True))
+        # Every standard in one query; each row's is chosen from these by the one rule.
         self.standards = list(PovertyStandard.objects.annotate(size=Count("indicators")))
         self._lines: dict[tuple[int, str], poverty.Lines] = {}
-        self._by_year: dict[int, PovertyStandard | None] = {}
+        self._chosen: dict[tuple, PovertyStandard | None] = {}
 
-    def standard_for(self, year: int) -> PovertyStandard | None:
-        if year not in self._by_year:
-            self._by_year[year] = next((s for s in self.standards if s.first_year <= year <= s.last_year), None)
-        return self._by_year[year]
+    def standard_for(self, year: int, review_type: str = "periodic", review_date=None) -> PovertyStandard | None:
+        """households.poverty.select_standard over the standards read once; raises AmbiguousStandard."""
+        key = (year, review_type, review_date if review_type == "regular" else None)
+        if key not in self._chosen:
+            self._chosen[key] = poverty.select_standard(
+                self.standards, year=year, review_type=review_type, review_date=review_date
+            )
+        return self._chosen[key]
 
     def lines(self, standard: PovertyStandard, area: str) -> poverty.Lines:
         key = (standard.pk, area)
@@ -130,8 +136,17 @@ class _FileChecks:
             message = f"hộ «{row.household_code}» năm {row.year} đã có ở dòng {first}"
             return None, RowError(row.row, "household_code", message)
         self.first_seen[key] = row.row
-        standard = lookups.standard_for(row.year)
+        try:
+            standard = lookups.standard_for(row.year, row.review_type, row.review_date)
+        except poverty.AmbiguousStandard as error:
+            first, second = error.standards
+            message = f"hai chuẩn nghèo «{first}» và «{second}» cùng áp dụng; cần sửa chuẩn nghèo"
+            return None, RowError(row.row, "year", message)
         if standard is None:
+            if row.review_type == "regular":
+                day = (row.review_date or datetime.date(row.year, 12, 31)).strftime("%d/%m/%Y")
+                message = f"không có chuẩn nghèo áp dụng cho rà soát thường xuyên ngày {day}"
+                return None, RowError(row.row, "review_date", message)
             return None, RowError(row.row, "year", f"năm {row.year} không có chuẩn nghèo áp dụng")
         commune = lookups.communes.get((row.commune_code, structure_for_year(row.year)))
         if commune is None:

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from households.importing.errors import MAX_ERRORS, ImportRefused, RowError
 from households.models import Sex
-from households.template import DEPRIVATION_COLUMNS, LABELS, REQUIRED_KEYS, header_key
+from households.template import DEPRIVATION_COLUMNS, LABELS, REQUIRED_KEYS, REVIEW_TYPE_WORDS, fold, header_key
 
 # Required columns whose cell may be blank: income when a B1 score stands in for it.
 MAY_BE_BLANK = {"income_per_capita"}
@@ -42,6 +42,7 @@ class ParsedRow:
     deprivation_flags: int
     deprivation_count: int
     review_date: datetime.date | None
+    review_type: str = "periodic"
 
 
 def _text(value) -> str:
@@ -134,6 +135,22 @@ def _date_text(text: str) -> datetime.date:
     raise ValueError("phải là ngày dạng dd/mm/yyyy hoặc yyyy-mm-dd")
 
 
+_REVIEW_TYPES = {fold(key): key for key in REVIEW_TYPE_WORDS} | {
+    fold(word): key for key, word in REVIEW_TYPE_WORDS.items()
+}
+_REVIEW_TYPES.update({fold(f"rà soát {word}"): key for key, word in REVIEW_TYPE_WORDS.items()})
+
+
+def _review_type(value) -> str:
+    text = _text(value)
+    if not text:
+        return "periodic"
+    review_type = _REVIEW_TYPES.get(fold(text))
+    if review_type is None:
+        raise ValueError("phải là «định kỳ» hoặc «thường xuyên» (periodic/regular)")
+    return review_type
+
+
 def _commune_code(value) -> str:
     text = _text(value)
     if not (text.isdecimal() and len(text) <= 5):
@@ -152,6 +169,7 @@ _FIELD_PARSERS = {
     "b1_score": _amount,
     "head_sex": _sex,
     "review_date": _date,
+    "review_type": _review_type,
     "commune_code": _commune_code,
 }
 _MUST_NOT_BE_BLANK = {key for key in _FIELD_PARSERS if key in REQUIRED_KEYS and key not in MAY_BE_BLANK}
@@ -214,6 +232,7 @@ def parse_row(number: int, values: dict[str, object]) -> tuple[ParsedRow | None,
             deprivation_flags=mask,
             deprivation_count=count,
             review_date=parsed.get("review_date"),
+            review_type=parsed.get("review_type", "periodic"),
         ),
         [],
     )

@@ -51,6 +51,7 @@ REVIEW_COLUMNS = {
     "deprivation_count": lambda item: item.row.deprivation_count,
     "poverty_class": lambda item: item.poverty_class,
     "review_date": lambda item: item.row.review_date,
+    "review_type": lambda item: item.row.review_type,
     "state": None,  # the import's state, the same for every row
     "meritorious": lambda item: item.row.meritorious,
     "social_protection": lambda item: item.row.social_protection,

@@ -1,11 +1,22 @@
 """households/, reviews/ and imports/: the officers' visibility rule, writes through the services,
 ETag / If-Match on reviews, and the importer's row-numbered answer."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from households.models import Household, Review
+from households.models import (
+    AdministrativeUnit,
+    Area,
+    Household,
+    Review,
+    Structure,
+    Succession,
+    UnitKind,
+    UnitLevel,
+)
 from tests.api.conftest import assert_error, csv_file, review_row
 
 pytestmark = pytest.mark.django_db
@@ -283,3 +294,44 @@ def test_a_wrong_file_type_is_a_clear_400(city, clients):
 @pytest.mark.parametrize("query", [{"household": "-2.4e+124"}, {"household": "1.5"}, {"year": "1e200"}])
 def test_a_number_filter_out_of_range_is_a_400_not_a_500(city, clients, query):
     assert_error(clients["district_officer"].get("/api/v1/reviews/", query), 400)
+
+
+def test_a_review_posted_for_2026_takes_the_standard_its_kind_and_date_name(city, clients):
+    """Decree 07/2021 for a regular review during 2026, Decree 351/2025 for the end-2026 periodic one."""
+    units = city["units"]
+    successor = AdministrativeUnit.objects.create(
+        code="09619",
+        name="Xã Quảng Oai",
+        level=UnitLevel.COMMUNE,
+        kind=UnitKind.COMMUNE,
+        area=Area.RURAL,
+        parent=units["01"],
+        structure=Structure.REFORM_2025,
+        valid_from=datetime.date(2025, 7, 1),
+    )
+    Succession.objects.create(predecessor=units["09625"], successor=successor, is_primary=True)
+    client = clients["administrator"]
+    households = {h.code: h.pk for h in Household.objects.filter(code__in=["BV000", "BV002"])}
+    regular = client.post(
+        "/api/v1/reviews/",
+        {
+            "household": households["BV000"],
+            "year": 2026,
+            "income_per_capita": 1_800_000,
+            "deprivations": [True] * 3,
+            "review_type": "regular",
+            "review_date": "2026-06-15",
+        },
+        format="json",
+    )
+    assert regular.status_code == 201, regular.content
+    assert (regular.json()["standard"], regular.json()["poverty_class"]) == ("national-2022-2025", "average")
+    periodic = client.post(
+        "/api/v1/reviews/",
+        {"household": households["BV002"], "year": 2026, "income_per_capita": 1_800_000, "deprivations": [True] * 3},
+        format="json",
+    )
+    assert periodic.status_code == 201, periodic.content
+    body = periodic.json()
+    # Above the line in 2024 under Decree 07, poor at the end of 2026 under Decree 351: reclassified.
+    assert (body["standard"], body["poverty_class"], body["movement"]) == ("national-2026-2030", "poor", "reclassified")

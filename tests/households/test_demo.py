@@ -133,6 +133,10 @@ class TestDefaultScale:
         assert rates == {2022: Decimal("40.92"), 2023: Decimal("67.67"), 2024: Decimal("100.00")}
         assert round_rate(reduction_rate(near_poor[2021], near_poor[2022])) == Decimal("26.22")
 
+    def test_the_end_2021_review_is_decree_07s_baseline_so_no_household_is_newly_poor_in_2021(self, city):
+        assert set(movements(2021)) == {Movement.BASELINE}
+        assert Review.objects.filter(year=2021, poverty_class=PovertyClass.POOR).count() == 3612
+
     def test_2022_has_1582_escaped_and_104_newly_poor(self, city):
         assert movements(2022)[Movement.ESCAPED_POVERTY] == 1582
         assert movements(2022)[Movement.NEWLY_POOR] + movements(2022)[Movement.RE_POOR] == 104
@@ -240,7 +244,7 @@ class TestDefaultScale:
     def test_stored_class_and_movement_are_what_the_rules_make_of_each_review(self, city):
         standard = PovertyStandard.objects.get(code="national-2022-2025")
         lines = {area: standard.lines(area) for area in ("urban", "rural")}
-        years: dict[int, dict[int, poverty.PovertyClass]] = defaultdict(dict)
+        years: dict[int, dict[int, poverty.ReviewedYear]] = defaultdict(dict)
         stored_movements = {}
         for review in (
             Review.objects.select_related("commune").order_by("household_id", "year").iterator(chunk_size=5000)
@@ -253,7 +257,9 @@ class TestDefaultScale:
             assert review.poverty_class == expected, review
             assert bin(review.deprivation_flags).count("1") == review.deprivation_count
             assert review.deprivation_flags < 1 << 12
-            years[review.household_id][review.year] = poverty.PovertyClass(review.poverty_class)
+            years[review.household_id][review.year] = poverty.ReviewedYear(
+                poverty.PovertyClass(review.poverty_class), review.standard_id, review.year == standard.first_year
+            )
             stored_movements[(review.household_id, review.year)] = review.movement
         for household_id, classes in years.items():
             for year, movement in poverty.derive_movements(classes).items():

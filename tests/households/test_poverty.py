@@ -1,5 +1,6 @@
 """The classification and movement rules of DOMAIN.md §2–§3, without a database."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -7,15 +8,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from households.poverty import (
+    AmbiguousStandard,
     Lines,
     MissingIncome,
     Movement,
+    Period,
     PovertyClass,
+    ReviewedYear,
+    ReviewType,
+    applies_to,
     classify_household,
     derive_movement,
     derive_movements,
     flags_to_mask,
     mask_to_flags,
+    overlap,
+    select_standard,
 )
 
 # Decree 07/2021/NĐ-CP (2022–2025)
@@ -174,3 +182,201 @@ def test_movements_of_a_history_do_not_depend_on_the_order_years_arrive_in():
 
 def test_a_gap_in_the_history_compares_with_the_latest_earlier_review():
     assert derive_movements({2021: P, 2023: A}) == {2021: Movement.NEWLY_POOR, 2023: Movement.ESCAPED_POVERTY}
+
+
+# Which standard a review uses (DOMAIN.md §2): data, one rule
+DECREE_07 = Period("national-2022-2025", 2021, 2025, datetime.date(2022, 1, 1), datetime.date(2026, 12, 31), priority=0)
+DECREE_351 = Period(
+    "national-2026-2030", 2026, 2030, datetime.date(2027, 1, 1), datetime.date(2030, 12, 31), priority=0
+)
+HANOI_2016 = Period("hanoi-2016-2020", 2016, 2020, datetime.date(2016, 1, 1), datetime.date(2021, 12, 31), priority=1)
+SHIPPED = [HANOI_2016, DECREE_07, DECREE_351]
+
+
+def chosen(candidates, year, review_type=ReviewType.PERIODIC, review_date=None):
+    standard = select_standard(candidates, year=year, review_type=review_type, review_date=review_date)
+    return None if standard is None else standard.name
+
+
+def test_the_end_2021_periodic_review_is_the_first_under_decree_07():
+    assert chosen(SHIPPED, 2021) == "national-2022-2025"
+    assert chosen(SHIPPED, 2025) == "national-2022-2025"
+
+
+def test_the_end_2026_periodic_review_is_classified_under_decree_351():
+    assert chosen(SHIPPED, 2026) == "national-2026-2030"
+    assert chosen(SHIPPED, 2030) == "national-2026-2030"
+
+
+def test_a_regular_review_during_2026_stays_under_decree_07():
+    assert chosen(SHIPPED, 2026, ReviewType.REGULAR, datetime.date(2026, 6, 15)) == "national-2022-2025"
+    assert chosen(SHIPPED, 2026, ReviewType.REGULAR, datetime.date(2026, 12, 31)) == "national-2022-2025"
+
+
+def test_a_regular_review_without_a_date_is_taken_at_the_end_of_its_year():
+    assert chosen(SHIPPED, 2026, ReviewType.REGULAR) == "national-2022-2025"
+    assert chosen(SHIPPED, 2027, ReviewType.REGULAR) == "national-2026-2030"
+
+
+def test_decree_351_governs_regular_reviews_from_1_january_2027():
+    assert chosen(SHIPPED, 2027, ReviewType.REGULAR, datetime.date(2027, 1, 1)) == "national-2026-2030"
+
+
+def test_a_review_no_standard_covers_gets_none():
+    assert chosen(SHIPPED, 2031) is None
+    assert chosen(SHIPPED, 2015) is None
+    assert chosen(SHIPPED, 2031, ReviewType.REGULAR) is None
+    assert chosen([Period("no-regular", 2016, 2020)], 2018, ReviewType.REGULAR) is None
+
+
+def test_a_city_standard_of_higher_priority_wins_over_the_national_one():
+    hanoi = Period("hanoi-2027-2030", 2027, 2030, datetime.date(2027, 1, 1), datetime.date(2030, 12, 31), priority=1)
+    candidates = [*SHIPPED, hanoi]
+    assert chosen(candidates, 2027) == "hanoi-2027-2030"
+    assert chosen(candidates, 2026) == "national-2026-2030"  # the city's starts a year later
+    assert chosen(candidates, 2028, ReviewType.REGULAR, datetime.date(2028, 3, 1)) == "hanoi-2027-2030"
+
+
+def test_two_standards_of_the_same_priority_for_one_review_are_refused_not_picked():
+    twin = Period("twin", 2025, 2027, priority=0)
+    with pytest.raises(AmbiguousStandard):
+        select_standard([DECREE_07, twin], year=2025)
+    # One of higher priority settles it.
+    assert chosen([DECREE_07, twin, Period("city", 2025, 2025, priority=1)], 2025) == "city"
+
+
+def test_overlap_is_where_two_standards_of_one_priority_would_both_apply():
+    assert overlap(DECREE_07, DECREE_351) is None  # 2021–2025 / 2026–2030; 2022–2026 / 2027–2030
+    assert overlap(DECREE_07, Period("x", 2025, 2026)) == "periodic"
+    regular_twin = Period("y", 2031, 2032, datetime.date(2026, 12, 31), datetime.date(2027, 6, 30))
+    assert overlap(DECREE_07, regular_twin) == "regular"
+    assert overlap(DECREE_07, Period("z", 2025, 2026, priority=1)) is None  # a higher priority may overlap
+
+
+periods = st.builds(
+    lambda first, length, priority, start, days: Period(
+        f"s{first}-{length}-{priority}-{start}-{days}",
+        first,
+        first + length,
+        datetime.date(first, 1, 1) + datetime.timedelta(days=start),
+        datetime.date(first, 1, 1) + datetime.timedelta(days=start + days),
+        priority,
+    ),
+    st.integers(2015, 2035),
+    st.integers(0, 5),
+    st.integers(0, 2),
+    st.integers(0, 400),
+    st.integers(0, 2000),
+)
+
+
+@given(st.lists(periods, max_size=6), st.integers(2014, 2042), st.sampled_from(list(ReviewType)), st.dates())
+def test_the_chosen_standard_applies_and_none_applying_ranks_above_it(candidates, year, review_type, day):
+    """Where no pair overlaps (what PovertyStandard.clean guarantees), exactly the rule's pick comes back."""
+    if any(overlap(a, b) for i, a in enumerate(candidates) for b in candidates[i + 1 :]):
+        return
+    standard = select_standard(candidates, year=year, review_type=review_type, review_date=day)
+    applying = [s for s in candidates if applies_to(s, year=year, review_type=review_type, review_date=day)]
+    if not applying:
+        assert standard is None
+    else:
+        assert standard in applying
+        assert all(s.priority < standard.priority or s is standard for s in applying)
+
+
+# Movements across standards: the first year under a standard is a baseline
+D07, D351 = "national-2022-2025", "national-2026-2030"
+
+
+def under(poverty_class, standard, first_year=False):
+    return ReviewedYear(poverty_class, standard, first_year)
+
+
+def test_poor_in_2025_under_decree_07_then_near_poor_in_2026_under_decree_351_is_reclassified():
+    history = {2025: under(P, D07), 2026: under(N, D351, first_year=True)}
+    assert derive_movements(history)[2026] is Movement.RECLASSIFIED
+
+
+def test_poor_under_both_standards_stayed():
+    history = {2025: under(P, D07), 2026: under(P, D351, first_year=True)}
+    assert derive_movements(history)[2026] is Movement.STAYED
+
+
+def test_a_household_first_reviewed_at_end_2026_is_the_new_periods_baseline_not_newly_poor():
+    assert derive_movements({2026: under(P, D351, first_year=True)}) == {2026: Movement.BASELINE}
+    assert derive_movements({2026: under(N, D351, first_year=True)}) == {2026: Movement.BASELINE}
+
+
+def test_the_end_2021_review_is_decree_07s_baseline_and_2022_moves_as_usual():
+    history = {2021: under(P, D07, first_year=True), 2022: under(A, D07), 2023: under(P, D07)}
+    assert derive_movements(history) == {
+        2021: Movement.BASELINE,
+        2022: Movement.ESCAPED_POVERTY,
+        2023: Movement.RE_POOR,
+    }
+
+
+def test_a_household_first_reviewed_after_the_baseline_year_is_newly_poor():
+    assert derive_movements({2022: under(P, D07)}) == {2022: Movement.NEWLY_POOR}
+    assert derive_movements({2027: under(N, D351)}) == {2027: Movement.NEWLY_NEAR_POOR}
+
+
+def test_re_poor_looks_at_the_history_under_the_earlier_standard():
+    history = {2024: under(P, D07), 2025: under(A, D07), 2026: under(A, D351, True), 2027: under(P, D351)}
+    assert derive_movements(history) == {
+        2024: Movement.NEWLY_POOR,
+        2025: Movement.ESCAPED_POVERTY,
+        2026: Movement.STAYED,
+        2027: Movement.RE_POOR,
+    }
+
+
+def test_a_regular_review_of_2026_under_decree_07_then_the_2027_review_is_not_compared():
+    history = {2026: under(N, D07), 2027: under(A, D351)}
+    assert derive_movements(history)[2027] is Movement.RECLASSIFIED
+
+
+classes = st.sampled_from(list(PovertyClass))
+standard_names = st.sampled_from(["a", "b", "c"])
+
+
+@st.composite
+def histories(draw):
+    years = draw(st.lists(st.integers(2016, 2035), unique=True, max_size=8))
+    return {year: ReviewedYear(draw(classes), draw(standard_names), draw(st.booleans())) for year in years}
+
+
+@given(histories())
+def test_no_movement_ever_compares_two_reviews_under_different_standards(history):
+    movements = derive_movements(history)
+    years = sorted(history)
+    for before, year in zip(years, years[1:], strict=False):
+        if history[before].standard != history[year].standard:
+            expected = (
+                Movement.STAYED
+                if history[before].poverty_class is history[year].poverty_class
+                else Movement.RECLASSIFIED
+            )
+            assert movements[year] is expected
+
+
+@given(histories())
+def test_baseline_is_only_ever_a_first_review_and_reclassified_only_a_change_of_standard(history):
+    movements = derive_movements(history)
+    years = sorted(history)
+    for index, year in enumerate(years):
+        if movements[year] is Movement.BASELINE:
+            assert index == 0 and history[year].standard_first_year
+        if movements[year] is Movement.RECLASSIFIED:
+            assert index > 0 and history[years[index - 1]].standard != history[year].standard
+
+
+@given(st.dictionaries(st.integers(2016, 2035), classes, max_size=8), standard_names)
+def test_under_one_standard_with_no_baseline_year_the_movements_are_those_of_the_plain_classes(plain, standard):
+    wrapped = {year: ReviewedYear(c, standard) for year, c in plain.items()}
+    assert derive_movements(wrapped) == derive_movements(plain)
+
+
+@given(histories())
+def test_movements_with_standards_do_not_depend_on_the_order_years_arrive_in(history):
+    assert derive_movements(dict(reversed(list(history.items())))) == derive_movements(history)

@@ -1,6 +1,7 @@
 """The review form: indicators of the year's standard, the class shown as typed, saved through the
 service, approved years read-only, and two officers editing the same review."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from households import services
-from households.models import Cause, Movement, PovertyClass, Review, ReviewState, Role
+from households.models import Cause, Movement, PovertyClass, Review, ReviewState, Role, Structure
 from tests.factories import CommuneFactory, HouseholdFactory, ReviewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +164,71 @@ def test_a_review_created_meanwhile_by_someone_else_is_not_overwritten(household
     with pytest.raises(services.ReviewConflict) as caught:
         services.save_review(user=officer, household=household, year=2023, data=data, version="")
     assert any(change.field == "income_per_capita" for change in caught.value.changes)
+
+
+# The standard follows the review's year and kind (DOMAIN.md §2): end-2026 periodic reviews are
+# Decree 351/2025's baseline; regular reviews during 2026 stay under Decree 07/2021.
+
+
+@pytest.fixture
+def reform_household(db):
+    commune = CommuneFactory(structure=Structure.REFORM_2025, valid_from=datetime.date(2025, 7, 1), valid_to=None)
+    return HouseholdFactory(commune=commune, head_name="Lê Thị Mai")
+
+
+@pytest.fixture
+def reform_officer(client, reform_household):
+    user = UserFactory(role=Role.COMMUNE_OFFICER, unit=reform_household.commune)
+    client.force_login(user)
+    return user
+
+
+def test_the_2026_periodic_form_shows_decree_351s_indicators(client, reform_officer, reform_household):
+    response = client.get(review_url(reform_household, 2026))
+    content = response.content.decode()
+    assert response.context["standard"].code == "national-2026-2030"
+    assert "Sử dụng dịch vụ số" in content and "Thu gom, xử lý rác thải sinh hoạt" in content
+    assert "Phương tiện phục vụ tiếp cận thông tin" not in content
+    dimensions = [label for label, _ in response.context["form"].dimensions()]
+    assert "Nước sinh hoạt, vệ sinh và môi trường" in dimensions and len(dimensions) == 6
+
+
+def test_a_regular_review_during_2026_is_entered_and_saved_under_decree_07(client, reform_officer, reform_household):
+    asked = client.get(review_url(reform_household, 2026), {"review_type": "regular", "review_date": "15/06/2026"})
+    assert asked.context["standard"].code == "national-2022-2025"
+    assert "Phương tiện phục vụ tiếp cận thông tin" in asked.content.decode()
+    # 1.8M: near-poor on Decree 351's 2.2M rural line, but above Decree 07's 1.5M.
+    client.post(
+        review_url(reform_household, 2026),
+        entries(income="1.800.000", deprivations=3, review_type="regular", review_date="15/06/2026"),
+    )
+    review = Review.objects.get(household=reform_household, year=2026)
+    assert (review.standard.code, review.review_type, review.poverty_class) == (
+        "national-2022-2025",
+        "regular",
+        PovertyClass.AVERAGE,
+    )
+    client.post(
+        review_url(reform_household, 2026),
+        entries(
+            income="1.800.000",
+            deprivations=3,
+            review_type="periodic",
+            review_date="01/12/2026",
+            version=services.review_version(review),
+        ),
+    )
+    review.refresh_from_db()
+    assert (review.standard.code, review.poverty_class) == ("national-2026-2030", PovertyClass.POOR)
+
+
+def test_saving_the_2026_review_after_a_2025_one_reclassifies_rather_than_escapes(
+    client, reform_officer, reform_household
+):
+    client.post(review_url(reform_household, 2025), entries(income="1.400.000", review_date="01/12/2025"))
+    assert Review.objects.get(household=reform_household, year=2025).poverty_class == PovertyClass.POOR
+    client.post(
+        review_url(reform_household, 2026), entries(income="2.000.000", deprivations=2, review_date="01/12/2026")
+    )
+    movements = dict(Review.objects.filter(household=reform_household).values_list("year", "movement"))
+    assert movements == {2025: Movement.NEWLY_POOR, 2026: Movement.RECLASSIFIED}
