@@ -201,6 +201,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Seconds: a recompute run is dead when queued or running longer than RECOMPUTE_TIMEOUT, or
+# silent (no heartbeat) for RECOMPUTE_HEARTBEAT_TIMEOUT (reports.recompute.runs).
+RECOMPUTE_TIMEOUT = env.int("RECOMPUTE_TIMEOUT", default=900)
+RECOMPUTE_HEARTBEAT_TIMEOUT = env.int("RECOMPUTE_HEARTBEAT_TIMEOUT", default=120)
 # A worker process that grew past this (KiB) is replaced once its task ends; the upload limits
 # (households.importing.reading.Limits) keep any one task well below it.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=768 * 1024)
