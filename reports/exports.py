@@ -125,6 +125,8 @@ class Line:
     @property
     def provisional(self) -> bool:
         """Reviews wait for approval, or some communes have no approved review yet."""
+        if self.no_data:
+            return False
         reviewed, total = self.values.get("communes_reviewed") or 0, self.values.get("communes_total") or 0
         return bool(self.values.get("pending")) or reviewed < total
 

@@ -134,5 +134,6 @@ class IndicatorValue(models.Model):
 
     @property
     def provisional(self) -> bool:
-        """Figures that may still change: reviews wait for approval, or communes are missing."""
-        return self.pending > 0 or self.partly_reviewed
+        """Figures that may still change: reviews wait for approval, or communes are missing.
+        A unit-year without figures is "no data", not provisional."""
+        return self.has_data and (self.pending > 0 or self.partly_reviewed)

@@ -236,7 +236,7 @@ def test_summary_shows_a_unit_without_data_as_no_data_not_zero(client, admin_uni
 
     rows = [[cell.value for cell in row] for row in workbook["Hộ nghèo"].iter_rows(min_row=4)]
     line = next(row for row in rows if row[0] and row[0].startswith(ba_vi.name))
-    assert line[0] == f"{ba_vi.name} (*) (**)"
+    assert line[0] == f"{ba_vi.name} (**)"
     assert line[1] == 70_000 and line[10] is None and line[11] is None  # no poor count, no rate: not 0
     assert any(row[0] and row[0].startswith("(**) Chưa có số liệu") for row in rows)
     assert "Chưa có số liệu" in page and 'id="coverage"' in page

@@ -128,7 +128,7 @@ def test_a_commune_year_with_only_drafts_and_submitted_reviews_has_null_counts_n
     assert (drafts.reviewed_households, drafts.pending) == (0, 2)
     assert (drafts.communes_reviewed, drafts.communes_total, drafts.communes_started) == (0, 1, 1)
     assert drafts.total_households == 9000  # the denominator is its own input, known anyway
-    assert not drafts.has_data and drafts.provisional
+    assert not drafts.has_data and not drafts.provisional  # no data, which is not "provisional"
     approved = row("00004", 2025)
     assert (approved.poor, approved.near_poor, approved.newly_poor, approved.reviewed_households) == (1, 0, 1, 1)
     # The city adds up what is approved and says how much of it that is.
