@@ -144,7 +144,7 @@ def _dashboard_context(
             "year_structure": structure_for_year(year),
             "can_switch_structure": (unit.is_city and structure_for_year(year) == Structure.LEGACY)
             or (unit.structure == Structure.REFORM_2025 and unit.level == UnitLevel.COMMUNE),
-            "provisional": row.pending > 0,
+            "provisional": row.pending > 0 and row.has_data,  # without data, the coverage banner says it
             "coverage": dashboard.coverage(row, rows),
             "any_provisional": any(r.provisional for r in rows),
             "columns": dashboard.TABLE_COLUMNS,

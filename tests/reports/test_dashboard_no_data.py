@@ -241,3 +241,14 @@ def test_summary_shows_a_unit_without_data_as_no_data_not_zero(client, admin_uni
     assert any(row[0] and row[0].startswith("(**) Chưa có số liệu") for row in rows)
     assert "Chưa có số liệu" in page and 'id="coverage"' in page
     assert "10/40 xã, phường" in page
+
+
+def test_in_english_the_banner_and_the_grey_status_speak_english(client, partly_reviewed_2025, settings):
+    login(client)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    html = client.get(reverse("reports:city"), {"year": 2025}).content.decode()
+
+    assert "2025 is only partly reviewed: 1 of 126 communes have an approved review." in html
+    assert "123 communes have not started their review" in html
+    assert ">No data<" in html and "Chưa có số liệu" not in html
