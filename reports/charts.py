@@ -56,7 +56,7 @@ def chart_data(
         return out
 
     row = series.get(year)
-    deprivations = list(row.deprivations_poor) if row is not None else []
+    deprivations = list(row.deprivations_poor or []) if row is not None else []
     labels = [
         deprivation_labels[i] if i < len(deprivation_labels) else f"{_('Chỉ số')} {i + 1}"
         for i in range(len(deprivations))
@@ -114,11 +114,12 @@ def map_points(rows: Iterable[UnitRow], width: int = 600, height: int = 600, pad
     # Centre the drawing in both directions.
     left = pad + (width - 2 * pad - (max(lons) - min(lons)) * squeeze * scale) / 2
     top_edge = pad + (height - 2 * pad - (max(lats) - min(lats)) * scale) / 2
-    top = max(r.value.poor for r in placed) or 1
+    # A unit without data keeps the smallest circle (grey: no data), never the size of a zero.
+    top = max(r.value.poor or 0 for r in placed) or 1
     points = []
     for r in placed:
         x = left + (r.unit.longitude - min(lons)) * squeeze * scale
         y = top_edge + (max(lats) - r.unit.latitude) * scale
-        radius = 4 + 10 * math.sqrt(r.value.poor / top)
+        radius = 4 + 10 * math.sqrt((r.value.poor or 0) / top)
         points.append(MapPoint(round(x, 1), round(y, 1), round(radius, 1), r))
     return points

@@ -23,6 +23,7 @@ from households.models import (
     AdministrativeUnit,
     StandardIndicator,
     Structure,
+    UnitLevel,
     structure_for_year,
 )
 from reports.models import IndicatorValue, RecomputeRun, RunStatus
@@ -193,6 +194,8 @@ def _count(row: IndicatorValue | None, name: str) -> int | None:
 def start_of_year(series: Mapping[int, IndicatorValue], year: int, name: str) -> int | None:
     """The count at the start of `year`: the row's own *_start field, else last year's count."""
     row = series.get(year)
+    if row is not None and row.first_year_of_standard:
+        return None  # a standard's first year is a baseline: last year was counted on other lines
     own = getattr(row, f"{name}_start", None) if row is not None else None
     if own is not None:
         return own
@@ -290,7 +293,7 @@ def build_cards(series: Mapping[int, IndicatorValue], year: int, targets: Iterab
                 needed_label=str(needed_label),
                 projections=project_to_years(baseline, BASELINE_YEAR, current, year),
                 inputs=_inputs(assessment),
-                provisional=bool(row and row.pending),
+                provisional=bool(row and row.provisional),
             )
         )
     order = {key: i for i, key in enumerate(CARD_ORDER)}
@@ -323,7 +326,7 @@ class UnitRow:
 
     @property
     def provisional(self) -> bool:
-        return self.value.pending > 0
+        return self.value.provisional
 
 
 SORT_KEYS = {
@@ -382,6 +385,44 @@ def sort_rows(rows: list[UnitRow], sort: str | None) -> tuple[list[UnitRow], str
     present = [r for r in rows if key(r) is not None]
     missing = [r for r in rows if key(r) is None]
     # Ties: more poor households first, then by name, so the order is stable.
-    present.sort(key=lambda r: (-r.value.poor, r.unit.name))
+    present.sort(key=lambda r: (-(r.value.poor or 0), r.unit.name))
     present.sort(key=key, reverse=descending)
     return present + missing, sort
+
+
+# --- coverage of a partly reviewed year -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the figures of a unit-year rest on, for the banner at the top of a page."""
+
+    year: int
+    has_data: bool
+    communes_reviewed: int
+    communes_total: int
+    communes_not_started: int
+    households_reviewed: int
+    pending: int
+    not_started: list[AdministrativeUnit]  # named where the units below are communes
+
+
+def coverage(row: IndicatorValue | None, rows_below: Iterable[UnitRow] = ()) -> Coverage | None:
+    """The banner's content when the unit-year has no approved review or only part of its communes
+    have one; None when every commune in force is approved (pending reviews say so elsewhere)."""
+    if row is None or (row.has_data and not row.partly_reviewed):
+        return None
+    not_started = sorted(
+        (r.unit for r in rows_below if r.unit.level == UnitLevel.COMMUNE and r.value.communes_not_started),
+        key=lambda unit: unit.name,
+    )
+    return Coverage(
+        year=row.year,
+        has_data=row.has_data,
+        communes_reviewed=row.communes_reviewed,
+        communes_total=row.communes_total,
+        communes_not_started=row.communes_not_started,
+        households_reviewed=row.reviewed_households,
+        pending=row.pending,
+        not_started=not_started,
+    )

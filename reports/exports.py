@@ -8,8 +8,11 @@ start of the year; the end-of-year rate is relative to the total resident househ
 ethnic-minority share is relative to the poor at the end of the year. The same table exists for
 near-poor households (without the ethnic-minority columns, which the snapshot does not hold).
 
-Districts are urban or rural by kind (quận and thị xã urban, huyện rural); communes by area.
-Cell values that look like formulas are neutralised (households.exports.neutralise).
+Urban and rural follow the commune (DOMAIN.md §2: phường and thị trấn urban, xã rural), not the
+district: a huyện's thị trấn counts in the urban block and a thị xã's xã in the rural one, so a
+district whose communes are of both kinds has a line in each block, summed from its communes. A
+unit without an approved review shows no figure ("no data is not zero"). Cell values that look
+like formulas are neutralised (households.exports.neutralise).
 """
 
 from __future__ import annotations
@@ -27,17 +30,21 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from households.exports import neutralise
-from households.models import AdministrativeUnit, UnitKind, UnitLevel
+from households.models import AdministrativeUnit, Area, UnitKind, UnitLevel
 from reports.models import IndicatorValue, RecomputeRun
 
 URBAN_DISTRICT_KINDS = {UnitKind.URBAN_DISTRICT, UnitKind.TOWN}
+URBAN_COMMUNE_KINDS = {UnitKind.WARD, UnitKind.TOWNSHIP}
 
 
 def is_urban(unit: AdministrativeUnit) -> bool:
-    """Districts by kind (quận, thị xã urban; huyện rural); communes by their area."""
+    """Communes by their area (phường, thị trấn urban; xã rural), by kind where no area is set;
+    districts by kind, used only for a district whose communes have no rows in the snapshot."""
     if unit.level == UnitLevel.DISTRICT:
         return unit.kind in URBAN_DISTRICT_KINDS
-    return unit.area == "urban"
+    if unit.area:
+        return unit.area == Area.URBAN
+    return unit.kind in URBAN_COMMUNE_KINDS
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,8 @@ SUMMED = [
     "newly_near_poor",
     "near_poor",
     "pending",
+    "communes_reviewed",
+    "communes_total",
 ]
 
 
@@ -115,7 +124,16 @@ class Line:
 
     @property
     def provisional(self) -> bool:
-        return bool(self.values.get("pending"))
+        """Reviews wait for approval, or some communes have no approved review yet."""
+        if self.no_data:
+            return False
+        reviewed, total = self.values.get("communes_reviewed") or 0, self.values.get("communes_total") or 0
+        return bool(self.values.get("pending")) or reviewed < total
+
+    @property
+    def no_data(self) -> bool:
+        """Nothing approved: every figure but the total households is missing."""
+        return self.kind != "block" and self.values.get("poor") is None and self.values.get("near_poor") is None
 
     def cells(self, spec: Spec) -> list:
         """The numeric cells in column order for `spec`."""
@@ -152,6 +170,7 @@ class SummaryTable:
     blocks: list[Block]
     total: Line | None
     computed_at: object = None
+    own: IndicatorValue | None = None
 
     def headers(self, spec: Spec) -> list[str]:
         headers = [_("Đơn vị"), _("Tổng số hộ dân cư"), _("Số %(t)s đầu năm") % {"t": spec.title}]
@@ -182,7 +201,7 @@ class SummaryTable:
         """(kind, line, cells) in print order: each block's units and subtotal, then the total."""
         out = []
         for block in self.blocks:
-            out.append(("block", Line(block.title, {}), []))
+            out.append(("block", Line(block.title, {}, kind="block"), []))
             out += [("unit", line, line.cells(spec)) for line in block.lines]
             out.append(("subtotal", block.subtotal, block.subtotal.cells(spec)))
         if self.total is not None:
@@ -203,6 +222,10 @@ class SummaryTable:
     @property
     def has_provisional(self) -> bool:
         return any(line.provisional for block in self.blocks for line in block.lines)
+
+    @property
+    def has_no_data(self) -> bool:
+        return any(line.no_data for block in self.blocks for line in block.lines)
 
 
 def _line(value: IndicatorValue) -> Line:
@@ -230,13 +253,44 @@ def _sum(name: str, lines: Iterable[Line], kind: str) -> Line:
     return Line(name, values, kind=kind)
 
 
+def _district_lines(district: IndicatorValue, communes: list[IndicatorValue]) -> list[tuple[bool, Line]]:
+    """(urban?, line) of a district: its own row where its communes are all of one kind, else one
+    line per kind summed from its communes. Without commune rows, the district's kind decides."""
+    kinds = {is_urban(commune.unit) for commune in communes}
+    if len(kinds) <= 1:
+        return [(kinds.pop() if kinds else is_urban(district.unit), _line(district))]
+    lines = []
+    for urban in (True, False):
+        part = [_line(commune) for commune in communes if is_urban(commune.unit) == urban]
+        line = _sum(district.unit.name, part, "unit")
+        # A part's denominator is only known when every commune of it has one.
+        if any(commune.values.get("total_households") is None for commune in part):
+            line.values["total_households"] = None
+        lines.append((urban, line))
+    return lines
+
+
 def summary_table(
-    unit: AdministrativeUnit, year: int, own: IndicatorValue | None, children: Iterable[IndicatorValue]
+    unit: AdministrativeUnit, year: int, own: IndicatorValue | None, below: Iterable[IndicatorValue]
 ) -> SummaryTable:
-    """The table of the units below `unit` in `year`, in urban and rural blocks."""
+    """The table of the units directly below `unit` in `year`, in urban and rural blocks by the
+    communes' kind. `below` holds the units directly below and may hold their communes too
+    (reports.queries.rows_below), which a district needs to be split between the blocks."""
+    below = sorted(below, key=lambda v: v.unit.code)
+    communes_of: dict[int, list[IndicatorValue]] = {}
+    for value in below:
+        if value.unit.parent_id != unit.pk:
+            communes_of.setdefault(value.unit.parent_id, []).append(value)
     urban, rural = [], []
-    for value in sorted(children, key=lambda v: v.unit.code):
-        (urban if is_urban(value.unit) else rural).append(_line(value))
+    for value in below:
+        if value.unit.parent_id != unit.pk:
+            continue
+        if value.unit.level == UnitLevel.DISTRICT:
+            parts = _district_lines(value, communes_of.get(value.unit_id, []))
+        else:
+            parts = [(is_urban(value.unit), _line(value))]
+        for is_urban_part, line in parts:
+            (urban if is_urban_part else rural).append(line)
     blocks = []
     for title, lines in ((_("Khu vực thành thị"), urban), (_("Khu vực nông thôn"), rural)):
         if lines:
@@ -248,7 +302,7 @@ def summary_table(
         total.kind = "total"
     elif urban or rural:
         total = _sum(_("Tổng cộng"), urban + rural, "total")
-    return SummaryTable(unit, year, blocks, total, own.computed_at if own is not None else None)
+    return SummaryTable(unit, year, blocks, total, own.computed_at if own is not None else None, own)
 
 
 INT_FORMAT = "#,##0"
@@ -277,7 +331,7 @@ def _write_sheet(sheet, table: SummaryTable, spec: Spec, run: RecomputeRun | Non
         cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
     percent_columns = {i + 2 for i, header in enumerate(headers[1:]) if "%" in header}
     for kind, line, cells in table.rows(spec):
-        name = line.name + (" (*)" if line.provisional else "")
+        name = line.name + (" (*)" if line.provisional else "") + (" (**)" if line.no_data else "")
         sheet.append([neutralise(name), *[float(c) if isinstance(c, Decimal) else c for c in cells]])
         row = sheet.max_row
         if kind != "unit":
@@ -287,6 +341,8 @@ def _write_sheet(sheet, table: SummaryTable, spec: Spec, run: RecomputeRun | Non
             sheet.cell(row=row, column=column).number_format = (
                 PERCENT_FORMAT if column in percent_columns else INT_FORMAT
             )
+    if any(entry[1].no_data for entry in table.rows(spec)):
+        sheet.append([_("(**) Chưa có số liệu: chưa có kết quả rà soát nào được phê duyệt.")])
     if any(entry[1].provisional for entry in table.rows(spec)):
         sheet.append([_("(*) Số liệu tạm thời: còn phiếu rà soát chưa được phê duyệt.")])
     sheet.column_dimensions["A"].width = 34

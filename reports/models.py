@@ -73,27 +73,39 @@ class IndicatorValue(models.Model):
     )
     total_households = models.PositiveIntegerField(_("tổng số hộ dân cư"), null=True)
     total_households_source = models.CharField(max_length=16, blank=True)
-    reviewed = models.PositiveIntegerField(_("số hộ được rà soát"), default=0)
+    # Coverage: how much of the unit-year the figures rest on. Only approved reviews count.
+    reviewed_households = models.PositiveIntegerField(_("số hộ có kết quả rà soát được phê duyệt"), default=0)
     pending = models.PositiveIntegerField(_("số phiếu chưa phê duyệt"), default=0)
-    poor = models.PositiveIntegerField(_("hộ nghèo"), default=0)
-    near_poor = models.PositiveIntegerField(_("hộ cận nghèo"), default=0)
+    communes_total = models.PositiveIntegerField(_("số xã, phường có hiệu lực"), default=0)
+    communes_reviewed = models.PositiveIntegerField(_("số xã, phường có kết quả được phê duyệt"), default=0)
+    communes_started = models.PositiveIntegerField(_("số xã, phường đã bắt đầu rà soát"), default=0)
+    first_year_of_standard = models.BooleanField(
+        _("năm đầu của chuẩn nghèo"),
+        default=False,
+        help_text=_("Năm gốc: không so sánh biến động và tỷ lệ giảm với năm trước (chuẩn khác)."),
+    )
+    # Counts are null where no review of the unit-year is approved (no data is not zero);
+    # movements are also null in the first year of a standard.
+    poor = models.PositiveIntegerField(_("hộ nghèo"), null=True)
+    near_poor = models.PositiveIntegerField(_("hộ cận nghèo"), null=True)
     poor_start = models.PositiveIntegerField(_("hộ nghèo đầu năm"), null=True)
     near_poor_start = models.PositiveIntegerField(_("hộ cận nghèo đầu năm"), null=True)
     poverty_rate = models.DecimalField(_("tỷ lệ hộ nghèo (%)"), max_digits=7, decimal_places=4, null=True)
     near_poverty_rate = models.DecimalField(_("tỷ lệ hộ cận nghèo (%)"), max_digits=7, decimal_places=4, null=True)
-    escaped = models.PositiveIntegerField(_("thoát nghèo"), default=0)
-    newly_poor = models.PositiveIntegerField(_("nghèo phát sinh"), default=0)
-    re_poor = models.PositiveIntegerField(_("tái nghèo"), default=0)
-    escaped_near_poor = models.PositiveIntegerField(_("thoát cận nghèo"), default=0)
-    newly_near_poor = models.PositiveIntegerField(_("cận nghèo phát sinh"), default=0)
-    re_near_poor = models.PositiveIntegerField(_("tái cận nghèo"), default=0)
-    meritorious_poor = models.PositiveIntegerField(_("hộ nghèo có người có công"), default=0)
-    social_protection_poor = models.PositiveIntegerField(_("hộ nghèo có đối tượng BTXH"), default=0)
-    no_labour_poor = models.PositiveIntegerField(_("hộ nghèo không có khả năng lao động"), default=0)
-    ethnic_minority_poor = models.PositiveIntegerField(_("hộ nghèo dân tộc thiểu số"), default=0)
+    escaped = models.PositiveIntegerField(_("thoát nghèo"), null=True)
+    newly_poor = models.PositiveIntegerField(_("nghèo phát sinh"), null=True)
+    re_poor = models.PositiveIntegerField(_("tái nghèo"), null=True)
+    escaped_near_poor = models.PositiveIntegerField(_("thoát cận nghèo"), null=True)
+    newly_near_poor = models.PositiveIntegerField(_("cận nghèo phát sinh"), null=True)
+    re_near_poor = models.PositiveIntegerField(_("tái cận nghèo"), null=True)
+    reclassified = models.PositiveIntegerField(_("phân loại lại do đổi chuẩn nghèo"), null=True)
+    meritorious_poor = models.PositiveIntegerField(_("hộ nghèo có người có công"), null=True)
+    social_protection_poor = models.PositiveIntegerField(_("hộ nghèo có đối tượng BTXH"), null=True)
+    no_labour_poor = models.PositiveIntegerField(_("hộ nghèo không có khả năng lao động"), null=True)
+    ethnic_minority_poor = models.PositiveIntegerField(_("hộ nghèo dân tộc thiểu số"), null=True)
     ethnic_minority_poor_start = models.PositiveIntegerField(_("hộ nghèo DTTS đầu năm"), null=True)
-    female_head_poor = models.PositiveIntegerField(_("hộ nghèo chủ hộ nữ"), default=0)
-    deprivations_poor = models.JSONField(_("số hộ nghèo thiếu hụt theo chỉ số"), default=list)
+    female_head_poor = models.PositiveIntegerField(_("hộ nghèo chủ hộ nữ"), null=True)
+    deprivations_poor = models.JSONField(_("số hộ nghèo thiếu hụt theo chỉ số"), null=True, default=list)
     poor_reduction_rate = models.DecimalField(_("tỷ lệ giảm hộ nghèo (%)"), max_digits=7, decimal_places=2, null=True)
     near_poor_reduction_rate = models.DecimalField(
         _("tỷ lệ giảm hộ cận nghèo (%)"), max_digits=7, decimal_places=2, null=True
@@ -110,3 +122,23 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} / {self.year}"
+
+    @property
+    def has_data(self) -> bool:
+        """Some review of the unit-year is approved: its counts mean something (else they are null)."""
+        return self.poor is not None
+
+    @property
+    def partly_reviewed(self) -> bool:
+        """Some communes of the unit have no approved review yet: the figures cover only part of it."""
+        return self.communes_reviewed < self.communes_total
+
+    @property
+    def communes_not_started(self) -> int:
+        return max(self.communes_total - self.communes_started, 0)
+
+    @property
+    def provisional(self) -> bool:
+        """Figures that may still change: reviews wait for approval, or communes are missing.
+        A unit-year without figures is "no data", not provisional."""
+        return self.has_data and (self.pending > 0 or self.partly_reviewed)

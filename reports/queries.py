@@ -7,10 +7,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
 
-from households.models import Structure, UnitLevel
+from households.models import Structure, UnitLevel, structure_for_year
 from reports.models import IndicatorValue, RecomputeRun
 
-# The public contract of indicators/ and export_indicators (DESIGN.md, "Contracts").
+# The public contract of indicators/ and export_indicators (DESIGN.md, "Contracts"). Counts, rates
+# and movements are null where no review of the unit-year is approved; movements and reduction
+# rates are null in the first year of a standard.
 INDICATOR_FIELDS = [
     "unit",
     "year",
@@ -25,6 +27,10 @@ INDICATOR_FIELDS = [
     "meritorious_poor",
     "poor_reduction_rate",
     "near_poor_reduction_rate",
+    "reclassified",
+    "reviewed_households",
+    "communes_reviewed",
+    "communes_total",
     "computed_at",
 ]
 RATE_FIELDS = {"poverty_rate", "near_poverty_rate", "poor_reduction_rate", "near_poor_reduction_rate"}
@@ -58,6 +64,20 @@ def snapshot(
     if parent:
         values = values.filter(unit__parent__code=parent)
     return values.order_by("year", "unit__level", "unit__code")
+
+
+def rows_below(unit, year: int, *, structure: int | None = None) -> list[IndicatorValue]:
+    """The rows of the units below `unit` in `year`, two levels deep (a city's districts and their
+    communes), in one query: the summary table splits a district between its urban and rural
+    communes. As reports.dashboard.children_rows for the structure and re-aggregated history."""
+    rows = IndicatorValue.objects.filter(
+        Q(unit__parent=unit) | Q(unit__parent__parent=unit), run__is_current=True, year=year
+    ).select_related("unit")
+    if structure == Structure.REFORM_2025 and structure_for_year(year) == Structure.LEGACY:
+        rows = rows.filter(reaggregated=True, unit__structure=Structure.REFORM_2025)
+    else:
+        rows = rows.filter(reaggregated=False, unit__structure=structure_for_year(year))
+    return list(rows.order_by("unit__code"))
 
 
 def rate(value: Decimal | None) -> Decimal | None:

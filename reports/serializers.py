@@ -17,7 +17,7 @@ from reports.templatetags.progress_text import in_english
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
 # Counts an open-data answer suppresses when small, and the rates derived from each.
-SUPPRESSIBLE_COUNTS = ["poor", "near_poor", "escaped", "newly_poor", "re_poor", "meritorious_poor"]
+SUPPRESSIBLE_COUNTS = ["poor", "near_poor", "escaped", "newly_poor", "re_poor", "meritorious_poor", "reclassified"]
 DERIVED_RATES = {
     "poor": ["poverty_rate", "poor_reduction_rate"],
     "near_poor": ["near_poverty_rate", "near_poor_reduction_rate"],
@@ -71,7 +71,13 @@ class IndicatorSerializer(serializers.Serializer):
     total_households = serializers.IntegerField(
         allow_null=True, help_text="Tổng số hộ dân cư (mẫu số) / total resident households (the denominator)"
     )
-    poor = serializers.IntegerField(allow_null=True, help_text="Số hộ nghèo / poor households")
+    poor = serializers.IntegerField(
+        allow_null=True,
+        help_text=(
+            "Số hộ nghèo; null khi chưa có kết quả rà soát nào được phê duyệt (không phải 0) / poor households; "
+            "null where no review is approved (no data is not zero)"
+        ),
+    )
     near_poor = serializers.IntegerField(allow_null=True, help_text="Số hộ cận nghèo / near-poor households")
     poverty_rate = serializers.FloatField(
         allow_null=True, help_text="Tỷ lệ hộ nghèo (%), 2 chữ số thập phân / poverty rate (%), 2 decimals"
@@ -79,9 +85,21 @@ class IndicatorSerializer(serializers.Serializer):
     near_poverty_rate = serializers.FloatField(
         allow_null=True, help_text="Tỷ lệ hộ cận nghèo (%) / near-poverty rate (%), 2 decimals"
     )
-    escaped = serializers.IntegerField(allow_null=True, help_text="Số hộ thoát nghèo / households that escaped poverty")
-    newly_poor = serializers.IntegerField(allow_null=True, help_text="Số hộ nghèo phát sinh / newly poor households")
-    re_poor = serializers.IntegerField(allow_null=True, help_text="Số hộ tái nghèo / re-poor households")
+    escaped = serializers.IntegerField(
+        allow_null=True,
+        help_text=(
+            "Số hộ thoát nghèo; null ở năm đầu của chuẩn nghèo / households that escaped poverty; null in the "
+            "first year of a standard"
+        ),
+    )
+    newly_poor = serializers.IntegerField(
+        allow_null=True,
+        help_text="Số hộ nghèo phát sinh; null ở năm đầu của chuẩn / newly poor households; null in a standard's first year",
+    )
+    re_poor = serializers.IntegerField(
+        allow_null=True,
+        help_text="Số hộ tái nghèo; null ở năm đầu của chuẩn / re-poor households; null in a standard's first year",
+    )
     meritorious_poor = serializers.IntegerField(
         allow_null=True,
         help_text="Hộ nghèo có người có công / poor households with a person of meritorious service",
@@ -89,12 +107,32 @@ class IndicatorSerializer(serializers.Serializer):
     poor_reduction_rate = serializers.FloatField(
         allow_null=True,
         help_text=(
-            "Tỷ lệ giảm hộ nghèo so với đầu năm (%); null khi năm trước bằng 0 hoặc không có. / "
-            "Annual reduction of poor households (%); null where the previous count is 0 or unknown."
+            "Tỷ lệ giảm hộ nghèo so với đầu năm (%); null khi năm trước bằng 0 hoặc không có, hoặc năm đầu của "
+            "chuẩn nghèo. / Annual reduction of poor households (%); null where the previous count is 0 or unknown, "
+            "or in the first year of a standard."
         ),
     )
     near_poor_reduction_rate = serializers.FloatField(
         allow_null=True, help_text="Tỷ lệ giảm hộ cận nghèo (%) / annual reduction of near-poor households (%)"
+    )
+    reclassified = serializers.IntegerField(
+        allow_null=True,
+        help_text=(
+            "Số hộ đổi phân loại chỉ vì chuẩn nghèo thay đổi / households whose class changed only because the "
+            "standard changed"
+        ),
+    )
+    reviewed_households = serializers.IntegerField(
+        help_text=(
+            "Số hộ có kết quả rà soát được phê duyệt (0: chưa có số liệu, các số đếm là null) / households with an "
+            "approved review (0: no data, the counts are null)"
+        )
+    )
+    communes_reviewed = serializers.IntegerField(
+        help_text="Số xã, phường có kết quả được phê duyệt / communes with an approved review"
+    )
+    communes_total = serializers.IntegerField(
+        help_text="Số xã, phường của đơn vị có hiệu lực trong năm / communes of the unit in force that year"
     )
     computed_at = serializers.DateTimeField(help_text="Thời điểm tính / when the snapshot was computed")
     suppressed = serializers.ListField(

@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from households.models import AdministrativeUnit, Structure, UnitLevel, structure_for_year
 from households.visibility import CITY_ROLES, commune_scope
 from povertyplan.params import year_param
-from reports import cache, charts, dashboard, exports
+from reports import cache, charts, dashboard, exports, queries
 from reports import completeness as completeness_rules
 from reports.models import IndicatorValue
 from targets.queries import targets_for_units
@@ -145,7 +145,8 @@ def _dashboard_context(
             "year_structure": structure_for_year(year),
             "can_switch_structure": (unit.is_city and structure_for_year(year) == Structure.LEGACY)
             or (unit.structure == Structure.REFORM_2025 and unit.level == UnitLevel.COMMUNE),
-            "provisional": row.pending > 0,
+            "provisional": row.pending > 0 and row.has_data,  # without data, the coverage banner says it
+            "coverage": dashboard.coverage(row, rows),
             "any_provisional": any(r.provisional for r in rows),
             "columns": dashboard.TABLE_COLUMNS,
             "base_query": urlencode({"year": year, **({"structure": structure} if structure else {})}),
@@ -210,8 +211,8 @@ def _summary(request: HttpRequest) -> tuple[AdministrativeUnit, int, exports.Sum
         .select_related("unit")
         .first()
     )
-    children = dashboard.children_rows(scope_unit, year, structure=_structure(request))
-    return scope_unit, year, exports.summary_table(scope_unit, year, own, children), dashboard.run_info()
+    below = queries.rows_below(scope_unit, year, structure=_structure(request))
+    return scope_unit, year, exports.summary_table(scope_unit, year, own, below), dashboard.run_info()
 
 
 @login_required
@@ -221,7 +222,14 @@ def summary(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/summary.html",
-        {"unit": scope_unit, "year": year, "table": table, "runs": runs, "query": request.GET.urlencode()},
+        {
+            "unit": scope_unit,
+            "year": year,
+            "table": table,
+            "runs": runs,
+            "query": request.GET.urlencode(),
+            "coverage": dashboard.coverage(table.own),
+        },
     )
 
 

@@ -95,7 +95,7 @@ STATUS_LABELS: Mapping[ProgressStatus, str] = {
     ProgressStatus.MAINTAINED_AT_ZERO: _("Duy trì bằng 0"),
     ProgressStatus.OFF_TRACK: _("Không đạt"),
     ProgressStatus.MISSED: _("Không đạt (quá hạn)"),
-    ProgressStatus.NO_DATA: _("Chưa có dữ liệu"),
+    ProgressStatus.NO_DATA: _("Chưa có số liệu"),
 }
 
 

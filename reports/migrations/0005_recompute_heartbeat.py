@@ -20,7 +20,7 @@ def sweep_every_minute(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_nightly_schedule'),
+        ('reports', '0003_no_data_and_coverage'),
     ]
 
     operations = [

@@ -5,6 +5,14 @@ Formulas: ../shared/DOMAIN.md §4. Counts come from grouped SQL over the reviews
 construction. Only approved reviews count in the figures (the officers' workflow); the rest are
 counted as `pending` so pages can mark a figure provisional. Building rows from counts needs no
 query beyond the unit tree and the resident-household totals, read once per run (`Units`).
+
+No data is not zero: where no review of a unit-year is approved, its counts, rates and movements
+are null, and `communes_reviewed` / `communes_total` say how much of the unit the figures cover.
+The first year of a standard (the year its `first_year` names, e.g. end-2021 for Decree 07/2021,
+end-2026 for Decree 351/2025) is a baseline: movements, start-of-year counts and reduction rates
+would compare two standards and are null (DOMAIN.md §2); households whose class changed only
+because the lines moved are counted as `reclassified`. Which year is a first year comes from the
+reviews' own standard, never from a list of years.
 """
 
 from __future__ import annotations
@@ -39,8 +47,11 @@ DEPRIVATION_SLOTS = 12
 APPROVED = Q(state=ReviewState.APPROVED)
 POOR = APPROVED & Q(poverty_class=PovertyClass.POOR)
 COUNTS = {
-    "reviewed": APPROVED,
+    "reviewed_households": APPROVED,
     "pending": ~APPROVED,
+    # Approved reviews under a standard whose first periodic review is this year (a baseline).
+    "first_year_of_standard": APPROVED & Q(standard__first_year=F("year")),
+    "reclassified": APPROVED & Q(movement=Movement.RECLASSIFIED),
     "poor": POOR,
     "near_poor": APPROVED & Q(poverty_class=PovertyClass.NEAR_POOR),
     "escaped": APPROVED & Q(movement=Movement.ESCAPED_POVERTY),
@@ -57,6 +68,14 @@ COUNTS = {
     **{f"deprived_{i + 1}": POOR & Q(**{f"bit_{i + 1}__gt": 0}) for i in range(DEPRIVATION_SLOTS)},
 }
 SUMMED = [name for name in COUNTS if not name.startswith("deprived_")]
+#: Compare the year with the year before: null in a standard's first year.
+MOVEMENTS = ["escaped", "newly_poor", "re_poor", "escaped_near_poor", "newly_near_poor", "re_near_poor"]
+#: The counts a row stores as they are (the others are coverage, movements or derived).
+PLAIN_COUNTS = [
+    name
+    for name in SUMMED
+    if name not in ("reviewed_households", "pending", "first_year_of_standard", "poor", "near_poor", *MOVEMENTS)
+]
 
 
 @dataclass
@@ -72,6 +91,30 @@ class Counts:
 
 
 CountMap = dict[tuple[int, int], Counts]
+
+
+@dataclass
+class Coverage:
+    """How many communes of a unit-year have an approved review (`reviewed`) or any review
+    (`started`), out of the communes in force (`total`)."""
+
+    reviewed: int = 0
+    started: int = 0
+    total: int = 0
+
+    @classmethod
+    def of(cls, commune: Counts) -> Coverage:
+        return cls(
+            reviewed=int(commune["reviewed_households"] > 0),
+            started=int(commune["reviewed_households"] + commune["pending"] > 0),
+        )
+
+    def add(self, other: Coverage) -> None:
+        self.reviewed += other.reviewed
+        self.started += other.started
+
+    def within(self, total: int) -> Coverage:
+        return Coverage(self.reviewed, self.started, total)
 
 
 def review_counts(years: Iterable[int], commune_ids: Iterable[int] | None = None):
@@ -112,7 +155,7 @@ def percent(numerator: int | None, denominator: int | None, places: int = 4) -> 
     return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
-def rounded_rate(previous: int | None, current: int) -> Decimal | None:
+def rounded_rate(previous: int | None, current: int | None) -> Decimal | None:
     rate = reduction_rate(previous, current)
     return None if rate is None else rate.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -240,15 +283,22 @@ def build_rows(
     # history re-aggregated onto the 2025 units through each old commune's primary successor.
     per_unit: dict[tuple[int, int], Counts] = defaultdict(Counts)
     reaggregated: dict[tuple[int, int], Counts] = defaultdict(Counts)
+    # Communes with an approved review / with any review, per (year, unit), in the same pass.
+    covered: dict[tuple[int, int], Coverage] = defaultdict(Coverage)
+    covered_again: dict[tuple[int, int], Coverage] = defaultdict(Coverage)
     for (year, commune_id), commune_counts in counts.items():
         commune = units.all[commune_id]
-        per_unit[(year, commune_id)].add(commune_counts)
-        per_unit[(year, units.city.pk)].add(commune_counts)
+        coverage = Coverage.of(commune_counts)
+        targets = [(year, commune_id), (year, units.city.pk)]
         district = units.parent_district.get(commune_id)
         if district:
-            per_unit[(year, district.id)].add(commune_counts)
+            targets.append((year, district.id))
+        for key in targets:
+            per_unit[key].add(commune_counts)
+            covered[key].add(coverage)
         if commune.structure == Structure.LEGACY and units.successor(commune_id):
             reaggregated[(year, units.successor(commune_id))].add(commune_counts)
+            covered_again[(year, units.successor(commune_id))].add(coverage)
 
     def unit_total(unit: AdministrativeUnit, year: int, members: list[AdministrativeUnit]) -> tuple[int | None, str]:
         if (unit.pk, year) in totals:
@@ -263,8 +313,8 @@ def build_rows(
         if not plan.has_previous(year):
             return None
         if not plan.crosses_structures(year) or unit.is_city:
-            return per_unit.get((year - 1, unit.pk), Counts())
-        return reaggregated.get((year - 1, unit.pk), Counts())
+            return per_unit.get((year - 1, unit.pk))
+        return reaggregated.get((year - 1, unit.pk))
 
     rows: list[IndicatorValue] = []
     for year in plan.years:
@@ -279,16 +329,24 @@ def build_rows(
             members = communes if unit.is_city else units.children.get(unit.id, [])
             total, source = unit_total(unit, year, members)
             current = per_unit.get((year, unit.pk), Counts())
-            rows.append(_row(unit, year, current, previous_counts(unit, year), total, source, plan.computed_at))
+            in_force = len(members) if unit.level != UnitLevel.COMMUNE else 1
+            coverage = covered[(year, unit.pk)].within(in_force)
+            rows.append(
+                _row(unit, year, current, previous_counts(unit, year), total, source, plan.computed_at, coverage)
+            )
         if structure == Structure.LEGACY:
             # Today's units for a legacy year: history re-aggregated, flagged as such.
             for unit in units.communes(Structure.REFORM_2025):
                 if (candidates is not None and unit.id not in candidates) or not include(unit, year, True):
                     continue
-                previous = reaggregated.get((year - 1, unit.pk), Counts()) if plan.has_previous(year) else None
+                previous = reaggregated.get((year - 1, unit.pk)) if plan.has_previous(year) else None
                 current = reaggregated.get((year, unit.pk), Counts())
-                total, source = unit_total(unit, year, units.predecessors.get(unit.pk, []))
-                rows.append(_row(unit, year, current, previous, total, source, plan.computed_at, reaggregated=True))
+                predecessors = units.predecessors.get(unit.pk, [])
+                total, source = unit_total(unit, year, predecessors)
+                coverage = covered_again[(year, unit.pk)].within(len(predecessors))
+                rows.append(
+                    _row(unit, year, current, previous, total, source, plan.computed_at, coverage, reaggregated=True)
+                )
     return rows
 
 
@@ -300,28 +358,56 @@ def compute_values(years: list[int], computed_at) -> list[IndicatorValue]:
 
 
 def _row(
-    unit, year, current: Counts, previous: Counts | None, total, source, computed_at, reaggregated: bool = False
+    unit,
+    year,
+    current: Counts,
+    previous: Counts | None,
+    total,
+    source,
+    computed_at,
+    coverage: Coverage,
+    reaggregated: bool = False,
 ) -> IndicatorValue:
-    poor_start = previous["poor"] if previous else None
-    near_poor_start = previous["near_poor"] if previous else None
+    """One unit-year: null counts where nothing is approved; no comparison with the year before
+    where the year is a standard's first (or the year before has nothing approved)."""
+    has_data = current["reviewed_households"] > 0
+    first_year = has_data and current["first_year_of_standard"] > 0
+    comparable = previous is not None and previous["reviewed_households"] > 0 and not first_year
+
+    def count(name: str) -> int | None:
+        return current[name] if has_data else None
+
+    def movement(name: str) -> int | None:
+        return current[name] if has_data and not first_year else None
+
+    def start(name: str) -> int | None:
+        return previous[name] if comparable else None
+
+    poor, near_poor = count("poor"), count("near_poor")
+    poor_start, near_poor_start = start("poor"), start("near_poor")
     return IndicatorValue(
         unit=unit,
         year=year,
         reaggregated=reaggregated,
         total_households=total,
         total_households_source=source,
-        reviewed=current["reviewed"],
+        reviewed_households=current["reviewed_households"],
         pending=current["pending"],
-        poor=current["poor"],
-        near_poor=current["near_poor"],
+        communes_total=coverage.total,
+        communes_reviewed=coverage.reviewed,
+        communes_started=coverage.started,
+        first_year_of_standard=first_year,
+        poor=poor,
+        near_poor=near_poor,
         poor_start=poor_start,
         near_poor_start=near_poor_start,
-        poverty_rate=percent(current["poor"], total),
-        near_poverty_rate=percent(current["near_poor"], total),
-        **{name: current[name] for name in SUMMED if name not in ("reviewed", "pending", "poor", "near_poor")},
-        ethnic_minority_poor_start=previous["ethnic_minority_poor"] if previous else None,
-        deprivations_poor=[current[f"deprived_{i + 1}"] for i in range(DEPRIVATION_SLOTS)],
-        poor_reduction_rate=rounded_rate(poor_start, current["poor"]),
-        near_poor_reduction_rate=rounded_rate(near_poor_start, current["near_poor"]),
+        poverty_rate=percent(poor, total),
+        near_poverty_rate=percent(near_poor, total),
+        **{name: movement(name) for name in MOVEMENTS},
+        **{name: count(name) for name in PLAIN_COUNTS},
+        ethnic_minority_poor_start=start("ethnic_minority_poor"),
+        deprivations_poor=[current[f"deprived_{i + 1}"] for i in range(DEPRIVATION_SLOTS)] if has_data else None,
+        poor_reduction_rate=rounded_rate(poor_start, poor),
+        near_poor_reduction_rate=rounded_rate(near_poor_start, near_poor),
         computed_at=computed_at,
     )

@@ -114,8 +114,9 @@ def test_open_data_answers_without_a_token_and_suppresses_counts_from_1_to_4(cit
     big = found[("00001", 2024)]  # 8 poor, 4 escaped, 0 meritorious
     assert big["poor"] == 8 and big["meritorious_poor"] == 0 and big["escaped"] is None
     assert big["poor_reduction_rate"] == pytest.approx(33.33)
-    empty = found[("09628", 2024)]
-    assert empty["poor"] == 0 and empty["suppressed"] == []  # zero is published
+    assert big["meritorious_poor"] == 0 and "meritorious_poor" not in big["suppressed"]  # zero is published
+    no_data = found[("09628", 2024)]  # no review at all: null because unknown, not suppressed
+    assert no_data["poor"] is None and no_data["reviewed_households"] == 0 and no_data["suppressed"] == []
 
 
 @override_settings(OPEN_DATA_INDICATORS=True)
@@ -157,3 +158,48 @@ def test_a_repeated_question_is_answered_from_the_cache_until_the_next_run(city,
     recompute_progress(requested_by="tests")
     (row,) = rows(client.get(URL, {"unit": "01", "year": 2024}))
     assert row["total_households"] == 4 * 2000
+
+
+# --- no data is not zero ---------------------------------------------------------------------------
+
+
+def test_a_unit_year_without_an_approved_review_is_null_not_zero_and_says_what_it_rests_on(city, clients):
+    (no_data,) = rows(clients["city_leader"].get(URL, {"unit": "09628", "year": 2024}))  # Cổ Đô: no review
+    for name in ["poor", "near_poor", "poverty_rate", "escaped", "newly_poor", "re_poor", "meritorious_poor"]:
+        assert no_data[name] is None, name
+    assert no_data["poor_reduction_rate"] is None and no_data["reclassified"] is None
+    assert (no_data["reviewed_households"], no_data["communes_reviewed"], no_data["communes_total"]) == (0, 0, 1)
+    assert no_data["total_households"] == 1000  # the denominator is known whatever the reviews
+    (ba_vi,) = rows(clients["city_leader"].get(URL, {"unit": "271", "year": 2024}))
+    assert (ba_vi["poor"], ba_vi["reviewed_households"]) == (2, 3)
+    assert (ba_vi["communes_reviewed"], ba_vi["communes_total"]) == (1, 2)
+    (whole,) = rows(clients["city_leader"].get(URL, {"unit": "01", "year": 2024}))
+    assert (whole["reviewed_households"], whole["communes_reviewed"], whole["communes_total"]) == (15, 2, 4)
+    assert whole["reclassified"] == 0
+
+
+def test_csv_leaves_a_null_cell_empty_and_carries_the_coverage_columns(city, clients):
+    response = clients["city_leader"].get(URL, {"unit": "09628", "year": 2024, "format": "csv"})
+    (line,) = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert (line["poor"], line["poverty_rate"], line["escaped"]) == ("", "", "")
+    assert (line["reviewed_households"], line["communes_reviewed"], line["communes_total"]) == ("0", "0", "1")
+
+
+def test_progress_of_a_unit_without_data_is_no_data_for_every_target(city, clients):
+    response = clients["city_leader"].get("/api/v1/progress/", {"unit": "09628", "year": 2024})
+    assert response.status_code == 200
+    (record,) = response.json()["results"]
+    assert record["targets"] and {t["status"] for t in record["targets"]} == {"no_data"}
+    assert {t["status_label_en"] for t in record["targets"]} == {"No data"}
+
+
+def test_the_schema_documents_the_coverage_fields_and_the_nullable_counts(city, clients):
+    schema = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    fields = schema["components"]["schemas"]["Indicator"]["properties"]
+    for name in ["reviewed_households", "communes_reviewed", "communes_total", "reclassified"]:
+        assert name in fields, name
+    for name in ["poor", "escaped", "poverty_rate", "poor_reduction_rate", "reclassified"]:
+        assert fields[name].get("nullable") is True, name
+    assert "nullable" not in fields["reviewed_households"]
+    required = schema["components"]["schemas"]["Indicator"]["required"]
+    assert {"reviewed_households", "communes_reviewed", "communes_total"} <= set(required)

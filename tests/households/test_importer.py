@@ -327,6 +327,10 @@ def test_import_recompute_and_export_give_the_rules_figures(admin_units, tmp_pat
         "meritorious_poor": 1,
         "poor_reduction_rate": -25.0,
         "near_poor_reduction_rate": 50.0,
+        "reclassified": 0,
+        "reviewed_households": 8,
+        "communes_reviewed": 2,
+        "communes_total": 526,
         "computed_at": city["computed_at"],
     }
     call_command("export_indicators", "--unit", RURAL, "--year", "2023", "--format", "csv")

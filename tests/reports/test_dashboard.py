@@ -41,7 +41,7 @@ def make_value(run: RecomputeRun, unit: AdministrativeUnit, year: int, **fields)
     total = fields.pop("total_households", 10_000)
     defaults = {
         "total_households": total,
-        "reviewed": poor + near_poor,
+        "reviewed_households": poor + near_poor,
         "poverty_rate": Decimal(poor) * 100 / total if total else None,
         "near_poverty_rate": Decimal(near_poor) * 100 / total if total else None,
         "deprivations_poor": [0] * 12,
