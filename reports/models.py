@@ -83,6 +83,7 @@ class IndicatorValue(models.Model):
     newly_near_poor = models.PositiveIntegerField(_("cận nghèo phát sinh"), default=0)
     re_near_poor = models.PositiveIntegerField(_("tái cận nghèo"), default=0)
     meritorious_poor = models.PositiveIntegerField(_("hộ nghèo có người có công"), default=0)
+    meritorious_near_poor = models.PositiveIntegerField(_("hộ cận nghèo có người có công"), default=0)
     social_protection_poor = models.PositiveIntegerField(_("hộ nghèo có đối tượng BTXH"), default=0)
     no_labour_poor = models.PositiveIntegerField(_("hộ nghèo không có khả năng lao động"), default=0)
     ethnic_minority_poor = models.PositiveIntegerField(_("hộ nghèo dân tộc thiểu số"), default=0)
