@@ -278,7 +278,7 @@ def _absolute_change_status(previous: Number, current: Number) -> ProgressStatus
     return ProgressStatus.WORSENING
 
 
-def _band_text(lower: Decimal, upper: Decimal | None) -> str:
+def band_text(lower: Decimal, upper: Decimal | None) -> str:
     if upper is None or upper == lower:
         return Text(_("Giảm ít nhất {lower} %/năm"), lower=f"{lower.normalize():f}")
     return Text(_("Giảm {lower}–{upper} %/năm"), lower=f"{lower.normalize():f}", upper=f"{upper.normalize():f}")
@@ -313,7 +313,7 @@ def assess_reduction(
         raise ValueError("the lower bound of a reduction band must be positive")
     if upper is not None and upper < lower:
         raise ValueError("the upper bound of a reduction band cannot be below its lower bound")
-    target = _band_text(lower, upper)
+    target = band_text(lower, upper)
     actual = reduction_rate(previous, current)
     inputs: dict[str, Decimal | int | None] = {
         "previous": previous,
