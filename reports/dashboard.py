@@ -36,7 +36,6 @@ from targets.progress import (
     assess_fewer_than_last_year,
     assess_must_be_zero,
     assess_reduction,
-    average_annual_rate,
     band_text,
     needed_pace,
     project_at_pace,
@@ -336,14 +335,6 @@ def build_cards(series: Mapping[int, IndicatorValue], year: int, targets: Iterab
     order = {key: i for i, key in enumerate(CARD_ORDER)}
     cards.sort(key=lambda card: order.get((card.target.indicator.code, card.target.kind), len(order)))
     return cards
-
-
-def average_rate_since_baseline(
-    series: Mapping[int, IndicatorValue], year: int, baseline_year: int, code: str = "poor"
-) -> Decimal | None:
-    return average_annual_rate(
-        _count(series.get(baseline_year), code), baseline_year, _count(series.get(year), code), year
-    )
 
 
 # --- the table of units below --------------------------------------------------------------------
