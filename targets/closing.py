@@ -58,8 +58,8 @@ class ClosingMethod(StrEnum):
 
 
 CLOSING_METHOD_LABELS: Mapping[ClosingMethod, str] = {
-    ClosingMethod.EVERY_YEAR: _("Đạt trong mọi năm áp dụng"),
-    ClosingMethod.AT_DEADLINE: _("Đánh giá tại thời hạn"),
+    ClosingMethod.EVERY_YEAR: _("Xét từng năm áp dụng"),
+    ClosingMethod.AT_DEADLINE: _("Xét tại thời hạn"),
 }
 CLOSING_RULES: Mapping[ClosingMethod, str] = {
     ClosingMethod.EVERY_YEAR: _(

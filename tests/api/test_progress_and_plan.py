@@ -115,7 +115,7 @@ def test_the_closing_report_of_plan_51_covers_2021_to_2025_in_vietnamese_and_eng
     verdict = merit["verdict"]
     assert verdict["status"] == "not_met" and verdict["years_not_met"] == [2023]
     assert (verdict["status_label"], verdict["status_label_en"]) == ("Không đạt chỉ tiêu", "Not met")
-    assert verdict["method_name_en"] == "Met in every year it applied" and verdict["rule_en"]
+    assert verdict["method_name_en"] == "Judged year by year" and verdict["rule_en"]
     assert by_kind[("poor", "count_by_deadline")]["verdict"]["status"] == "incomplete"  # no end-2025 figure
     assert by_kind[("poor", "count_by_deadline")]["target_en"] == "No household left by the end of 2025"
 

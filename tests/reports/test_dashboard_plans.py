@@ -227,7 +227,7 @@ def test_plan_51_closes_with_the_end_2025_figures_target_by_target(client, snaps
     assert poor.years[0].assessment is None  # the baseline year is not judged
     html = response.content.decode()
     assert "Báo cáo tổng kết Kế hoạch 51-KH/TU" in html and "2021–2025" in html
-    assert "Đạt trong mọi năm áp dụng" in html and "Đánh giá tại thời hạn" in html
+    assert "Xét từng năm áp dụng" in html and "Xét tại thời hạn" in html and "Đạt trong mọi năm áp dụng." in html
     assert "Phương pháp tỷ số (Open SDG)" in html and "So sánh tốc độ giảm (hộ/năm)" in html
     assert "1362/QĐ-UBND" in html and "cần kiểm chứng" in html
 
@@ -236,8 +236,8 @@ def test_the_closing_report_reads_in_english(client, snapshot, settings):
     login(client)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(reverse("reports:plan_closing", args=[plan_51().pk])).content.decode()
-    assert "Closing report of Plan 51-KH/TU" in html and "Met in every year it applied" in html
-    assert "Đạt trong mọi năm áp dụng" not in html
+    assert "Closing report of Plan 51-KH/TU" in html and "Met in every year it applied." in html
+    assert "Judged year by year" in html and "Xét từng năm" not in html
 
 
 def test_the_closing_report_is_for_city_users(client, snapshot):
