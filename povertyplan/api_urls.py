@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from households.api import HouseholdViewSet, ImportViewSet, ReviewViewSet, UnitViewSet
-from reports.api import IndicatorViewSet, ProgressViewSet
+from reports.api import IndicatorViewSet, PlanClosingView, ProgressViewSet
 from targets.api import PlanViewSet, TargetViewSet
 
 router = DefaultRouter()
@@ -30,6 +30,7 @@ public = {"permission_classes": [AllowAny], "authentication_classes": []}
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("plan/<int:pk>/closing/", PlanClosingView.as_view(), name="api-plan-closing"),
     path("schema/", SpectacularAPIView.as_view(**public), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema", **public), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema", **public), name="api-redoc"),

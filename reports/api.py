@@ -14,30 +14,36 @@ import io
 import json
 
 from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from households.models import Structure
+from households.models import AdministrativeUnit, Structure, UnitLevel
 from povertyplan.api_errors import error_responses
 from reports import cache
-from reports.dashboard import BASELINE_YEAR, assess_target
+from reports.closing import closing_report
+from reports.dashboard import assess_target, projection_years, target_projections
 from reports.models import IndicatorValue
 from reports.queries import current_run, snapshot
 from reports.serializers import (
+    ClosingReportSerializer,
     IndicatorSerializer,
+    ProgressQuerySerializer,
     ProgressSerializer,
     SnapshotQuerySerializer,
+    closing_record,
     progress_record,
 )
 from targets.models import Plan
-from targets.progress import project_to_years
-from targets.queries import targets_for_units
+from targets.queries import all_plans, default_plan, plan_by_code, targets_for_units
 
 
 class CSVRenderer(BaseRenderer):
@@ -217,25 +223,44 @@ class ProgressViewSet(SnapshotViewSet):
 
     serializer_class = ProgressSerializer
 
+    def query(self) -> dict:
+        if not hasattr(self, "_query"):
+            params = ProgressQuerySerializer(data=self.request.query_params)
+            params.is_valid(raise_exception=True)
+            self._query = params.validated_data
+        return self._query
+
     @extend_schema(
         summary="Tiến độ / progress",
         description=SNAPSHOT_DESCRIPTION
         + "\n\nMỗi đơn vị và năm: trạng thái từng chỉ tiêu với số liệu đầu vào, công thức, phương pháp (tỷ số Open "
-        "SDG, số tuyệt đối khi số nhỏ…) và dự báo đến 2025, 2030. CSV: một dòng cho mỗi chỉ tiêu.\n\n"
+        "SDG, số tuyệt đối khi số nhỏ, tốc độ hộ/năm cho chỉ tiêu có thời hạn…) và dự báo đến các thời hạn và năm cuối "
+        "của kế hoạch. `plan=<số hiệu>` chọn kế hoạch để đánh giá; mặc định là kế hoạch có năm đó (kế hoạch mới hơn "
+        "nếu có hai), nếu không có thì kế hoạch mới nhất; trường `plan` của mỗi dòng cho biết kế hoạch đã dùng. "
+        "CSV: một dòng cho mỗi chỉ tiêu.\n\n"
         "Per unit and year: each target's status with its inputs, formula, method (Open SDG ratio, absolute change "
-        "for small numbers…) and the projection to 2025 and 2030. CSV: one line per target.",
-        parameters=[SnapshotQuerySerializer, FORMAT_PARAMETER],
+        "for small numbers, pace in households a year for a deadline…) and projections to the deadlines and the "
+        "plan's last year. `plan=<code>` picks the plan judged against; by default the plan covering the row's year "
+        "(the newer of two), else the latest; each row's `plan` says which was used. CSV: one line per target.",
+        parameters=[ProgressQuerySerializer, FORMAT_PARAMETER],
         responses={200: ProgressSerializer(many=True), **error_responses(400, 404)},
     )
     def list(self, request, *args, **kwargs):
+        query = self.query()
+        plans = all_plans()
+        chosen = None
+        if query.get("plan"):
+            chosen = plan_by_code(plans, query["plan"])
+            if chosen is None:
+                raise serializers.ValidationError({"plan": ["Không có kế hoạch với số hiệu này."]})
         queryset = self.get_queryset()
         page = self.paginate_queryset(queryset)
         values = list(page if page is not None else queryset)
-        records = progress_records(values)
+        records = progress_records(values, plans=plans, plan=chosen)
         if request.accepted_renderer.format == "csv":
             lines = []
             for record in records:
-                head = {key: record[key] for key in ("unit", "unit_name", "year", "computed_at")}
+                head = {key: record[key] for key in ("unit", "unit_name", "year", "computed_at", "plan")}
                 for target in record["targets"]:
                     projection = {f"projection_{item['year']}": item["value"] for item in target["projection"]}
                     body = {key: item for key, item in target.items() if key != "projection"}
@@ -246,32 +271,74 @@ class ProgressViewSet(SnapshotViewSet):
         return Response(records)
 
 
-def progress_records(values: list[IndicatorValue]) -> list[dict]:
-    """Judge every target of each row with the dashboards' own rule (reports.dashboard.assess_target);
-    the previous-year and baseline rows of the whole page in one query, the targets once per year."""
+def progress_records(
+    values: list[IndicatorValue], *, plans: list[Plan] | None = None, plan: Plan | None = None
+) -> list[dict]:
+    """Judge every target of each row with the dashboards' own rule (reports.dashboard.assess_target)
+    against `plan`, else the plan covering the row's year (targets.queries.default_plan); the
+    previous-year and baseline rows of the whole page in one query, the targets once per year."""
     if not values:
         return []
-    plan = Plan.objects.order_by("pk").first()
+    plans = all_plans() if plans is None else plans
+    years = sorted({value.year for value in values})
+    plan_of = {year: plan or default_plan(plans, year) for year in years}
     unit_ids = {value.unit_id for value in values}
-    wanted = {value.year - 1 for value in values} | {BASELINE_YEAR}
+    wanted = {value.year - 1 for value in values} | {p.baseline_year for p in plan_of.values() if p}
     others: dict[tuple[int, int], IndicatorValue] = {}
     for other in IndicatorValue.objects.filter(run_id=values[0].run_id, unit_id__in=unit_ids, year__in=wanted).order_by(
         "-reaggregated"
     ):
         others[(other.unit_id, other.year)] = other  # the row in force wins over a re-aggregated one
     units = {value.unit_id: value.unit for value in values}
-    targets = {year: targets_for_units(units.values(), year, plan=plan) for year in sorted({v.year for v in values})}
+    targets = {
+        year: targets_for_units(units.values(), year, plan=plan_of[year]) if plan_of[year] else {} for year in years
+    }
     records = []
     for value in values:
+        year_plan = plan_of[value.year]
         series = {year: others[(value.unit_id, year)] for year in wanted if (value.unit_id, year) in others}
         series[value.year] = value
         evaluations = []
-        for target in targets[value.year][value.unit_id]:
-            code = target.indicator.code
-            baseline = series.get(BASELINE_YEAR)
-            projection = project_to_years(
-                getattr(baseline, code, None) if baseline else None, BASELINE_YEAR, getattr(value, code), value.year
-            )
-            evaluations.append((target, assess_target(target, series, value.year), projection))
-        records.append(progress_record(value, evaluations))
+        unit_targets = targets[value.year].get(value.unit_id, [])
+        if year_plan is not None:
+            baseline_year = year_plan.baseline_year
+            baseline = series.get(baseline_year)
+            to_years = projection_years(year_plan, unit_targets)
+            for target in unit_targets:
+                code = target.indicator.code
+                projection = target_projections(
+                    target,
+                    getattr(baseline, code, None) if baseline else None,
+                    baseline_year,
+                    getattr(value, code),
+                    value.year,
+                    to_years,
+                )
+                assessment = assess_target(target, series, value.year, baseline_year=baseline_year)
+                evaluations.append((target, assessment, projection))
+        records.append(progress_record(value, evaluations, year_plan))
     return records
+
+
+@extend_schema(tags=["plan"])
+class PlanClosingView(APIView):
+    """Báo cáo tổng kết kế hoạch / a plan's closing report."""
+
+    @extend_schema(
+        summary="Báo cáo tổng kết / closing report",
+        description=(
+            "Toàn thành phố, từ năm gốc đến năm tổng kết của kế hoạch (Kế hoạch 51-KH/TU: 2021–2025): với mỗi chỉ "
+            "tiêu, số năm gốc, số liệu và đánh giá từng năm (phương pháp, đầu vào như trên bảng điều khiển) và kết "
+            "luận đạt hay không, theo cách nào. Nhãn tiếng Việt kèm bản tiếng Anh (`*_en`).\n\n"
+            "For the city, from the plan's baseline to its closing year (Plan 51-KH/TU: 2021–2025): for each target, "
+            "the baseline, each year's value and judgement (method and inputs as the dashboards show them) and "
+            "whether it was met and by which method. Vietnamese labels with English ones (`*_en`)."
+        ),
+        responses={200: ClosingReportSerializer, **error_responses(404)},
+    )
+    def get(self, request, pk: int):
+        plan = get_object_or_404(Plan, pk=pk)
+        city = AdministrativeUnit.objects.filter(level=UnitLevel.CITY).first()
+        if city is None:
+            raise Http404("no city unit loaded")
+        return Response(closing_record(closing_report(plan, city)))

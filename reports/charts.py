@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from reports.dashboard import SUBGROUPS, UnitRow, band_target, start_of_year, trend_value
 from reports.models import IndicatorValue
+from reports.templatetags.progress_text import progress_text
 from targets.models import Target
-from targets.progress import ProgressStatus
+from targets.progress import ProgressStatus, Text
 
 MAP_LEGEND = [
     ProgressStatus.EXCEEDED,
@@ -24,6 +26,15 @@ MAP_LEGEND = [
     ProgressStatus.WORSENING,
     ProgressStatus.NO_DATA,
 ]
+
+
+def band_legend(target: Target | None, bound: str) -> str:
+    """ "Chỉ tiêu: giảm 30 %" for a band's bound, read from the target (so an edit in the admin
+    shows at once), in the reader's language; "" without a band."""
+    share = getattr(target, bound, None) if target is not None else None
+    if share is None:
+        return ""
+    return progress_text(Text(gettext_noop("Chỉ tiêu: giảm {percent} %"), percent=f"{share.normalize():f}"))
 
 
 def _number(value) -> float | int | None:
@@ -80,9 +91,10 @@ def chart_data(
         "text": {
             "poor": str(_("Hộ nghèo")),
             "near_poor": str(_("Hộ cận nghèo")),
-            "band_low": str(_("Chỉ tiêu: giảm 30 %")),
-            "band_high": str(_("Chỉ tiêu: giảm 25 %")),
-            "near_band": str(_("Chỉ tiêu: giảm 10 %")),
+            "band_low": band_legend(poor_band, "upper_bound"),
+            "band_high": band_legend(poor_band, "lower_bound"),
+            "near_band_low": band_legend(near_band, "upper_bound"),
+            "near_band_high": band_legend(near_band, "lower_bound"),
             "escaped": str(_("Thoát nghèo")),
             "newly_poor": str(_("Nghèo phát sinh")),
             "re_poor": str(_("Tái nghèo")),

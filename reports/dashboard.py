@@ -12,7 +12,7 @@ snapshot rows and targets, and are pure functions of them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Q, Subquery
@@ -27,20 +27,22 @@ from households.models import (
     structure_for_year,
 )
 from reports.models import IndicatorValue, RecomputeRun, RunStatus
-from targets.models import Target, TargetKind
+from targets.models import Plan, Target, TargetKind
 from targets.progress import (
     Assessment,
+    Method,
     ProgressStatus,
+    Text,
+    achieved_pace,
     assess_count_by_deadline,
     assess_fewer_than_last_year,
     assess_must_be_zero,
     assess_reduction,
-    average_annual_rate,
+    band_text,
+    needed_pace,
+    project_at_pace,
     project_to_years,
-    required_annual_rate,
 )
-
-BASELINE_YEAR = 2021
 
 #: Worst first: the order of the district table by default.
 SEVERITY = {
@@ -71,8 +73,12 @@ INPUT_LABELS = {
     "years_left": _("Số năm còn lại"),
     "average_annual_rate": _("Tốc độ giảm bình quân (%/năm)"),
     "required_annual_rate": _("Tốc độ cần đạt (%/năm)"),
+    "years_elapsed": _("Số năm đã qua"),
+    "achieved_pace": _("Tốc độ đạt được (hộ/năm)"),
+    "needed_pace": _("Tốc độ cần đạt (hộ/năm)"),
 }
 YEAR_INPUTS = {"baseline_year", "year", "deadline_year"}
+PACE_INPUTS = {"achieved_pace", "needed_pace"}
 
 CARD_TITLES = {
     ("poor", TargetKind.REDUCTION_BAND): _("Giảm tỷ lệ hộ nghèo"),
@@ -81,6 +87,8 @@ CARD_TITLES = {
     ("re_poor", TargetKind.FEWER_THAN_LAST_YEAR): _("Hộ tái nghèo"),
     ("newly_poor", TargetKind.FEWER_THAN_LAST_YEAR): _("Hộ nghèo phát sinh"),
     ("poor", TargetKind.COUNT_BY_DEADLINE): _("Không còn hộ nghèo"),
+    ("re_poor", TargetKind.MUST_BE_ZERO): _("Không để hộ tái nghèo"),
+    ("meritorious_near_poor", TargetKind.COUNT_BY_DEADLINE): _("Hộ cận nghèo thuộc gia đình người có công"),
 }
 CARD_ORDER = list(CARD_TITLES)
 
@@ -178,6 +186,7 @@ class Card:
     sparkline: str
     needed_rate: Decimal | None
     needed_label: str
+    needed_unit: str
     projections: dict[int, Decimal | None]
     inputs: list[tuple[str, object, str]]
     provisional: bool
@@ -202,25 +211,52 @@ def start_of_year(series: Mapping[int, IndicatorValue], year: int, name: str) ->
     return _count(series.get(year - 1), name)
 
 
-def assess_target(target: Target, series: Mapping[int, IndicatorValue], year: int) -> Assessment:
-    """Judge one target from a unit's yearly rows, with the inputs DESIGN.md names."""
+def assess_target(target: Target, series: Mapping[int, IndicatorValue], year: int, *, baseline_year: int) -> Assessment:
+    """Judge one target from a unit's yearly rows, with the inputs DESIGN.md names; the
+    baseline is the year of the plan judged against (Plan.baseline_year), the source the target's."""
     code = target.indicator.code
     row = series.get(year)
     current = _count(row, code)
     if target.kind == TargetKind.REDUCTION_BAND:
-        return assess_reduction(start_of_year(series, year, code), current, target.lower_bound, target.upper_bound)
-    if target.kind == TargetKind.COUNT_BY_DEADLINE:
-        return assess_count_by_deadline(
-            _count(series.get(BASELINE_YEAR), code),
-            BASELINE_YEAR,
+        assessment = assess_reduction(
+            start_of_year(series, year, code), current, target.lower_bound, target.upper_bound
+        )
+    elif target.kind == TargetKind.COUNT_BY_DEADLINE:
+        assessment = assess_count_by_deadline(
+            _count(series.get(baseline_year), code),
+            baseline_year,
             current,
             year,
             target.deadline_year,
             target.absolute_count or 0,
         )
-    if target.kind == TargetKind.MUST_BE_ZERO:
-        return assess_must_be_zero(current)
-    return assess_fewer_than_last_year(_count(series.get(year - 1), code), current)
+    elif target.kind == TargetKind.MUST_BE_ZERO:
+        assessment = assess_must_be_zero(current)
+    else:
+        assessment = assess_fewer_than_last_year(_count(series.get(year - 1), code), current)
+    return replace(assessment, source=target.source)
+
+
+def projection_years(plan: Plan, targets: Iterable[Target]) -> tuple[int, ...]:
+    """The year-ends a projection is shown for: the deadlines of the targets and the plan's last year."""
+    return tuple(sorted({t.deadline_year for t in targets if t.deadline_year} | {plan.last_year}))
+
+
+def target_projections(
+    target: Target,
+    baseline: int | None,
+    baseline_year: int,
+    current: int | None,
+    year: int,
+    to_years: Iterable[int],
+) -> dict[int, Decimal | None]:
+    """Projections beside a target: a deadline target continues its pace in households a year (the
+    pace it is judged by), the others the compound average annual rate since the baseline
+    (DESIGN.md, "Projection"). A year already past gets None."""
+    if target.kind != TargetKind.COUNT_BY_DEADLINE:
+        return project_to_years(baseline, baseline_year, current, year, to_years)
+    pace = achieved_pace(baseline, baseline_year, current, year) if baseline is not None else None
+    return {to_year: project_at_pace(current, year, pace, to_year) if to_year >= year else None for to_year in to_years}
 
 
 def sparkline(values: Sequence[int | None], width: int = 120, height: int = 32, pad: int = 3) -> str:
@@ -233,13 +269,18 @@ def sparkline(values: Sequence[int | None], width: int = 120, height: int = 32, 
     return " ".join(f"{pad + i * step:.1f},{height - pad - (v / top) * (height - 2 * pad):.1f}" for i, v in known)
 
 
-def _inputs(assessment: Assessment) -> list[tuple[str, object, str]]:
+def assessment_inputs(assessment: Assessment) -> list[tuple[str, object, str]]:
     """(label, value, kind) with kind "year", "count" or "rate", for formatting in the template."""
     rows = []
     for name, value in assessment.inputs.items():
         if value is None:
             continue
-        kind = "year" if name in YEAR_INPUTS else ("rate" if isinstance(value, Decimal) else "count")
+        if name in YEAR_INPUTS:
+            kind = "year"
+        elif name in PACE_INPUTS:
+            kind = "pace"
+        else:
+            kind = "rate" if isinstance(value, Decimal) else "count"
         rows.append((str(INPUT_LABELS.get(name, name)), value, kind))
     return rows
 
@@ -254,27 +295,31 @@ def trend_value(row: IndicatorValue, code: str) -> int | None:
     return getattr(row, code)
 
 
-def build_cards(series: Mapping[int, IndicatorValue], year: int, targets: Iterable[Target]) -> list[Card]:
-    """One card per target in force: actual value, status, trend since the baseline, rate still
-    needed, projections to 2025 and 2030, and the inputs of the judgement."""
-    years = sorted(y for y in series if y >= BASELINE_YEAR and y <= year)
+def build_cards(series: Mapping[int, IndicatorValue], year: int, targets: Iterable[Target], plan: Plan) -> list[Card]:
+    """One card per target in force: actual value, status, trend since the plan's baseline, what
+    is still needed, projections to the deadlines and the plan's end, and the judgement's inputs."""
+    targets = list(targets)
+    baseline_year = plan.baseline_year
+    to_years = projection_years(plan, targets)
+    years = sorted(y for y in series if y >= baseline_year and y <= year)
     row = series.get(year)
     cards = []
     for target in targets:
         code, kind = target.indicator.code, target.kind
-        assessment = assess_target(target, series, year)
+        assessment = assess_target(target, series, year, baseline_year=baseline_year)
         current = _count(row, code)
         trend = [(y, trend_value(series[y], code)) for y in years]
         trend = [(y, v) for y, v in trend if v is not None]
-        baseline = _count(series.get(BASELINE_YEAR), code)
+        baseline = _count(series.get(baseline_year), code)
+        needed_unit = "%"
         if kind == TargetKind.REDUCTION_BAND:
             actual, is_rate = assessment.actual, True
             needed, needed_label = target.lower_bound, _("Tỷ lệ giảm tối thiểu mỗi năm")
         elif kind == TargetKind.COUNT_BY_DEADLINE:
             actual, is_rate = current, False
             left = (target.deadline_year or year) - year
-            needed = required_annual_rate(current, left, target.absolute_count or 0) if current is not None else None
-            needed_label = _("Tốc độ giảm cần đạt mỗi năm đến hạn")
+            needed = needed_pace(current, left, target.absolute_count or 0) if current is not None else None
+            needed_label, needed_unit = _("Số hộ cần giảm mỗi năm đến hạn"), str(_("hộ/năm"))
         else:
             actual, is_rate = current, False
             needed, needed_label = None, ""
@@ -291,20 +336,15 @@ def build_cards(series: Mapping[int, IndicatorValue], year: int, targets: Iterab
                 sparkline=sparkline([v for _, v in trend]),
                 needed_rate=needed,
                 needed_label=str(needed_label),
-                projections=project_to_years(baseline, BASELINE_YEAR, current, year),
-                inputs=_inputs(assessment),
+                needed_unit=needed_unit,
+                projections=target_projections(target, baseline, baseline_year, current, year, to_years),
+                inputs=assessment_inputs(assessment),
                 provisional=bool(row and row.provisional),
             )
         )
     order = {key: i for i, key in enumerate(CARD_ORDER)}
     cards.sort(key=lambda card: order.get((card.target.indicator.code, card.target.kind), len(order)))
     return cards
-
-
-def average_rate_since_baseline(series: Mapping[int, IndicatorValue], year: int, code: str = "poor") -> Decimal | None:
-    return average_annual_rate(
-        _count(series.get(BASELINE_YEAR), code), BASELINE_YEAR, _count(series.get(year), code), year
-    )
 
 
 # --- the table of units below --------------------------------------------------------------------
@@ -360,17 +400,32 @@ def band_target(targets: Iterable[Target], code: str = "poor") -> Target | None:
     return next((t for t in targets if t.indicator.code == code and t.kind == TargetKind.REDUCTION_BAND), None)
 
 
+NO_BAND_NOTE = _("Kế hoạch không có chỉ tiêu giảm hộ nghèo theo khoảng cho năm này.")
+
+
 def build_unit_rows(values: Iterable[IndicatorValue], targets_by_unit: Mapping[int, list[Target]]) -> list[UnitRow]:
-    """Each unit's poor-household reduction judged against its own band (district overrides win)."""
+    """Each unit's poor-household reduction judged against its own band (district overrides win).
+    Where the plan sets no band for the year, nothing is judged: no band is made up."""
     rows = []
     for value in values:
         band = band_target(targets_by_unit.get(value.unit_id, []))
         if band is None:
-            assessment = assess_reduction(value.poor_start, value.poor, Decimal(25), Decimal(30))
+            assessment = Assessment(
+                ProgressStatus.NO_DATA, Method.RATIO, "", "", inputs={"current": value.poor}, note=str(NO_BAND_NOTE)
+            )
         else:
-            assessment = assess_reduction(value.poor_start, value.poor, band.lower_bound, band.upper_bound)
+            assessment = replace(
+                assess_reduction(value.poor_start, value.poor, band.lower_bound, band.upper_bound), source=band.source
+            )
         rows.append(UnitRow(value.unit, value, assessment))
     return rows
+
+
+def band_label(target: Target | None) -> Text | str:
+    """The band in words from the target itself ("Giảm 25–30 %/năm"), "" without one."""
+    if target is None or target.lower_bound is None:
+        return ""
+    return band_text(target.lower_bound, target.upper_bound)
 
 
 def sort_rows(rows: list[UnitRow], sort: str | None) -> tuple[list[UnitRow], str]:

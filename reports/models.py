@@ -100,6 +100,7 @@ class IndicatorValue(models.Model):
     re_near_poor = models.PositiveIntegerField(_("tái cận nghèo"), null=True)
     reclassified = models.PositiveIntegerField(_("phân loại lại do đổi chuẩn nghèo"), null=True)
     meritorious_poor = models.PositiveIntegerField(_("hộ nghèo có người có công"), null=True)
+    meritorious_near_poor = models.PositiveIntegerField(_("hộ cận nghèo có người có công"), null=True)
     social_protection_poor = models.PositiveIntegerField(_("hộ nghèo có đối tượng BTXH"), null=True)
     no_labour_poor = models.PositiveIntegerField(_("hộ nghèo không có khả năng lao động"), null=True)
     ethnic_minority_poor = models.PositiveIntegerField(_("hộ nghèo dân tộc thiểu số"), null=True)

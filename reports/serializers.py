@@ -57,6 +57,20 @@ class SnapshotQuerySerializer(serializers.Serializer):
     )
 
 
+class ProgressQuerySerializer(SnapshotQuerySerializer):
+    """Query parameters of progress/: those of indicators/ and the plan judged against."""
+
+    plan = serializers.CharField(
+        required=False,
+        max_length=30,
+        help_text=(
+            "Số hiệu kế hoạch để đánh giá (plan/), ví dụ 51-KH/TU. Mặc định: kế hoạch có năm của dòng (mới hơn nếu có "
+            "hai), nếu không thì kế hoạch mới nhất. / Code of the plan to judge against (plan/), e.g. 51-KH/TU. "
+            "Default: the plan covering the row's year (the newer of two), else the latest plan."
+        ),
+    )
+
+
 def _round(value: Decimal | None, places: int = 2) -> float | None:
     if value is None:
         return None
@@ -225,8 +239,14 @@ class TargetProgressSerializer(serializers.Serializer):
         help_text="Đánh giá theo số tuyệt đối vì số nhỏ / judged by absolute change (small numbers)"
     )
     note = serializers.CharField(allow_blank=True, help_text="Ghi chú / note (Vietnamese)")
-    projection = ProjectionSerializer(many=True, help_text="Dự báo 2025 và 2030 / projections to 2025 and 2030")
+    projection = ProjectionSerializer(
+        many=True,
+        help_text="Dự báo đến các thời hạn và năm cuối kế hoạch / projections to the deadlines and the plan's last year",
+    )
     source = serializers.CharField(allow_blank=True, help_text="Căn cứ / legal source of the target")
+    needs_verification = serializers.BooleanField(
+        help_text="Chỉ tiêu dự kiến, cần kiểm chứng / a draft target, to be verified"
+    )
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -234,6 +254,12 @@ class ProgressSerializer(serializers.Serializer):
     unit_name = serializers.CharField(help_text="Tên đơn vị / unit name")
     year = serializers.IntegerField(help_text="Năm rà soát / review year")
     computed_at = serializers.DateTimeField(help_text="Thời điểm tính / when the snapshot was computed")
+    plan = serializers.CharField(
+        allow_null=True, help_text="Số hiệu kế hoạch đã dùng để đánh giá / code of the plan judged against"
+    )
+    plan_needs_verification = serializers.BooleanField(
+        help_text="Kế hoạch dự kiến, cần kiểm chứng / the plan is a draft, to be verified"
+    )
     targets = TargetProgressSerializer(many=True, help_text="Tiến độ từng chỉ tiêu / progress on each target")
 
 
@@ -243,7 +269,26 @@ def _number(value):
     return value
 
 
-def progress_record(value, evaluations: list[tuple]) -> dict:
+def assessment_record(assessment) -> dict:
+    """A judgement as the API shows it: status, method, formula, inputs, in Vietnamese and English."""
+    return {
+        "target": assessment.target,
+        "status": assessment.status.value,
+        "status_label": assessment.status.label,
+        "status_label_en": in_english(assessment.status.label),
+        "method": assessment.method.value,
+        "method_name": assessment.method.label,
+        "method_name_en": in_english(assessment.method.label),
+        "formula": assessment.formula,
+        "actual": _round(assessment.actual),
+        "ratio": _round(assessment.ratio, 4),
+        "inputs": {name: _number(number) for name, number in assessment.inputs.items()},
+        "small_numbers": assessment.small_numbers,
+        "note": assessment.note,
+    }
+
+
+def progress_record(value, evaluations: list[tuple], plan=None) -> dict:
     """One unit-year with each target's status, inputs, formula, method and projection."""
     targets = []
     for target, assessment, projection in evaluations:
@@ -254,23 +299,12 @@ def progress_record(value, evaluations: list[tuple]) -> dict:
                 "indicator_name": target.indicator.name,
                 "indicator_name_en": target.indicator.name_en,
                 "kind": target.kind,
-                "target": assessment.target,
-                "status": assessment.status.value,
-                "status_label": assessment.status.label,
-                "status_label_en": in_english(assessment.status.label),
-                "method": assessment.method.value,
-                "method_name": assessment.method.label,
-                "method_name_en": in_english(assessment.method.label),
-                "formula": assessment.formula,
-                "actual": _round(assessment.actual),
-                "ratio": _round(assessment.ratio, 4),
-                "inputs": {name: _number(number) for name, number in assessment.inputs.items()},
-                "small_numbers": assessment.small_numbers,
-                "note": assessment.note,
+                **assessment_record(assessment),
                 "projection": [
                     {"year": year, "value": _round(projected)} for year, projected in sorted(projection.items())
                 ],
                 "source": target.source,
+                "needs_verification": target.needs_verification,
             }
         )
     return {
@@ -278,5 +312,163 @@ def progress_record(value, evaluations: list[tuple]) -> dict:
         "unit_name": value.unit.name,
         "year": value.year,
         "computed_at": value.computed_at.isoformat(),
+        "plan": plan.code if plan else None,
+        "plan_needs_verification": bool(plan and plan.needs_verification),
+        "targets": targets,
+    }
+
+
+# --- plan/{id}/closing/ ----------------------------------------------------------------------------
+
+
+class ClosingYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField(help_text="Năm (số liệu cuối năm) / year (year-end figures)")
+    value = serializers.IntegerField(allow_null=True, help_text="Số hộ / households")
+    provisional = serializers.BooleanField(help_text="Còn phiếu chưa phê duyệt / some reviews not approved")
+    applies = serializers.BooleanField(help_text="Chỉ tiêu áp dụng năm này / the target applied this year")
+    status = serializers.CharField(allow_null=True, help_text="Trạng thái như progress/ / status as in progress/")
+    status_label = serializers.CharField(allow_null=True, help_text="Nhãn trạng thái / status label (Vietnamese)")
+    status_label_en = serializers.CharField(allow_null=True, help_text="Status label (English)")
+    method = serializers.CharField(allow_null=True, help_text="Phương pháp / method")
+    method_name = serializers.CharField(allow_null=True, help_text="Tên phương pháp / method name (Vietnamese)")
+    method_name_en = serializers.CharField(allow_null=True, help_text="Method name (English)")
+    formula = serializers.CharField(allow_null=True, help_text="Công thức / formula (Vietnamese)")
+    formula_en = serializers.CharField(allow_null=True, help_text="Formula (English)")
+    actual = serializers.FloatField(allow_null=True, help_text="Giá trị thực tế / actual value")
+    ratio = serializers.FloatField(allow_null=True, help_text="Tỷ số / ratio")
+    inputs = serializers.DictField(child=serializers.FloatField(allow_null=True), help_text="Đầu vào / inputs")
+    note = serializers.CharField(allow_blank=True, allow_null=True, help_text="Ghi chú / note (Vietnamese)")
+    note_en = serializers.CharField(allow_blank=True, allow_null=True, help_text="Note (English)")
+
+
+class VerdictSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text="met, not_met, incomplete")
+    status_label = serializers.CharField(help_text="Kết luận / verdict (Vietnamese)")
+    status_label_en = serializers.CharField(help_text="Verdict (English)")
+    method = serializers.CharField(help_text="every_year, at_deadline")
+    method_name = serializers.CharField(help_text="Cách kết luận / how concluded (Vietnamese)")
+    method_name_en = serializers.CharField(help_text="How concluded (English)")
+    rule = serializers.CharField(help_text="Quy tắc kết luận / the rule (Vietnamese)")
+    rule_en = serializers.CharField(help_text="The rule (English)")
+    years_met = serializers.ListField(child=serializers.IntegerField(), help_text="Năm đạt / years met")
+    years_not_met = serializers.ListField(child=serializers.IntegerField(), help_text="Năm không đạt / years not met")
+    years_missing = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Năm thiếu số liệu / years without data"
+    )
+    reached_in = serializers.IntegerField(allow_null=True, help_text="Năm đầu tiên đạt mục tiêu / first year reached")
+    note = serializers.CharField(allow_blank=True, help_text="Ghi chú / note (Vietnamese)")
+    note_en = serializers.CharField(allow_blank=True, help_text="Note (English)")
+
+
+class ClosingTargetSerializer(serializers.Serializer):
+    target_id = serializers.IntegerField(help_text="Chỉ tiêu năm cuối áp dụng (targets/) / the target of its last year")
+    indicator = serializers.CharField(help_text="Mã chỉ tiêu theo dõi / indicator code")
+    indicator_name = serializers.CharField(help_text="Tên chỉ tiêu / indicator name (Vietnamese)")
+    indicator_name_en = serializers.CharField(help_text="Indicator name (English)")
+    kind = serializers.CharField(help_text="Cách đánh giá / how judged")
+    target = serializers.CharField(help_text="Mục tiêu bằng lời / the target in words (Vietnamese)")
+    target_en = serializers.CharField(help_text="The target in words (English)")
+    source = serializers.CharField(allow_blank=True, help_text="Căn cứ / legal source")
+    needs_verification = serializers.BooleanField(help_text="Cần kiểm chứng / to be verified")
+    baseline_year = serializers.IntegerField(help_text="Năm gốc / baseline year")
+    baseline = serializers.IntegerField(allow_null=True, help_text="Số năm gốc / baseline value")
+    years = ClosingYearSerializer(many=True, help_text="Từng năm / each year")
+    verdict = VerdictSerializer(help_text="Kết luận / verdict")
+
+
+class ClosingReportSerializer(serializers.Serializer):
+    plan = serializers.CharField(help_text="Số hiệu kế hoạch / plan code")
+    plan_title = serializers.CharField(help_text="Tên kế hoạch / plan title")
+    plan_needs_verification = serializers.BooleanField(help_text="Kế hoạch dự kiến / the plan is a draft")
+    unit = serializers.CharField(help_text="Mã GSO đơn vị / unit GSO code")
+    unit_name = serializers.CharField(help_text="Tên đơn vị / unit name")
+    first_year = serializers.IntegerField(help_text="Năm gốc / baseline year")
+    last_year = serializers.IntegerField(help_text="Năm tổng kết / closing year")
+    provisional = serializers.BooleanField(help_text="Có số liệu tạm thời / some figures provisional")
+    missing_years = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Năm chưa có số liệu / years without data"
+    )
+    targets = ClosingTargetSerializer(many=True, help_text="Từng chỉ tiêu / each target")
+
+
+def closing_record(report) -> dict:
+    """reports.closing.ClosingReport as JSON, Vietnamese with English beside it."""
+    targets = []
+    for item in report.targets:
+        years = []
+        for year in item.years:
+            a = year.assessment
+            record = {
+                "year": year.year,
+                "value": year.value,
+                "provisional": year.provisional,
+                "applies": a is not None,
+                **dict.fromkeys(
+                    [
+                        "status",
+                        "status_label",
+                        "status_label_en",
+                        "method",
+                        "method_name",
+                        "method_name_en",
+                        "formula",
+                        "formula_en",
+                        "actual",
+                        "ratio",
+                        "note",
+                        "note_en",
+                    ]
+                ),
+                "inputs": {},
+            }
+            if a is not None:
+                judged = assessment_record(a)
+                judged.pop("target")
+                judged.pop("small_numbers")
+                record.update(judged, formula_en=in_english(a.formula), note_en=in_english(a.note))
+            years.append(record)
+        verdict = item.verdict
+        targets.append(
+            {
+                "target_id": item.target.pk,
+                "indicator": item.target.indicator.code,
+                "indicator_name": item.target.indicator.name,
+                "indicator_name_en": item.target.indicator.name_en,
+                "kind": item.target.kind,
+                "target": item.description,
+                "target_en": in_english(item.description),
+                "source": item.target.source,
+                "needs_verification": item.target.needs_verification,
+                "baseline_year": item.baseline_year,
+                "baseline": item.baseline,
+                "years": years,
+                "verdict": {
+                    "status": verdict.status.value,
+                    "status_label": verdict.status.label,
+                    "status_label_en": in_english(verdict.status.label),
+                    "method": verdict.method.value,
+                    "method_name": verdict.method.label,
+                    "method_name_en": in_english(verdict.method.label),
+                    "rule": verdict.method.rule,
+                    "rule_en": in_english(verdict.method.rule),
+                    "years_met": list(verdict.years_met),
+                    "years_not_met": list(verdict.years_not_met),
+                    "years_missing": list(verdict.years_missing),
+                    "reached_in": verdict.reached_in,
+                    "note": verdict.note,
+                    "note_en": in_english(verdict.note),
+                },
+            }
+        )
+    return {
+        "plan": report.plan.code,
+        "plan_title": report.plan.title,
+        "plan_needs_verification": report.plan.needs_verification,
+        "unit": report.unit.code,
+        "unit_name": report.unit.name,
+        "first_year": report.first_year,
+        "last_year": report.last_year,
+        "provisional": report.provisional,
+        "missing_years": report.missing_years,
         "targets": targets,
     }

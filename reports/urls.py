@@ -12,4 +12,5 @@ urlpatterns = [
     path("completeness/", views.completeness, name="completeness"),
     path("summary/", views.summary, name="summary"),
     path("summary.xlsx", views.summary_xlsx, name="summary_xlsx"),
+    path("plans/<int:pk>/closing/", views.plan_closing, name="plan_closing"),
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,8 +21,10 @@ from households.visibility import CITY_ROLES, commune_scope
 from povertyplan.params import year_param
 from reports import cache, charts, dashboard, exports, queries
 from reports import completeness as completeness_rules
+from reports.closing import closing_report
 from reports.models import IndicatorValue
-from targets.queries import targets_for_units
+from targets.models import Plan
+from targets.queries import all_plans, default_plan, plan_by_code, targets_for_units
 
 
 def _is_city_user(user) -> bool:
@@ -89,7 +91,7 @@ def _unit_dashboard(request: HttpRequest, unit: AdministrativeUnit) -> HttpRespo
     structure = _structure(request)
     runs = dashboard.run_info()
     parent_link = _parent_link(request.user, unit)
-    choices = sorted((name, request.GET.get(name, "")) for name in ("year", "structure", "sort"))
+    choices = sorted((name, request.GET.get(name, "")) for name in ("year", "structure", "sort", "plan"))
     key = cache.snapshot_key(
         "dashboard",
         runs.current,
@@ -107,6 +109,17 @@ def _unit_dashboard(request: HttpRequest, unit: AdministrativeUnit) -> HttpRespo
 
     body, has_figures = cache.cached(key, build)
     return render(request, "reports/dashboard.html", {"unit": unit, "body": body, "has_figures": has_figures})
+
+
+def _chosen_plan(request: HttpRequest, plans: list[Plan], year: int | None) -> Plan | None:
+    """?plan=<code> if given (404 when no plan has that code), else the plan covering the year."""
+    code = request.GET.get("plan")
+    if not code:
+        return default_plan(plans, year)
+    plan = plan_by_code(plans, code)
+    if plan is None:
+        raise Http404("no plan with this code")
+    return plan
 
 
 def _dashboard_context(
@@ -129,14 +142,23 @@ def _dashboard_context(
     }
     if year is None:
         return context
+    plans = all_plans()
+    plan = _chosen_plan(request, plans, year)
     children = dashboard.children_rows(unit, year, structure=structure) if unit.level != UnitLevel.COMMUNE else []
-    targets = targets_for_units([unit, *(row.unit for row in children)], year)
+    shown = [unit, *(row.unit for row in children)]
+    # Only the chosen plan's targets: two plans may both set targets for one year.
+    targets = targets_for_units(shown, year, plan=plan) if plan else {u.pk: [] for u in shown}
     rows, sort = dashboard.sort_rows(dashboard.build_unit_rows(children, targets), request.GET.get("sort"))
     row = series[year]
     context.update(
         {
             "row": row,
-            "cards": dashboard.build_cards(series, year, targets[unit.pk]),
+            "plan": plan,
+            "plans": plans,
+            "plan_chosen": bool(request.GET.get("plan")),
+            "poor_band_label": dashboard.band_label(dashboard.band_target(targets[unit.pk], "poor")),
+            "near_band_label": dashboard.band_label(dashboard.band_target(targets[unit.pk], "near_poor")),
+            "cards": dashboard.build_cards(series, year, targets[unit.pk], plan) if plan else [],
             "rows": rows,
             "sort": sort,
             "map_points": charts.map_points(rows),
@@ -149,11 +171,31 @@ def _dashboard_context(
             "coverage": dashboard.coverage(row, rows),
             "any_provisional": any(r.provisional for r in rows),
             "columns": dashboard.TABLE_COLUMNS,
-            "base_query": urlencode({"year": year, **({"structure": structure} if structure else {})}),
+            "base_query": urlencode(
+                {
+                    "year": year,
+                    **({"structure": structure} if structure else {}),
+                    **({"plan": plan.code} if plan and request.GET.get("plan") else {}),
+                }
+            ),
             "legend": [(status.value, status.label) for status in charts.MAP_LEGEND],
         }
     )
     return context
+
+
+@login_required
+def plan_closing(request: HttpRequest, pk: int) -> HttpResponse:
+    """The closing report of a plan for the city, for leaders: each target over the plan's years."""
+    if not _is_city_user(request.user):
+        raise PermissionDenied
+    plan = get_object_or_404(Plan, pk=pk)
+    report = closing_report(plan, _city())
+    return render(
+        request,
+        "reports/plan_closing.html",
+        {"report": report, "plan": plan, "unit": report.unit, "runs": dashboard.run_info()},
+    )
 
 
 def _scope_unit(request: HttpRequest) -> AdministrativeUnit:
@@ -173,6 +215,12 @@ def _latest_year() -> int:
     return latest or timezone.localdate().year
 
 
+def _first_baseline_year(year: int) -> int:
+    """The earliest plan's baseline year (the first year the portal tracks), else `year`."""
+    first = Plan.objects.aggregate(first=Min("baseline_year"))["first"]
+    return min(first, year) if first else year
+
+
 @login_required
 def completeness(request: HttpRequest) -> HttpResponse:
     """Which communes have not started, are drafting, were returned, submitted or approved."""
@@ -190,7 +238,7 @@ def completeness(request: HttpRequest) -> HttpResponse:
     context = {
         "unit": scope_unit,
         "year": year,
-        "years": list(range(dashboard.BASELINE_YEAR, max(year, today.year) + 1)),
+        "years": list(range(_first_baseline_year(year), max(year, today.year) + 1)),
         "entries": entries,
         "summary": [(status.label, summary.get(status, 0)) for status in completeness_rules.ORDER],
         "late_count": sum(1 for entry in entries if entry.late),

@@ -17,7 +17,18 @@ class TaskGroupInline(admin.StackedInline):
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["code", "title", "issued_by", "issued_on", "first_year", "last_year", "baseline_year"]
+    list_display = [
+        "code",
+        "title",
+        "issued_by",
+        "issued_on",
+        "first_year",
+        "last_year",
+        "baseline_year",
+        "closing_year",
+        "needs_verification",
+    ]
+    list_filter = ["needs_verification"]
     search_fields = ["code", "title"]
     inlines = [ObjectiveGroupInline, TaskGroupInline]
 
@@ -34,6 +45,8 @@ class TargetInline(admin.TabularInline):
         "upper_bound",
         "absolute_count",
         "deadline_year",
+        "source",
+        "needs_verification",
     ]
     raw_id_fields = ["unit"]
     show_change_link = True
@@ -61,8 +74,16 @@ class TargetAdmin(admin.ModelAdmin):
         "absolute_count",
         "deadline_year",
         "source",
+        "needs_verification",
     ]
-    list_filter = ["indicator", "kind", ("unit", admin.RelatedOnlyFieldListFilter), "first_year"]
+    list_filter = [
+        "indicator__plan",
+        "needs_verification",
+        "indicator",
+        "kind",
+        ("unit", admin.RelatedOnlyFieldListFilter),
+        "first_year",
+    ]
     search_fields = ["indicator__name", "indicator__code", "unit__name", "unit__code", "source"]
     list_select_related = ["indicator", "unit"]
     raw_id_fields = ["unit"]

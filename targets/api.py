@@ -14,6 +14,7 @@ from targets.serializers import PlanSerializer, TargetSerializer
 
 
 class TargetFilterSet(django_filters.FilterSet):
+    plan = django_filters.CharFilter(field_name="indicator__plan__code", help_text="Số hiệu kế hoạch / plan code")
     indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Mã chỉ tiêu / indicator code")
     kind = django_filters.ChoiceFilter(choices=TargetKind.choices, help_text="Cách đánh giá / how judged")
     unit = django_filters.CharFilter(field_name="unit__code", help_text="Mã GSO đơn vị / unit GSO code")
@@ -24,7 +25,7 @@ class TargetFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Target
-        fields = ["indicator", "kind", "unit", "city_wide", "year"]
+        fields = ["plan", "indicator", "kind", "unit", "city_wide", "year"]
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(first_year__lte=value, last_year__gte=value)
@@ -35,8 +36,9 @@ class TargetFilterSet(django_filters.FilterSet):
     list=extend_schema(
         summary="Chỉ tiêu / targets",
         description=(
-            "Chỉ tiêu của Kế hoạch 51 (chung toàn thành phố và theo đơn vị, năm). / The targets of Plan 51 "
-            "(city-wide and per unit and year)."
+            "Chỉ tiêu của các kế hoạch (chung toàn thành phố và theo đơn vị, năm); `needs_verification`: chỉ tiêu dự "
+            "kiến, cần kiểm chứng. / The targets of the plans (city-wide and per unit and year); "
+            "`needs_verification`: a draft target, to be verified."
         ),
         responses={200: TargetSerializer(many=True), **error_responses(400)},
     ),
@@ -45,8 +47,8 @@ class TargetFilterSet(django_filters.FilterSet):
     ),
 )
 class TargetViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Target.objects.select_related("indicator", "unit").order_by(
-        "indicator__code", "kind", "first_year", "pk"
+    queryset = Target.objects.select_related("indicator__plan", "unit").order_by(
+        "indicator__plan__baseline_year", "indicator__code", "kind", "first_year", "pk"
     )
     serializer_class = TargetSerializer
     filterset_class = TargetFilterSet
@@ -57,8 +59,11 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(
         summary="Kế hoạch / the plan",
         description=(
-            "Kế hoạch 51-KH/TU với nhóm mục tiêu, nhóm nhiệm vụ và chỉ tiêu theo dõi. / Plan 51-KH/TU with its "
-            "objective groups, task groups and indicators."
+            "Các kế hoạch: Kế hoạch 51-KH/TU (tổng kết bằng số liệu cuối năm 2025) và kế hoạch 2026–2030 (dự kiến, "
+            "cần kiểm chứng) với nhóm mục tiêu, nhóm nhiệm vụ và chỉ tiêu theo dõi; báo cáo tổng kết tại "
+            "plan/{id}/closing/. / The plans: Plan 51-KH/TU (closed with the end-2025 figures) and the 2026–2030 "
+            "plan (a draft, to be verified) with their objective groups, task groups and indicators; the closing "
+            "report at plan/{id}/closing/."
         ),
         responses={200: PlanSerializer(many=True)},
     ),
@@ -71,4 +76,4 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
         Prefetch("objective_groups", queryset=ObjectiveGroup.objects.order_by("number")),
         Prefetch("task_groups", queryset=TaskGroup.objects.order_by("number")),
         Prefetch("indicators", queryset=Indicator.objects.select_related("objective_group").order_by("pk")),
-    ).order_by("pk")
+    ).order_by("baseline_year", "pk")

@@ -16,14 +16,38 @@ from households.models import AdministrativeUnit
 
 
 class Plan(models.Model):
+    """A plan whose targets the dashboards judge against: its years, its baseline and, once a
+    later plan takes over, the year whose end figures close it.
+
+    Plan 51-KH/TU runs to 2030 but the portal closes it with the end-2025 figures (the end of the
+    2022–2025 standard and of the city plan QĐ 1362/QĐ-UBND); a plan for 2026–2030 starts from
+    the end-2026 review, the baseline of the 2027–2030 standard (Decree 351/2025/NĐ-CP). A plan
+    not yet published by the city is entered as a draft, `needs_verification`.
+    """
+
     code = models.CharField(_("số hiệu"), max_length=30, unique=True)
     title = models.CharField(_("tên kế hoạch"), max_length=300)
     issued_by = models.CharField(_("cơ quan ban hành"), max_length=200)
-    issued_on = models.DateField(_("ngày ban hành"))
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True, help_text=_("Để trống nếu chưa ban hành."))
     implements = models.CharField(_("thực hiện văn bản"), max_length=100, blank=True)
     first_year = models.PositiveSmallIntegerField(_("từ năm"))
     last_year = models.PositiveSmallIntegerField(_("đến năm"))
     baseline_year = models.PositiveSmallIntegerField(_("năm gốc"))
+    closing_year = models.PositiveSmallIntegerField(
+        _("năm tổng kết"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Kế hoạch được tổng kết bằng số liệu cuối năm này (để trống: năm cuối của kế hoạch); "
+            "các năm sau do kế hoạch tiếp theo đánh giá."
+        ),
+    )
+    needs_verification = models.BooleanField(
+        _("cần kiểm chứng"),
+        default=False,
+        help_text=_("Kế hoạch dự kiến, chưa được thành phố công bố: các trang ghi rõ là cần kiểm chứng."),
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
 
     class Meta:
         verbose_name = _("kế hoạch")
@@ -31,6 +55,23 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.title}"
+
+    @property
+    def judged_last_year(self) -> int:
+        """The last year this plan judges by default: its closing year, else its last year."""
+        return self.closing_year or self.last_year
+
+    def covers(self, year: int) -> bool:
+        """Whether the dashboards judge `year` against this plan by default."""
+        return self.first_year <= year <= self.judged_last_year
+
+    def clean(self) -> None:
+        if self.first_year > self.last_year:
+            raise ValidationError(_("Năm bắt đầu phải trước hoặc bằng năm kết thúc."))
+        if self.baseline_year > self.last_year:
+            raise ValidationError(_("Năm gốc không được sau năm cuối của kế hoạch."))
+        if self.closing_year is not None and not self.baseline_year <= self.closing_year <= self.last_year:
+            raise ValidationError(_("Năm tổng kết phải từ năm gốc đến năm cuối của kế hoạch."))
 
 
 class ObjectiveGroup(models.Model):
@@ -111,6 +152,11 @@ class Target(models.Model):
     absolute_count = models.PositiveIntegerField(_("số lượng mục tiêu"), null=True, blank=True)
     deadline_year = models.PositiveSmallIntegerField(_("thời hạn (cuối năm)"), null=True, blank=True)
     source = models.CharField(_("căn cứ"), max_length=200, blank=True)
+    needs_verification = models.BooleanField(
+        _("cần kiểm chứng"),
+        default=False,
+        help_text=_("Chỉ tiêu dự kiến hoặc lấy từ nguồn thứ cấp, chưa đối chiếu với văn bản được công bố."),
+    )
 
     class Meta:
         verbose_name = _("chỉ tiêu")

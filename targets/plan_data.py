@@ -148,3 +148,113 @@ def install_plan(Plan, ObjectiveGroup, TaskGroup, Indicator, Target) -> None:
             first_year=data["first_year"],
             defaults=fields,
         )
+
+
+# --- added by targets/0004: Plan 51 closes with the end-2025 figures; the city plan's two targets ---
+
+#: The 2022–2025 standard (Decree 07/2021/NĐ-CP) and the city plan QĐ 1362/QĐ-UBND end with the
+#: end-2025 review; the end-2026 review is the baseline of the 2027–2030 standard (Decree
+#: 351/2025/NĐ-CP), judged by the plan for 2026–2030 below. Plan 51-KH/TU itself runs to 2030.
+PLAN_51_CLOSING_YEAR = 2025
+
+CITY_PLAN_SOURCE = "QĐ 1362/QĐ-UBND (kế hoạch giảm nghèo của UBND thành phố giai đoạn 2022–2025)"
+
+CITY_PLAN_INDICATORS = [
+    (
+        "meritorious_near_poor",
+        "Hộ cận nghèo thuộc gia đình người có công với cách mạng",
+        "Near-poor households of people with meritorious service to the revolution",
+    ),
+]
+
+# The wording of both targets is from a summary (DOMAIN.md §5), not the decision's text: to be
+# checked against QĐ 1362/QĐ-UBND, and "cơ bản không còn" read as zero by the end of the plan.
+CITY_PLAN_TARGETS = [
+    {
+        "indicator": "re_poor",
+        "kind": "must_be_zero",
+        "first_year": 2022,
+        "last_year": 2025,
+        "absolute_count": 0,
+        "source": CITY_PLAN_SOURCE + ": không để hộ tái nghèo",
+        "needs_verification": True,
+    },
+    {
+        "indicator": "meritorious_near_poor",
+        "kind": "count_by_deadline",
+        "first_year": 2022,
+        "last_year": 2025,
+        "absolute_count": 0,
+        "deadline_year": 2025,
+        "source": CITY_PLAN_SOURCE + ": cơ bản không còn hộ cận nghèo thuộc gia đình người có công",
+        "needs_verification": True,
+    },
+]
+
+
+def _install_targets(indicators: dict, Target, targets: list[dict]) -> None:
+    for data in targets:
+        fields = {key: value for key, value in data.items() if key not in ("indicator", "kind", "first_year")}
+        Target.objects.update_or_create(
+            indicator=indicators[data["indicator"]],
+            kind=data["kind"],
+            unit=None,
+            first_year=data["first_year"],
+            defaults=fields,
+        )
+
+
+def install_city_plan_targets(Plan, Indicator, Target) -> None:
+    """Close Plan 51 with the end-2025 figures and add the city plan's two targets (idempotent)."""
+    plan = Plan.objects.get(code=PLAN["code"])
+    Plan.objects.filter(pk=plan.pk).update(closing_year=PLAN_51_CLOSING_YEAR)
+    indicators = {indicator.code: indicator for indicator in Indicator.objects.filter(plan=plan)}
+    for code, name, name_en in CITY_PLAN_INDICATORS:
+        indicators[code], _ = Indicator.objects.update_or_create(
+            plan=plan, code=code, defaults={"name": name, "name_en": name_en}
+        )
+    _install_targets(indicators, Target, CITY_PLAN_TARGETS)
+
+
+# --- added by targets/0005: a DRAFT plan for 2026–2030, to be verified -------------------------
+
+#: Not a published document: the city had not published its 2026–2030 plan when this was
+#: written. Its targets are Plan 51-KH/TU's own (which run to 2030) carried over, every one marked
+#: to be verified; an administrator replaces them when the city publishes its plan.
+DRAFT_PLAN = {
+    "code": "KH-2026-2030-DU-KIEN",
+    "title": "Kế hoạch giảm nghèo bền vững 2026–2030 (dự kiến, cần kiểm chứng)",
+    "issued_by": "Chưa ban hành (dự kiến)",
+    "issued_on": None,
+    "implements": "Chỉ thị số 05-CT/TW",
+    "first_year": 2026,
+    "last_year": 2030,
+    "baseline_year": 2026,
+    "closing_year": None,
+    "needs_verification": True,
+    "note": (
+        "Bản dự kiến để theo dõi giai đoạn 2026–2030, chưa phải văn bản được ban hành. Năm gốc là kết quả rà soát "
+        "cuối năm 2026 theo chuẩn nghèo giai đoạn 2027–2030 (Nghị định 351/2025/NĐ-CP). Các chỉ tiêu lấy theo "
+        "Kế hoạch 51-KH/TU (đến năm 2030) và phải được thay bằng chỉ tiêu thành phố công bố."
+    ),
+}
+
+DRAFT_SOURCE = "Dự kiến theo Kế hoạch 51-KH/TU (chỉ tiêu đến 2030); cần kiểm chứng khi thành phố ban hành kế hoạch"
+
+DRAFT_TARGETS = [
+    {**data, "first_year": 2027, "last_year": 2030, "source": DRAFT_SOURCE, "needs_verification": True}
+    for data in TARGETS
+    if data["kind"] != "count_by_deadline"  # zero poor households by end 2025 has no 2030 counterpart
+]
+
+
+def install_draft_plan(Plan, Indicator, Target) -> None:
+    """Create or update the draft 2026–2030 plan (idempotent)."""
+    fields = {key: value for key, value in DRAFT_PLAN.items() if key != "code"}
+    plan, _ = Plan.objects.update_or_create(code=DRAFT_PLAN["code"], defaults=fields)
+    indicators = {}
+    for code, name, name_en in INDICATORS:
+        indicators[code], _ = Indicator.objects.update_or_create(
+            plan=plan, code=code, defaults={"name": name, "name_en": name_en}
+        )
+    _install_targets(indicators, Target, DRAFT_TARGETS)

@@ -12,12 +12,37 @@ district's band must not hide the city's deadline.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db.models import Q
 
 from households.models import AdministrativeUnit
 from targets.models import Plan, Target
+
+
+def all_plans() -> list[Plan]:
+    """Every plan, oldest baseline first (one query): the dashboards' plan picker."""
+    return list(Plan.objects.order_by("baseline_year", "first_year", "pk"))
+
+
+def default_plan(plans: Sequence[Plan], year: int | None) -> Plan | None:
+    """The plan a year is judged against unless the reader chooses another: among the plans that
+    cover the year (first year to closing year, `Plan.covers`), the one with the latest baseline;
+    if none covers it, the latest plan. With Plan 51 closed at 2025, 2021–2025 go to Plan 51 and
+    2026 on to the 2026–2030 plan."""
+    if not plans:
+        return None
+    latest = max(plans, key=lambda plan: (plan.baseline_year, plan.first_year, plan.pk))
+    if year is None:
+        return latest
+    covering = [plan for plan in plans if plan.covers(year)]
+    if not covering:
+        return latest
+    return max(covering, key=lambda plan: (plan.baseline_year, plan.first_year, plan.pk))
+
+
+def plan_by_code(plans: Sequence[Plan], code: str) -> Plan | None:
+    return next((plan for plan in plans if plan.code == code), None)
 
 
 def targets_for(unit: AdministrativeUnit | None, year: int, *, plan: Plan | None = None) -> list[Target]:

@@ -8,6 +8,7 @@ from targets.models import Indicator, Plan, Target
 
 
 class TargetSerializer(serializers.ModelSerializer):
+    plan = serializers.CharField(source="indicator.plan.code", help_text="Số hiệu kế hoạch / plan code")
     indicator = serializers.CharField(source="indicator.code", help_text="Mã chỉ tiêu theo dõi / indicator code")
     indicator_name = serializers.CharField(source="indicator.name", help_text="Tên chỉ tiêu / indicator name")
     indicator_name_en = serializers.CharField(source="indicator.name_en", help_text="Indicator name (English)")
@@ -24,6 +25,7 @@ class TargetSerializer(serializers.ModelSerializer):
         model = Target
         fields = [
             "id",
+            "plan",
             "indicator",
             "indicator_name",
             "indicator_name_en",
@@ -36,6 +38,7 @@ class TargetSerializer(serializers.ModelSerializer):
             "absolute_count",
             "deadline_year",
             "source",
+            "needs_verification",
         ]
         read_only_fields = fields
 
@@ -73,6 +76,9 @@ class PlanSerializer(serializers.ModelSerializer):
             "first_year",
             "last_year",
             "baseline_year",
+            "closing_year",
+            "needs_verification",
+            "note",
             "objective_groups",
             "task_groups",
             "indicators",

@@ -18,6 +18,8 @@ def admin_units(db):
 DATA_MIGRATIONS = [
     ("households.migrations.0002_poverty_standards", "install_standards"),
     ("targets.migrations.0002_plan_51", "install_plan_51"),
+    ("targets.migrations.0004_plan_51_closing_and_city_plan_targets", "install"),
+    ("targets.migrations.0005_draft_plan_2026_2030_to_verify", "install"),
     ("reports.migrations.0002_nightly_schedule", "create_schedule"),
     ("households.migrations.0005_clean_stale_import_jobs_schedule", "create_schedule"),
 ]

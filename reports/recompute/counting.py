@@ -61,6 +61,8 @@ COUNTS = {
     "newly_near_poor": APPROVED & Q(movement=Movement.NEWLY_NEAR_POOR),
     "re_near_poor": APPROVED & Q(movement=Movement.RE_NEAR_POOR),
     "meritorious_poor": POOR & Q(meritorious=True),
+    # QĐ 1362/QĐ-UBND: basically no near-poor household among families of people with meritorious service.
+    "meritorious_near_poor": APPROVED & Q(poverty_class=PovertyClass.NEAR_POOR, meritorious=True),
     "social_protection_poor": POOR & Q(social_protection=True),
     "no_labour_poor": POOR & Q(no_labour_capacity=True),
     "ethnic_minority_poor": POOR & Q(ethnic_minority=True),

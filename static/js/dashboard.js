@@ -55,7 +55,7 @@
     withBand("chart-poor", text.poor, data.poor, data.poor_band_low, data.poor_band_high,
       text.band_low, text.band_high, "#b91c1c");
     withBand("chart-near-poor", text.near_poor, data.near_poor, data.near_poor_band_low,
-      data.near_poor_band_high, text.near_band, text.near_band, "#b7791f");
+      data.near_poor_band_high, text.near_band_low, text.near_band_high, "#b7791f");
 
     make("chart-movements", {
       type: "bar",

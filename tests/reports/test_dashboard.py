@@ -144,6 +144,8 @@ def test_city_overview_has_one_card_per_target_of_plan_51(client, city_snapshot)
         "re_poor-fewer_than_last_year",
         "newly_poor-fewer_than_last_year",
         "poor-count_by_deadline",
+        "re_poor-must_be_zero",  # QĐ 1362/QĐ-UBND
+        "meritorious_near_poor-count_by_deadline",  # QĐ 1362/QĐ-UBND
     ]
     near = cards[1]
     assert near.assessment.actual.quantize(Decimal("0.1")) == Decimal("26.2")
@@ -162,8 +164,9 @@ def test_why_panel_shows_inputs_formula_method_and_projection_to_2025_and_2030(c
     assert "Tỷ lệ giảm = (số năm trước − số năm nay) ÷ số năm trước × 100" in html
     assert "cuối năm 2025" in html and "cuối năm 2030" in html
     deadline = next(card for card in response.context["cards"] if card.key == "poor-count_by_deadline")
-    # 3 years left from 2,134 households to below half a household.
-    assert deadline.needed_rate.quantize(Decimal("0.01")) == Decimal("93.84")
+    # 2,134 households to clear in the 3 years left: 711.33 a year.
+    assert deadline.needed_rate.quantize(Decimal("0.01")) == Decimal("711.33")
+    assert deadline.needed_unit == "hộ/năm"
     assert deadline.projections[2025] is not None and deadline.projections[2030] is not None
 
 

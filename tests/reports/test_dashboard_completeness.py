@@ -104,13 +104,13 @@ def test_completeness_reads_review_states_in_one_grouped_query(client, admin_uni
     district = AdministrativeUnit.objects.get(level=UnitLevel.DISTRICT, code="271")
     login(client, Role.CITY_LEADER, None)
     url = reverse("reports:completeness")
-    # session, user, unit, runs, communes, grouped review states
-    with django_assert_num_queries(6):
+    # session, user, unit, first plan's baseline (the years offered), runs, communes, grouped review states
+    with django_assert_num_queries(7):
         client.get(url, {"year": 2024, "unit": district.pk})
     for commune in district.children.all():
         make_review(commune, 2024, ReviewState.SUBMITTED)
         make_review(commune, 2024, ReviewState.APPROVED)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(url, {"year": 2024, "unit": district.pk})
     assert {e.status for e in response.context["entries"]} == {"submitted"}
 

@@ -27,12 +27,12 @@ def seed(size: str) -> None:
             make_value(run, unit, year, poor=50 + index, poor_start=70 + index, near_poor=200, near_poor_start=230)
 
 
-# session, user, city unit, runs, unit series, rows below, targets, deprivation names
-CITY_QUERIES = 8
-# session, user, unit, runs, unit series, rows below, the city (targets' ancestors), targets, deprivation names
-DISTRICT_QUERIES = 9
-# session, user, unit, runs, unit series, district and city (targets' ancestors), targets, deprivation names
-COMMUNE_QUERIES = 9
+# session, user, city unit, runs, unit series, plans, rows below, targets, deprivation names
+CITY_QUERIES = 9
+# session, user, unit, runs, unit series, plans, rows below, the city (targets' ancestors), targets, deprivation names
+DISTRICT_QUERIES = 10
+# session, user, unit, runs, unit series, plans, district and city (targets' ancestors), targets, deprivation names
+COMMUNE_QUERIES = 10
 # session, user, unit, own row, rows below, runs
 SUMMARY_QUERIES = 6
 

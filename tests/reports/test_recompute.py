@@ -148,6 +148,22 @@ def test_figures_match_counts_taken_straight_from_the_reviews(reviews):
     assert city(2025).poor_start == city(2024).poor
 
 
+def test_meritorious_near_poor_households_are_counted_beside_the_meritorious_poor(reviews):
+    """QĐ 1362/QĐ-UBND: basically no near-poor household among families of people with meritorious service."""
+    recompute.recompute_progress()
+    approved = Review.objects.filter(state=ReviewState.APPROVED, meritorious=True)
+    for year in YEARS:
+        near_poor = approved.filter(year=year, poverty_class=PovertyClass.NEAR_POOR).count()
+        poor = approved.filter(year=year, poverty_class=PovertyClass.POOR).count()
+        assert near_poor > 0 and city(year).meritorious_near_poor == near_poor
+        assert city(year).meritorious_poor == poor
+    ba_vi = snapshot(unit="271", year=2024).get()
+    assert (
+        ba_vi.meritorious_near_poor
+        == approved.filter(year=2024, poverty_class=PovertyClass.NEAR_POOR, commune__parent=ba_vi.unit).count()
+    )
+
+
 def test_same_data_gives_the_same_values_and_keeps_one_previous_snapshot(reviews):
     first = values_of(recompute.recompute_progress())
     second = recompute.recompute_progress()

@@ -12,7 +12,7 @@ from households.models import AdministrativeUnit, Structure, UnitKind, UnitLevel
 from reports.models import IndicatorValue
 from targets.models import Indicator, ObjectiveGroup, Plan, Target, TargetKind, TaskGroup
 from targets.plan_data import install_plan
-from targets.queries import targets_for, targets_for_units
+from targets.queries import all_plans, default_plan, plan_by_code, targets_for, targets_for_units
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +53,14 @@ def indicator(code):
     return Indicator.objects.get(plan__code="51-KH/TU", code=code)
 
 
+def draft_plan():
+    return Plan.objects.get(code="KH-2026-2030-DU-KIEN")
+
+
 def install_again():
     install_plan(Plan, ObjectiveGroup, TaskGroup, Indicator, Target)
+    for name in ("0004_plan_51_closing_and_city_plan_targets", "0005_draft_plan_2026_2030_to_verify"):
+        importlib.import_module(f"targets.migrations.{name}").install(apps, None)
 
 
 # --- the data migration -------------------------------------------------------------------------
@@ -67,6 +73,7 @@ def test_migration_installs_plan_51_implementing_directive_05():
     assert "05-CT/TW" in plan.implements
     assert plan.title.startswith("Kế hoạch thực hiện Chỉ thị số 05-CT/TW")
     assert (plan.first_year, plan.last_year, plan.baseline_year) == (2021, 2030, 2021)
+    assert plan.needs_verification is False
 
 
 def test_plan_51_has_3_objective_groups_and_5_task_groups_in_vietnamese():
@@ -77,19 +84,115 @@ def test_plan_51_has_3_objective_groups_and_5_task_groups_in_vietnamese():
     assert "người đứng đầu" in plan.task_groups.get(number=2).text
 
 
-def test_every_indicator_code_names_a_snapshot_field():
+def test_every_indicator_code_of_every_plan_names_a_snapshot_field():
     snapshot_fields = {field.name for field in IndicatorValue._meta.get_fields()}
     codes = set(plan_51().indicators.values_list("code", flat=True))
-    assert codes == {"poor", "near_poor", "meritorious_poor", "re_poor", "newly_poor"}
-    assert codes <= snapshot_fields
+    assert codes == {"poor", "near_poor", "meritorious_poor", "re_poor", "newly_poor", "meritorious_near_poor"}
+    assert set(Indicator.objects.values_list("code", flat=True)) <= snapshot_fields
 
 
 def test_plan_51_targets_are_city_wide_and_valid():
     targets = Target.objects.filter(indicator__plan=plan_51())
-    assert targets.count() == 6
+    assert targets.count() == 8
     for target in targets:
         assert target.unit is None
+        assert target.source
         target.full_clean()
+
+
+# --- Plan 51 closes with the end-2025 figures; the city plan's targets; the draft 2026–2030 plan -----
+
+
+def test_plan_51_runs_to_2030_but_closes_with_the_end_2025_figures():
+    plan = plan_51()
+    assert plan.closing_year == 2025 and plan.judged_last_year == 2025
+    assert plan.covers(2021) and plan.covers(2025) and not plan.covers(2026)
+
+
+def test_the_city_plan_qd_1362_forbids_re_poor_households_from_2022_to_2025():
+    target = Target.objects.get(indicator=indicator("re_poor"), kind=TargetKind.MUST_BE_ZERO)
+    assert (target.first_year, target.last_year, target.absolute_count) == (2022, 2025, 0)
+    assert "1362/QĐ-UBND" in target.source and "không để hộ tái nghèo" in target.source
+    # worded from a summary, not the decision's text
+    assert target.needs_verification is True
+
+
+def test_the_city_plan_wants_basically_no_meritorious_near_poor_household_by_end_2025():
+    target = Target.objects.get(indicator=indicator("meritorious_near_poor"))
+    assert target.kind == TargetKind.COUNT_BY_DEADLINE
+    assert (target.absolute_count, target.deadline_year, target.first_year) == (0, 2025, 2022)
+    assert "1362/QĐ-UBND" in target.source and target.needs_verification is True
+    assert indicator("meritorious_near_poor").name == "Hộ cận nghèo thuộc gia đình người có công với cách mạng"
+
+
+def test_the_2026_2030_plan_is_shipped_as_a_draft_to_verify_from_the_end_2026_baseline():
+    plan = draft_plan()
+    assert plan.title == "Kế hoạch giảm nghèo bền vững 2026–2030 (dự kiến, cần kiểm chứng)"
+    assert plan.needs_verification is True and plan.issued_on is None
+    assert (plan.first_year, plan.last_year, plan.baseline_year) == (2026, 2030, 2026)
+    assert "351/2025/NĐ-CP" in plan.note
+    plan.full_clean()
+
+
+def test_the_draft_carries_plan_51s_yearly_targets_over_every_one_to_verify():
+    targets = Target.objects.filter(indicator__plan=draft_plan()).select_related("indicator")
+    assert {(t.indicator.code, t.kind) for t in targets} == {
+        ("poor", TargetKind.REDUCTION_BAND),
+        ("near_poor", TargetKind.REDUCTION_BAND),
+        ("meritorious_poor", TargetKind.MUST_BE_ZERO),
+        ("re_poor", TargetKind.FEWER_THAN_LAST_YEAR),
+        ("newly_poor", TargetKind.FEWER_THAN_LAST_YEAR),
+    }
+    for target in targets:
+        assert target.needs_verification and "cần kiểm chứng" in target.source
+        assert (target.first_year, target.last_year) == (2027, 2030)  # the first reduction after the 2026 baseline
+        target.full_clean()
+
+
+@pytest.mark.parametrize(
+    ("year", "code"),
+    [
+        (2021, "51-KH/TU"),
+        (2025, "51-KH/TU"),
+        (2026, "KH-2026-2030-DU-KIEN"),
+        (2030, "KH-2026-2030-DU-KIEN"),
+        (2031, "KH-2026-2030-DU-KIEN"),  # no plan covers it: the latest
+        (None, "KH-2026-2030-DU-KIEN"),
+    ],
+)
+def test_a_year_is_judged_by_default_against_the_plan_whose_years_contain_it(year, code):
+    assert default_plan(all_plans(), year).code == code
+
+
+def test_of_two_plans_covering_a_year_the_one_with_the_later_baseline_wins():
+    Plan.objects.filter(code="51-KH/TU").update(closing_year=None)  # Plan 51 covers 2021–2030 again
+    assert default_plan(all_plans(), 2027).code == "KH-2026-2030-DU-KIEN"
+    assert default_plan(all_plans(), 2024).code == "51-KH/TU"
+
+
+def test_a_plan_is_found_by_its_code_and_none_without_plans():
+    assert plan_by_code(all_plans(), "51-KH/TU") == plan_51()
+    assert plan_by_code(all_plans(), "51-KH") is None
+    assert default_plan([], 2024) is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"first_year": 2031}, "Năm bắt đầu"),
+        ({"baseline_year": 2031}, "Năm gốc"),
+        ({"closing_year": 2020}, "Năm tổng kết"),
+        ({"closing_year": 2031}, "Năm tổng kết"),
+    ],
+)
+def test_a_plans_years_must_hold_together(fields, message):
+    from django.core.exceptions import ValidationError
+
+    plan = plan_51()
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    with pytest.raises(ValidationError, match=message):
+        plan.full_clean()
 
 
 def test_poor_households_must_fall_25_to_30_percent_a_year_and_reach_zero_by_end_2025():
@@ -117,7 +220,7 @@ def test_near_poor_must_fall_10_percent_a_year():
     ],
 )
 def test_count_targets_run_for_the_whole_plan(code, kind):
-    target = Target.objects.get(indicator=indicator(code))
+    target = Target.objects.get(indicator=indicator(code), kind=kind)
     assert target.kind == kind
     assert (target.first_year, target.last_year) == (2022, 2030)
 
@@ -147,7 +250,7 @@ def band_for(targets, code="poor"):
 
 def test_without_unit_targets_every_unit_gets_the_city_wide_defaults(units):
     targets = targets_for(units["phu_son"], 2023)
-    assert len(targets) == 6
+    assert len(targets) == 8
     assert all(target.unit is None for target in targets)
     assert targets == targets_for(None, 2023)
 
@@ -157,7 +260,7 @@ def test_the_deadline_target_applies_only_until_2025(units):
     kinds_2026 = {(t.indicator.code, t.kind) for t in targets_for(units["phu_son"], 2026)}
     assert ("poor", TargetKind.COUNT_BY_DEADLINE) in kinds_2025
     assert ("poor", TargetKind.COUNT_BY_DEADLINE) not in kinds_2026
-    assert len(kinds_2026) == 5
+    assert len(kinds_2026) == 5  # Plan 51's yearly targets; the draft's start in 2027
 
 
 def test_no_target_applies_before_the_first_target_year(units):
@@ -176,7 +279,7 @@ def test_a_district_band_does_not_hide_the_city_deadline(units):
     add_band("poor", units["ba_vi"], 2023, 2023, 40)
     kinds = [(t.indicator.code, t.kind) for t in targets_for(units["tay_dang"], 2023)]
     assert ("poor", TargetKind.COUNT_BY_DEADLINE) in kinds
-    assert len(kinds) == 6
+    assert len(kinds) == 8
 
 
 def test_the_communes_own_target_beats_its_districts(units):
@@ -210,8 +313,14 @@ def test_targets_can_be_limited_to_one_plan(units):
     )
     poor = Indicator.objects.create(plan=other, code="poor", name="Hộ nghèo", name_en="Poor")
     Target.objects.create(indicator=poor, kind=TargetKind.MUST_BE_ZERO, first_year=2022, last_year=2025)
-    assert len(targets_for(units["phu_son"], 2023)) == 7
-    assert len(targets_for(units["phu_son"], 2023, plan=plan_51())) == 6
+    assert len(targets_for(units["phu_son"], 2023)) == 9
+    assert len(targets_for(units["phu_son"], 2023, plan=plan_51())) == 8
+
+
+def test_in_2027_plan_51_and_the_draft_both_set_targets_and_the_plan_chosen_decides(units):
+    assert len(targets_for(units["phu_son"], 2027)) == 10
+    draft = targets_for(units["phu_son"], 2027, plan=draft_plan())
+    assert len(draft) == 5 and all(t.needs_verification for t in draft)
 
 
 def test_many_units_are_resolved_with_a_fixed_number_of_queries(units, django_assert_max_num_queries):
@@ -238,3 +347,31 @@ def test_target_admin_lists_with_filters(admin_client, units):
     assert "Huyện Ba Vì" in admin_client.get("/admin/targets/target/").content.decode()
     assert admin_client.get(f"/admin/targets/plan/{plan_51().pk}/change/").status_code == 200
     assert admin_client.get(f"/admin/targets/indicator/{indicator('poor').pk}/change/").status_code == 200
+
+
+def test_an_administrator_enters_a_plan_not_yet_issued_as_to_be_verified(admin_client):
+    response = admin_client.post(
+        "/admin/targets/plan/add/",
+        {
+            "code": "KH-THU",
+            "title": "Kế hoạch thử (dự kiến)",
+            "issued_by": "Chưa ban hành",
+            "issued_on": "",
+            "implements": "",
+            "first_year": 2026,
+            "last_year": 2030,
+            "baseline_year": 2026,
+            "closing_year": "",
+            "needs_verification": "on",
+            "note": "",
+            "objective_groups-TOTAL_FORMS": 0,
+            "objective_groups-INITIAL_FORMS": 0,
+            "task_groups-TOTAL_FORMS": 0,
+            "task_groups-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    plan = Plan.objects.get(code="KH-THU")
+    assert plan.needs_verification and plan.issued_on is None
+    assert admin_client.get(f"/admin/targets/plan/{draft_plan().pk}/change/").status_code == 200
+    assert "cần kiểm chứng" in admin_client.get("/admin/targets/target/").content.decode()
