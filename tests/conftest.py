@@ -52,3 +52,15 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def vietnamese_first():
+    """Every test starts in the portal's default language: one that switched to English (a
+    request with the language cookie, translation.activate) must not leak it into the next."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

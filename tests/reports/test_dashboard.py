@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.models import AdministrativeUnit, Role, Structure, UnitKind, UnitLevel, User
+from reports.recompute.counting import MOVEMENTS
 from reports.models import IndicatorValue, RecomputeRun, RunStatus
 
 CITY_SERIES = {
@@ -46,6 +47,8 @@ def make_value(run: RecomputeRun, unit: AdministrativeUnit, year: int, **fields)
         "near_poverty_rate": Decimal(near_poor) * 100 / total if total else None,
         "deprivations_poor": [0] * 12,
         "computed_at": run.finished_at or timezone.now(),
+        # A unit-year with approved reviews: its counts not given are zero, not unknown.
+        **dict.fromkeys(["meritorious_poor", "meritorious_near_poor", *MOVEMENTS], 0),
     }
     start = fields.get("poor_start")
     if start:
