@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.models import AdministrativeUnit, Role, Structure, UnitKind, UnitLevel, User
-from reports.recompute.counting import MOVEMENTS
 from reports.models import IndicatorValue, RecomputeRun, RunStatus
+from reports.recompute.counting import MOVEMENTS
 
 CITY_SERIES = {
     # year: (poor, near-poor) at the end of the year, DOMAIN.md §5
