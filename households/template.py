@@ -56,6 +56,9 @@ COLUMNS: list[Column] = [
         for key, label in zip(DEPRIVATION_COLUMNS, DEPRIVATION_LABELS, strict=True)
     ],
     Column("review_date", "Ngày rà soát (dd/mm/yyyy)", required=False),
+    # The year the row's values were copied from (the pre-filled template): a row copied from an
+    # earlier year and left as it was is a household not yet reviewed this year, and is skipped.
+    Column("source_year", "Số liệu của năm", required=False),
 ]
 
 COLUMN_KEYS = [column.key for column in COLUMNS]
