@@ -185,13 +185,20 @@ class _FileChecks:
         if lookups.allowed_commune_ids is not None and commune.pk not in lookups.allowed_commune_ids:
             return None, RowError(row.row, "commune_code", f"{commune.name} không thuộc phạm vi của bạn")
         lines = lookups.lines(standard, commune.area)
+        problem = None
+        indicator_count = standard.size
         if row.income_per_capita is None and lines.b1_cutoff is None:
             message = f"chuẩn «{standard.name}» không có ngưỡng điểm B1; cần thu nhập"
-            return None, RowError(row.row, "income_per_capita", message)
-        indicator_count = standard.size
-        if row.deprivation_flags >> indicator_count:
+            problem = RowError(row.row, "income_per_capita", message)
+        elif row.deprivation_flags >> indicator_count:
             message = f"chuẩn «{standard.name}» chỉ có {indicator_count} chỉ số"
-            return None, RowError(row.row, f"d{indicator_count + 1:02d}", message)
+            problem = RowError(row.row, f"d{indicator_count + 1:02d}", message)
+        if problem is not None:
+            if row.source_year is None or row.source_year >= row.year:
+                return None, problem
+            # Copied from a year under another standard: refused only if it is not skipped as
+            # carried unchanged (households.importing.carried), which the batch decides.
+            return Resolved(row, commune.pk, standard.pk, "", problem), None
         poverty_class = poverty.classify_household(
             lines,
             income_per_capita=row.income_per_capita,
@@ -239,6 +246,7 @@ def _run(rows, *, user, state: str, dry_run: bool, progress, result: ImportResul
         nonlocal batch
         if batch:
             kept, carried = split_carried(batch, lookups.map)
+            errors.extend(item.problem for item in kept if item.problem is not None)
             for item in carried:
                 result.rows_carried_unchanged += 1
                 result.carried[(item.row.year, item.row.source_year)] += 1

@@ -66,6 +66,7 @@ class Resolved:
     commune_id: int
     standard_id: int
     poverty_class: str
+    problem: RowError | None = None
 
 
 class Batch:
