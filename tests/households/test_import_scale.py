@@ -40,7 +40,7 @@ def line(code, *, year=2023, income=1_200_000, deprivations=3, commune=RURAL, **
         "review_date": f"15/11/{year}",
     }
     values.update(overrides)
-    return ",".join(str(values[key]) for key in COLUMN_KEYS)
+    return ",".join(str(values.get(key, "")) for key in COLUMN_KEYS)
 
 
 def csv_file(lines) -> io.BytesIO:
