@@ -158,14 +158,16 @@ def prefilled_rows(user, year: int) -> Iterator[list]:
         reviews = Review.objects.in_bulk([h.latest_review for h in chunk if h.latest_review])
         for household in chunk:
             review = reviews.get(household.latest_review)
-            reviewed_id = review.commune_id if review is not None else None
-            commune = communes.for_year(household.commune_id, year, reviewed_id=reviewed_id)
+            if review is not None and review.year == year:
+                commune = communes.units.get(review.commune_id)  # the year's own review stays where it is
+            else:
+                reviewed_id = review.commune_id if review is not None else None
+                commune = communes.for_year(household.commune_id, year, reviewed_id=reviewed_id)
             if commune is None or commune.pk not in writable:
                 continue
             if review is None:
                 yield _household_row(household, commune.code, year)
             else:
-                review.commune = communes.units[review.commune_id]
                 yield review_row(review, household, year=year, commune=commune)
 
 

@@ -234,9 +234,8 @@ def save_review(*, user, household: Household, year: int, data: ReviewInput, ver
         raise PermissionDenied(_("Tài khoản của bạn chỉ được xem, không được sửa dữ liệu hộ."))
     if not Household.objects.visible_to(user).filter(pk=household.pk).exists():
         raise PermissionDenied(_("Hộ này không thuộc phạm vi của bạn."))
-    refusal = year_refusal(user, year, _commune_or_none(household, year))
-    if refusal:
-        raise PermissionDenied(refusal)
+    if not user.writes_year(year):
+        raise PermissionDenied(year_refusal(user, year, _commune_or_none(household, year)))
     standard = standard_for_year(year)
     if standard is None:
         raise ValidationError({"year": _("Năm %(year)s không có chuẩn nghèo áp dụng.") % {"year": year}})

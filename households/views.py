@@ -246,7 +246,9 @@ def review_form(request, pk: int, year: int):
     if standard is None:
         messages.error(request, _("Năm %(year)s không có chuẩn nghèo áp dụng.") % {"year": year})
         return redirect("households:detail", pk=household.pk)
-    refusal = year_refusal(request.user, year, review.commune if review else _commune_or_none(household, year))
+    refusal = None
+    if not request.user.writes_year(year):
+        refusal = year_refusal(request.user, year, review.commune if review else _commune_or_none(household, year))
     read_only = bool(refusal) or (
         review is not None and review.state == ReviewState.APPROVED and not is_administrator(request.user)
     )
