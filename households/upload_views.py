@@ -67,9 +67,18 @@ def upload(request):
             "recent": recent,
             "columns": COLUMNS,
             "threshold": uploads.background_threshold(),
-            "next_year": exports.next_review_year(timezone.localdate()),
+            "next_year": _offered_year(request.user),
         },
     )
+
+
+def _offered_year(user) -> int:
+    """The review year the pre-filled template is offered for: this year's, or for an officer of the
+    structure before 1 Jul 2025 the last year they write (2024)."""
+    year = exports.next_review_year(timezone.localdate())
+    while year > 2000 and not user.writes_year(year):
+        year -= 1
+    return year
 
 
 @login_required

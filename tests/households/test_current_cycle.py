@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -343,3 +344,10 @@ def test_a_prefilled_2024_file_carries_the_2024_values_not_2023s(hanoi):
     result = import_reviews(io.BytesIO(prefilled(district, 2024, "csv")), filename="x.csv", user=district)
     assert not result.changed and result.reviews_unchanged == 5
     assert list(Review.objects.order_by("pk").values()) == before
+
+
+def test_the_upload_page_offers_each_officer_the_template_of_a_year_they_write(hanoi):
+    this_year = timezone.localdate().year
+    old = browser(hanoi["old_commune"]).get(reverse("households:import"))
+    assert old.context["next_year"] == 2024
+    assert browser(hanoi["ngoc_ha"]).get(reverse("households:import")).context["next_year"] == this_year
