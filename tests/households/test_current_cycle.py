@@ -351,3 +351,16 @@ def test_the_upload_page_offers_each_officer_the_template_of_a_year_they_write(h
     old = browser(hanoi["old_commune"]).get(reverse("households:import"))
     assert old.context["next_year"] == 2024
     assert browser(hanoi["ngoc_ha"]).get(reverse("households:import")).context["next_year"] == this_year
+
+
+def test_the_upload_preview_says_which_households_were_not_reviewed_yet(cycle):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    officer = cycle["ngoc_ha"]
+    client = browser(officer)
+    upload = SimpleUploadedFile("mau-2026.csv", prefilled(officer, 2026, "csv"))
+    response = client.post(reverse("households:import"), {"file": upload}, follow=True)
+    page = response.content.decode()
+    assert "3 hộ chưa rà soát năm 2026: số liệu chép từ năm 2024 chưa sửa, không ghi." in page
+    assert "1 hộ chưa rà soát năm 2026: số liệu chép từ năm 2025 chưa sửa, không ghi." in page
+    assert 'id="rows-carried">4<' in page
