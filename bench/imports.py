@@ -89,7 +89,7 @@ def review_rows(count: int, prefix: str, seed: int = 6):
             **{f"d{i:02d}": int(i <= deprivations) for i in range(1, 13)},
             "review_date": f"15/11/{year}",
         }
-        yield [values[key] for key in COLUMN_KEYS]
+        yield [values.get(key, "") for key in COLUMN_KEYS]
 
 
 def write_csv(path: Path, count: int, prefix: str) -> None:

@@ -1,7 +1,8 @@
 """User accounts: creating officers bound to one unit, and throttling password guessing.
 
 Roles and scopes follow DESIGN.md ("Who uses it"): a commune officer holds one commune, a district
-officer one district (or a single commune), city leaders and administrators the city "01".
+officer one district (or a single commune), city leaders, the city officer and administrators the
+city "01". User.clean() runs the same check, so the admin's user page cannot bypass it.
 GSO codes are reused across the 2025 restructuring (DOMAIN.md §6), so a commune code is read as
 the unit in force on `as_of` (today by default) unless a structure is asked for.
 """
@@ -25,6 +26,7 @@ CITY_CODE = "01"
 ROLE_LEVELS: dict[str, set[str]] = {
     Role.COMMUNE_OFFICER: {UnitLevel.COMMUNE},
     Role.DISTRICT_OFFICER: {UnitLevel.DISTRICT, UnitLevel.COMMUNE},
+    Role.CITY_OFFICER: {UnitLevel.CITY},
     Role.CITY_LEADER: {UnitLevel.CITY},
     Role.ADMINISTRATOR: {UnitLevel.CITY},
 }
@@ -59,9 +61,7 @@ def resolve_unit(code: str, *, structure: int | None = None, as_of: datetime.dat
     if len(found) == 1:
         return found[0]
     day = as_of or timezone.localdate()
-    in_force = [
-        u for u in found if (u.valid_from is None or u.valid_from <= day) and (u.valid_to is None or day <= u.valid_to)
-    ]
+    in_force = [unit for unit in found if unit.is_in_force_on(day)]
     # Today that is the 2025 unit; before the reform, the legacy one.
     return (in_force or sorted(found, key=lambda u: u.structure))[-1]
 
@@ -76,6 +76,7 @@ def check_role_fits_unit(role: str, unit: AdministrativeUnit) -> None:
                 + {
                     Role.COMMUNE_OFFICER: "cần một xã/phường.",
                     Role.DISTRICT_OFFICER: "cần một quận/huyện (hoặc một xã).",
+                    Role.CITY_OFFICER: "cần đơn vị thành phố (01).",
                     Role.CITY_LEADER: "cần đơn vị thành phố (01).",
                     Role.ADMINISTRATOR: "cần đơn vị thành phố (01).",
                 }[role]

@@ -147,9 +147,11 @@ class ReviewCursor(RegistryCursor):
     list=extend_schema(
         summary="Hộ gia đình / households",
         description=(
-            "Hộ trong phạm vi đơn vị của người dùng (cán bộ xã: xã mình; cán bộ huyện: các xã trong huyện; lãnh đạo "
-            "thành phố, quản trị: toàn thành phố). / Households within the user's units (commune officer: the "
-            "commune; district officer: its communes; city leader, administrator: the city)."
+            "Hộ trong phạm vi đơn vị của người dùng (cán bộ xã: xã mình, với xã cũ mà xã mới kế thừa chính; cán bộ "
+            "huyện: các xã trong huyện, với lịch sử của hộ đã chuyển đi; lãnh đạo thành phố, cán bộ Sở, quản trị: toàn "
+            "thành phố). / Households within the user's units (commune officer: the commune, and for a 2025 unit the "
+            "old communes it is the primary successor of; district officer: its communes, with the history of "
+            "households that moved on; city leader, city officer, administrator: the city)."
         ),
         responses={200: HouseholdSerializer(many=True), **error_responses(400, 403)},
     ),
@@ -231,7 +233,9 @@ def _matches(header: str, etag: str) -> bool:
         summary="Tạo phiếu rà soát / create a review",
         description=(
             "Như biểu mẫu: phân loại theo chuẩn nghèo của năm, ghi lịch sử. Chỉ cán bộ xã, huyện và quản trị. / "
-            "As the web form: classified under the year's standard, history recorded. Writers only."
+            "As the web form: classified under the year's standard, history recorded, in the household's commune of "
+            "that year (a split commune's household: the primary successor). Writers only; an officer of a unit of "
+            "the structure before 1 Jul 2025 writes years up to 2024."
         ),
         request=ReviewCreateSerializer,
         responses={201: ReviewSerializer, **error_responses(400, 403, 404)},

@@ -2,6 +2,11 @@
 unit's households for the next review, and the filtered household list (.xlsx or .csv), so that
 an export re-imports unchanged.
 
+The pre-filled template of year Y carries each household's review of Y where there is one, else
+its latest earlier review re-homed to its commune in Y (households.units) with year Y, and says in
+`source_year` which year the values are from: sent back unchanged, a row copied from an earlier
+year is a household not yet reviewed in Y, and the importer skips it (nothing changes).
+
 Cell values that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) are
 prefixed with an apostrophe-like quote so that an export never carries live formulas (OWASP
 "CSV injection").
@@ -19,8 +24,9 @@ from django.db.models import OuterRef, Subquery
 from openpyxl import Workbook
 
 from households import poverty
-from households.models import AdministrativeUnit, Household, Review, Sex, Succession, UnitLevel
+from households.models import AdministrativeUnit, Household, Review, Sex, UnitLevel
 from households.template import COLUMNS, REVIEW_TYPE_WORDS
+from households.units import CommuneMap
 from households.visibility import visible_communes
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -47,6 +53,8 @@ def write_template(stream: IO[bytes], rows: Iterable[list] = (), *, year: int | 
     guide.append([])
     guide.append(["Cờ (0/1): 1 là có, 0 là không. Giới tính: Nam/Nữ. Thu nhập: đồng/người/tháng."])
     guide.append(["Mã xã/phường: mã GSO 5 chữ số của đơn vị có hiệu lực trong năm rà soát (xem trang «Mã đơn vị»)."])
+    for line in SOURCE_YEAR_GUIDE:
+        guide.append([line])
     units = workbook.create_sheet("Mã đơn vị")
     units.append(["Mã", "Tên", "Thuộc", "Hiệu lực từ", "Hiệu lực đến"])
     communes = AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE).select_related("parent")
@@ -57,17 +65,26 @@ def write_template(stream: IO[bytes], rows: Iterable[list] = (), *, year: int | 
     workbook.save(stream)
 
 
+SOURCE_YEAR_GUIDE = [
+    "Số liệu của năm: năm của số liệu đã điền sẵn. Mẫu điền sẵn năm Y chép kết quả rà soát năm Y nếu đã có, "
+    "nếu chưa thì chép kết quả gần nhất của năm trước (mã xã/phường đã đổi sang đơn vị có hiệu lực năm Y).",
+    "Dòng chép từ năm trước mà chưa sửa gì được coi là hộ chưa rà soát năm Y: khi nhập, dòng đó được bỏ qua, "
+    "không ghi gì. Sửa bất kỳ giá trị nào (hoặc xoá ô «Số liệu của năm») thì dòng đó là kết quả rà soát năm Y.",
+    "Dòng không có thu nhập, điểm B1 và chỉ số thiếu hụt nào (hộ chưa có số liệu) cũng được bỏ qua.",
+]
+
 # The template's words whatever the interface language (the importer also accepts M/F).
 SEX_WORDS = {Sex.MALE: "Nam", Sex.FEMALE: "Nữ"}
 
 
-def review_row(review: Review, household: Household | None = None, *, year: int | None = None) -> list:
-    """One template row (COLUMNS order) for a review; `year` carries it forward to a new year."""
+def review_row(review: Review, household: Household | None = None, *, year: int | None = None, commune=None) -> list:
+    """One template row (COLUMNS order) for a review; `year` carries it forward to a new year (in
+    `commune`, its commune that year), and `source_year` says where the values come from."""
     household = household or review.household
     flags = [int(flag) for flag in poverty.mask_to_flags(review.deprivation_flags, 12)]
     values = {
         "household_code": household.code,
-        "commune_code": review.commune.code,
+        "commune_code": (commune or review.commune).code,
         "village": household.village,
         "head_name": household.head_name,
         "head_sex": SEX_WORDS[review.head_sex or household.head_sex],
@@ -80,8 +97,9 @@ def review_row(review: Review, household: Household | None = None, *, year: int 
         "income_per_capita": None if review.income_per_capita is None else int(review.income_per_capita),
         "b1_score": review.b1_score,
         **{f"d{number:02d}": flag for number, flag in enumerate(flags, start=1)},
-        "review_date": None if year else review.review_date,
-        "review_type": None if year else REVIEW_TYPE_WORDS.get(review.review_type),
+        "review_date": None if year and year != review.year else review.review_date,
+        "review_type": None if year and year != review.year else REVIEW_TYPE_WORDS.get(review.review_type),
+        "source_year": review.year,
     }
     return [values[column.key] for column in COLUMNS]
 
@@ -126,22 +144,32 @@ def next_review_year(today: datetime.date) -> int:
 
 
 def prefilled_rows(user, year: int) -> Iterator[list]:
-    """Every household the user sees, carried forward to `year` from its latest earlier review."""
-    households = Household.objects.visible_to(user).select_related("commune").order_by("commune__code", "code")
-    in_force = _communes_in_force(visible_communes(user), year)
-    latest = Review.objects.filter(household=OuterRef("pk"), year__lt=year).order_by("-year").values("pk")[:1]
+    """Every household whose commune in `year` is one of the user's, with its review of `year`, else
+    carried forward to `year` from its latest earlier review (re-homed by households.units).
+
+    Households the user only reads (history that moved on to another commune) are left out: their
+    rows would be refused. Two queries per 2,000 households.
+    """
+    communes = CommuneMap()
+    writable = set(visible_communes(user).values_list("pk", flat=True))
+    households = Household.objects.visible_to(user).order_by("commune__code", "code")
+    latest = Review.objects.filter(household=OuterRef("pk"), year__lte=year).order_by("-year").values("pk")[:1]
     households = households.annotate(latest_review=Subquery(latest))
     for chunk in _chunked(households.iterator(chunk_size=2000), 2000):
         reviews = Review.objects.in_bulk([h.latest_review for h in chunk if h.latest_review])
         for household in chunk:
-            commune = in_force.get(household.commune_id)
-            code = commune.code if commune else household.commune.code
             review = reviews.get(household.latest_review)
-            if review is None:
-                yield _household_row(household, code, year)
+            if review is not None and review.year == year:
+                commune = communes.units.get(review.commune_id)  # the year's own review stays where it is
             else:
-                review.commune = commune or household.commune
-                yield review_row(review, household, year=year)
+                reviewed_id = review.commune_id if review is not None else None
+                commune = communes.for_year(household.commune_id, year, reviewed_id=reviewed_id)
+            if commune is None or commune.pk not in writable:
+                continue
+            if review is None:
+                yield _household_row(household, commune.code, year)
+            else:
+                yield review_row(review, household, year=year, commune=commune)
 
 
 def _chunked(items: Iterable, size: int) -> Iterator[list]:
@@ -153,24 +181,6 @@ def _chunked(items: Iterable, size: int) -> Iterator[list]:
             chunk = []
     if chunk:
         yield chunk
-
-
-def _communes_in_force(communes, year: int) -> dict[int, AdministrativeUnit]:
-    """Each commune id → the commune in force in `year`: itself, else its primary successor."""
-    day = datetime.date(year, 12, 31)
-
-    def valid(unit: AdministrativeUnit) -> bool:
-        return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day <= unit.valid_to)
-
-    mapping = {unit.pk: unit for unit in communes if valid(unit)}
-    successions = Succession.objects.filter(predecessor__in=communes).select_related("successor", "predecessor")
-    for succession in successions.order_by("-is_primary"):
-        old, new = succession.predecessor, succession.successor
-        if old.pk not in mapping and valid(new):
-            mapping[old.pk] = new
-        if new.pk not in mapping and valid(old):
-            mapping[new.pk] = old
-    return mapping
 
 
 def write_csv(stream: IO[bytes], rows: Iterable[list]) -> None:

@@ -8,10 +8,12 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from households import accounts
 from households.models import (
+    REFORM_START,
     Cause,
     Dimension,
     Household,
@@ -184,4 +186,24 @@ class ReviewForm(forms.Form):
 
 
 class ReviewStartForm(forms.Form):
+    """The year box of a household's page: only the years the user may write are offered (an officer
+    of a unit of the structure before 1 Jul 2025 writes up to 2024; households.models.User.writes_year)."""
+
     year = forms.IntegerField(label=_("Năm rà soát"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        last = self.last_year_for(user)
+        if last is not None:
+            field = self.fields["year"]
+            field.max_value = last
+            field.widget.attrs["max"] = last
+            field.validators = [v for v in field.validators if not isinstance(v, MaxValueValidator)]
+            field.validators.append(MaxValueValidator(last))
+
+    @staticmethod
+    def last_year_for(user) -> int | None:
+        """The last review year this user may write, when there is one (None: no bound)."""
+        if user is None or not user.is_authenticated or user.writes_year(REFORM_START.year):
+            return None
+        return REFORM_START.year - 1

@@ -53,15 +53,20 @@ LEGACY_END = datetime.date(2025, 6, 30)
 REFORM_START = datetime.date(2025, 7, 1)
 
 
+def year_end(year: int) -> datetime.date:
+    """The day a review of `year` is recognised on (the review is carried out at the end of the year)."""
+    return datetime.date(year, 12, 31)
+
+
 def structure_for_year(year: int) -> Structure:
     """The structure a review of `year` (carried out at the end of that year) is reported in."""
-    return Structure.REFORM_2025 if datetime.date(year, 12, 31) >= REFORM_START else Structure.LEGACY
+    return Structure.REFORM_2025 if year_end(year) >= REFORM_START else Structure.LEGACY
 
 
 class AdministrativeUnitQuerySet(models.QuerySet):
     def in_force(self, year: int) -> AdministrativeUnitQuerySet:
-        """Units valid at the end of `year`, when that year's review is recognised."""
-        day = datetime.date(year, 12, 31)
+        """Units valid at the end of `year` (the queryset form of AdministrativeUnit.is_in_force_in)."""
+        day = year_end(year)
         return self.filter(Q(valid_from__lte=day) | Q(valid_from__isnull=True)).filter(
             Q(valid_to__gte=day) | Q(valid_to__isnull=True)
         )
@@ -119,6 +124,14 @@ class AdministrativeUnit(models.Model):
     def is_city(self) -> bool:
         return self.level == UnitLevel.CITY
 
+    def is_in_force_on(self, day: datetime.date) -> bool:
+        """The one rule of validity: open-ended dates are unbounded."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    def is_in_force_in(self, year: int) -> bool:
+        """In force at the end of `year`, when that year's review is recognised."""
+        return self.is_in_force_on(year_end(year))
+
     def district(self) -> AdministrativeUnit | None:
         if self.level == UnitLevel.DISTRICT:
             return self
@@ -157,8 +170,21 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Quản trị viên")
 
 
+# Roles that write households, members and reviews (forms, uploads, API, import).
+WRITER_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.DISTRICT_OFFICER, Role.ADMINISTRATOR})
+# Roles that read every household of the city.
+CITY_WIDE_ROLES = frozenset({Role.CITY_LEADER, Role.CITY_OFFICER, Role.ADMINISTRATOR})
+
+
 class User(AbstractUser):
-    """A portal user, bound to one administrative unit that bounds what they may see."""
+    """A portal user, bound to one administrative unit that bounds what they may see.
+
+    Who may do what is decided here and nowhere else (DESIGN.md, "Who uses it"): the properties
+    below are read by visibility, the services, the workflow, the importer, views and the API.
+    From 1 Jul 2025 (NQ 1656/NQ-UBTVQH15) there is no district level: the city's department
+    (`city_officer`) approves the communes' reviews of the 2025 structure; district officers keep
+    approving their communes' reviews of the years before.
+    """
 
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, blank=True)
     unit = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, verbose_name=_("đơn vị"))
@@ -166,6 +192,76 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role:
+            from households.accounts import check_role_fits_unit
+
+            if self.unit is None:
+                raise ValidationError({"unit": _("Vai trò này cần một đơn vị hành chính.")})
+            check_role_fits_unit(self.role, self.unit)
+
+    @property
+    def is_administrator(self) -> bool:
+        return bool(self.is_active and (self.is_superuser or self.role == Role.ADMINISTRATOR))
+
+    @property
+    def can_write(self) -> bool:
+        """Writes households, members and reviews (city leaders and the city officer never do)."""
+        return bool(self.is_active and (self.is_superuser or self.role in WRITER_ROLES))
+
+    @property
+    def is_city_wide(self) -> bool:
+        """Reads every household of the city."""
+        return bool(self.is_active and (self.is_superuser or self.role in CITY_WIDE_ROLES))
+
+    @property
+    def structure(self) -> int | None:
+        """The administrative structure of the user's unit (None for the city and for no unit)."""
+        if self.unit is None or self.unit.level == UnitLevel.CITY:
+            return None
+        return self.unit.structure
+
+    def writes_year(self, year: int) -> bool:
+        """May write reviews of `year`: an officer of the structure before 1 Jul 2025 (a district,
+        or a commune since merged) only the years of that structure, up to 2024."""
+        if self.is_administrator:
+            return True
+        if not self.can_write:
+            return False
+        return not (self.structure == Structure.LEGACY and structure_for_year(year) != Structure.LEGACY)
+
+    def can_submit(self, commune: AdministrativeUnit) -> bool:
+        """Sends a commune-year for approval: its commune officer, its district's officer, an administrator."""
+        if self.is_administrator:
+            return True
+        if not self.is_active or self.unit_id is None:
+            return False
+        if self.role == Role.COMMUNE_OFFICER:
+            return self.unit_id == commune.pk
+        if self.role == Role.DISTRICT_OFFICER:
+            return self.unit_id == commune.pk or (
+                self.unit.level == UnitLevel.DISTRICT and commune.parent_id == self.unit_id
+            )
+        return False
+
+    def can_decide(self, commune: AdministrativeUnit) -> bool:
+        """Approves or returns a commune's review: for a commune of the 2025 structure the city
+        officer, for one of the structure before the district officer of its district; an
+        administrator always."""
+        if self.is_administrator:
+            return True
+        if not self.is_active:
+            return False
+        if commune.structure == Structure.REFORM_2025:
+            return self.role == Role.CITY_OFFICER
+        return (
+            self.role == Role.DISTRICT_OFFICER
+            and self.unit is not None
+            and self.unit.level == UnitLevel.DISTRICT
+            and commune.parent_id == self.unit_id
+        )
 
 
 class Dimension(models.TextChoices):

@@ -227,6 +227,19 @@ class ImportResultSerializer(serializers.Serializer):
     reviews_updated = serializers.IntegerField()
     reviews_unchanged = serializers.IntegerField()
     movements_updated = serializers.IntegerField()
+    rows_carried_unchanged = serializers.IntegerField(
+        help_text=(
+            "Dòng chép từ năm trước (source_year) chưa sửa: hộ chưa rà soát năm này, không ghi / rows copied from "
+            "an earlier year (source_year) and left unchanged: households not yet reviewed this year, not written"
+        )
+    )
+    rows_unreviewed = serializers.IntegerField(
+        help_text="Dòng không có số liệu rà soát, không ghi / rows without any review value, not written"
+    )
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Giải thích các dòng bỏ qua (tiếng Việt) / what was skipped, in Vietnamese",
+    )
     classes = serializers.DictField(child=serializers.IntegerField(), help_text="Số phiếu theo phân loại / by class")
     movements = serializers.DictField(child=serializers.IntegerField(), help_text="Số phiếu theo biến động")
     years = serializers.ListField(child=serializers.IntegerField())

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from households import poverty, workflow
+from households import poverty, units, workflow
 from households.accounts import display_name
 from households.importer import refresh_movements
 from households.models import (
@@ -34,8 +34,7 @@ from households.models import (
     ReviewState,
     ReviewType,
 )
-from households.visibility import can_write, visible_communes
-from households.workflow import is_administrator
+from households.visibility import can_write, is_administrator, visible_communes, year_refusal
 
 HOUSEHOLD_FIELDS = [
     "code",
@@ -74,9 +73,15 @@ REVIEW_FORM_FIELDS = [
 
 
 def _check_writer(user, household: Household | None = None, commune: AdministrativeUnit | None = None) -> None:
+    """Writers only; a household is written by the officers of its commune today (an officer who
+    only keeps reading its history, once it moved on, does not write it)."""
     if not can_write(user):
         raise PermissionDenied(_("Tài khoản của bạn chỉ được xem, không được sửa dữ liệu hộ."))
-    if household is not None and not Household.objects.visible_to(user).filter(pk=household.pk).exists():
+    if household is not None and not visible_communes(user).filter(pk=household.commune_id).exists():
+        if Household.objects.visible_to(user).filter(pk=household.pk).exists():
+            raise PermissionDenied(
+                _("Hộ này nay thuộc %(commune)s; bạn chỉ được xem lịch sử của hộ.") % {"commune": household.commune}
+            )
         raise PermissionDenied(_("Hộ này không thuộc phạm vi của bạn."))
     if commune is not None and not visible_communes(user).filter(pk=commune.pk).exists():
         raise PermissionDenied(_("Xã/phường này không thuộc phạm vi của bạn."))
@@ -162,25 +167,8 @@ def standard_for_year(year: int) -> PovertyStandard | None:
 
 
 def commune_for_year(household: Household, year: int) -> AdministrativeUnit:
-    """The commune a review of `year` is recorded in: the household's, or its predecessor or
-    successor in force that year (DOMAIN.md §6: the 2025 reform)."""
-    commune = household.commune
-    day = datetime.date(year, 12, 31)
-
-    def in_force(unit: AdministrativeUnit) -> bool:
-        return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day <= unit.valid_to)
-
-    if in_force(commune):
-        return commune
-    related = AdministrativeUnit.objects.filter(successions_in__predecessor=commune).order_by(
-        "-successions_in__is_primary"
-    ) | AdministrativeUnit.objects.filter(successions_out__successor=commune).order_by("-successions_out__is_primary")
-    for unit in related.distinct():
-        if in_force(unit):
-            return unit
-    raise ValidationError(
-        {"year": _("%(commune)s không có hiệu lực trong năm %(year)s.") % {"commune": commune.name, "year": year}}
-    )
+    """The commune a review of `year` is recorded in: the one rule of households.units."""
+    return units.commune_for_year(household, year)
 
 
 def no_standard_message(year: int, review_type: str, review_date: datetime.date | None) -> str:
@@ -262,9 +250,16 @@ class ReviewConflict(ValidationError):
 def save_review(*, user, household: Household, year: int, data: ReviewInput, version: str | None) -> Review:
     """Create or update the review of `household` for `year`; refuses a stale `version`.
 
-    `version` is "" (or None) for a review that did not exist when the form was opened.
+    `version` is "" (or None) for a review that did not exist when the form was opened. A new
+    review goes to the household's commune in `year` (households.units); the household then
+    follows the commune of its latest review, as the importer does.
     """
-    _check_writer(user, household=household)
+    if not can_write(user):
+        raise PermissionDenied(_("Tài khoản của bạn chỉ được xem, không được sửa dữ liệu hộ."))
+    if not Household.objects.visible_to(user).filter(pk=household.pk).exists():
+        raise PermissionDenied(_("Hộ này không thuộc phạm vi của bạn."))
+    if not user.writes_year(year):
+        raise PermissionDenied(year_refusal(user, year, _commune_or_none(household, year)))
     standard = standard_for_review(year, data.review_type, data.review_date)
     if standard is None:
         raise ValidationError({"year": no_standard_message(year, data.review_type, data.review_date)})
@@ -282,11 +277,12 @@ def save_review(*, user, household: Household, year: int, data: ReviewInput, ver
         review = current or Review(household=household, year=year, state=ReviewState.DRAFT)
         if current is None:
             review.commune = commune_for_year(household, year)
-            if workflow.year_is_locked(user, review.commune, year):
-                raise PermissionDenied(
-                    _("Rà soát năm %(year)s của %(commune)s đã được phê duyệt, không thể thêm hộ mới.")
-                    % {"year": year, "commune": review.commune.name}
-                )
+        _check_writer(user, commune=review.commune)
+        if current is None and workflow.year_is_locked(user, review.commune, year):
+            raise PermissionDenied(
+                _("Rà soát năm %(year)s của %(commune)s đã được phê duyệt, không thể thêm hộ mới.")
+                % {"year": year, "commune": review.commune.name}
+            )
         review.standard = standard
         flags = list(data.deprivations[:size])
         review.income_per_capita = data.income_per_capita
@@ -304,9 +300,28 @@ def save_review(*, user, household: Household, year: int, data: ReviewInput, ver
         review.full_clean(validate_unique=current is None)
         review._history_user = user
         review.save()
+        _follow_latest_review(user, household, review)
         refresh_movements([household.pk])
     review.refresh_from_db()
     return review
+
+
+def _commune_or_none(household: Household, year: int) -> AdministrativeUnit | None:
+    try:
+        return commune_for_year(household, year)
+    except ValidationError:
+        return None
+
+
+def _follow_latest_review(user, household: Household, review: Review) -> None:
+    """The household's commune is that of its latest review (the importer's rule too)."""
+    if household.commune_id == review.commune_id:
+        return
+    if Review.objects.filter(household=household, year__gt=review.year).exists():
+        return
+    household.commune = review.commune
+    household._history_user = user
+    household.save(update_fields=["commune"])
 
 
 def _conflict(current: Review | None, version: str | None) -> ReviewConflict:

@@ -59,6 +59,9 @@ COLUMNS: list[Column] = [
     Column("review_date", "Ngày rà soát (dd/mm/yyyy)", required=False),
     # Decides the standard with the year and date (households.poverty.select_standard); blank: periodic.
     Column("review_type", "Loại rà soát (định kỳ/thường xuyên)", required=False),
+    # The year the row's values were copied from (the pre-filled template): a row copied from an
+    # earlier year and left as it was is a household not yet reviewed this year, and is skipped.
+    Column("source_year", "Số liệu của năm", required=False),
 ]
 
 # The words the template writes for a review type; the importer also accepts the English keys.

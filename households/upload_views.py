@@ -25,7 +25,7 @@ from households import exports, uploads
 from households.filters import HouseholdFilterSet
 from households.models import Household, JobStage, JobStatus, Movement, PovertyClass
 from households.template import COLUMNS
-from households.visibility import can_write
+from households.visibility import can_write, year_refusal
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -67,9 +67,18 @@ def upload(request):
             "recent": recent,
             "columns": COLUMNS,
             "threshold": uploads.background_threshold(),
-            "next_year": exports.next_review_year(timezone.localdate()),
+            "next_year": _offered_year(request.user),
         },
     )
+
+
+def _offered_year(user) -> int:
+    """The review year the pre-filled template is offered for: this year's, or for an officer of the
+    structure before 1 Jul 2025 the last year they write (2024)."""
+    year = exports.next_review_year(timezone.localdate())
+    while year > 2000 and not user.writes_year(year):
+        year -= 1
+    return year
 
 
 @login_required
@@ -169,6 +178,11 @@ def template_download(request):
     year = _year(request.GET.get("year")) or exports.next_review_year(timezone.localdate())
     fmt = request.GET.get("format", "xlsx")
     if request.GET.get("prefill"):
+        refusal = year_refusal(request.user, year) if can_write(request.user) else None
+        if refusal:
+            # An officer of the old structure has no review to fill in for 2025 on.
+            messages.error(request, refusal)
+            return redirect("households:import")
         rows = exports.prefilled_rows(request.user, year)
         return _spreadsheet(rows, fmt, f"mau-ra-soat-{year}-dien-san", year=year)
     return _spreadsheet([], fmt, "mau-ra-soat", year=year)

@@ -40,8 +40,7 @@ from households.models import (
     Review,
     ReviewState,
 )
-from households.visibility import can_write, visible_communes
-from households.workflow import is_administrator
+from households.visibility import can_write, is_administrator, visible_communes
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from households.filters import HouseholdFilterSet
 from households.forms import HouseholdForm, MemberForm, ReviewForm, ReviewStartForm
 from households.history import household_history
 from households.models import Household, Member, PovertyClass, PovertyStandard, Review, ReviewState, ReviewType
-from households.visibility import can_write
+from households.visibility import can_write, is_administrator, year_refusal
 
 PAGE_SIZE = 50
 
@@ -100,8 +100,10 @@ def household_detail(request, pk: int):
         indicators = list(standards[review.standard_id].indicators.all())
         flags = review.deprivation_list(max(len(indicators), 1))
         review.deprivation_names = [indicator.name for i, indicator in enumerate(indicators) if flags[i]]
-        review.editable = can_write(request.user) and (
-            review.state != ReviewState.APPROVED or services.is_administrator(request.user)
+        review.editable = (
+            can_write(request.user)
+            and (review.state != ReviewState.APPROVED or is_administrator(request.user))
+            and request.user.writes_year(review.year)
         )
     return render(
         request,
@@ -112,15 +114,20 @@ def household_detail(request, pk: int):
             "reviews": reviews,
             "can_write": can_write(request.user),
             "show_id_numbers": can_write(request.user),
-            "start_form": ReviewStartForm(initial={"year": _next_review_year(reviews)}),
+            "start_form": ReviewStartForm(
+                user=request.user, initial={"year": _next_review_year(request.user, reviews)}
+            ),
         },
     )
 
 
-def _next_review_year(reviews: list[Review]) -> int:
-    """The year an officer most likely reviews next: the one after the latest review, not beyond this year."""
+def _next_review_year(user, reviews: list[Review]) -> int:
+    """The year an officer most likely reviews next: the one after the latest review, not beyond this
+    year, nor beyond the last year the officer may write (2024 for a unit of the old structure)."""
     this_year = timezone.localdate().year
-    return min(reviews[0].year + 1, this_year) if reviews else this_year
+    year = min(reviews[0].year + 1, this_year) if reviews else this_year
+    last = ReviewStartForm.last_year_for(user)
+    return min(year, last) if last else year
 
 
 @login_required
@@ -213,9 +220,11 @@ def member_delete(request, pk: int, member_pk: int):
 @login_required
 def review_start(request, pk: int):
     household = _household(request, pk, for_update=True)
-    form = ReviewStartForm(request.GET)
+    form = ReviewStartForm(request.GET, user=request.user)
     if not form.is_valid():
-        messages.error(request, _("Năm rà soát không hợp lệ."))
+        year = form.data.get("year", "")
+        refusal = year_refusal(request.user, int(year)) if str(year).isdigit() else None
+        messages.error(request, refusal or _("Năm rà soát không hợp lệ."))
         return redirect("households:detail", pk=household.pk)
     return redirect("households:review", pk=household.pk, year=form.cleaned_data["year"])
 
@@ -246,13 +255,16 @@ def review_form(request, pk: int, year: int):
     if standard is None:
         messages.error(request, _("Năm %(year)s không có chuẩn nghèo áp dụng.") % {"year": year})
         return redirect("households:detail", pk=household.pk)
-    read_only = not can_write(request.user) or (
-        review is not None and review.state == ReviewState.APPROVED and not services.is_administrator(request.user)
+    refusal = None
+    if not request.user.writes_year(year):
+        refusal = year_refusal(request.user, year, review.commune if review else _commune_or_none(household, year))
+    read_only = bool(refusal) or (
+        review is not None and review.state == ReviewState.APPROVED and not is_administrator(request.user)
     )
+    if review is None and refusal:
+        raise PermissionDenied(refusal)
     if request.method == "POST" and read_only:
-        raise PermissionDenied(_("Kết quả rà soát này chỉ được xem."))
-    if review is None and not can_write(request.user):
-        raise PermissionDenied(_("Tài khoản của bạn chỉ được xem, không được sửa dữ liệu hộ."))
+        raise PermissionDenied(refusal or _("Kết quả rà soát này chỉ được xem."))
     form = ReviewForm(request.POST or None, indicators=indicators, review=review)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -294,10 +306,18 @@ def review_form(request, pk: int, year: int):
             "review": review,
             "form": form,
             "read_only": read_only,
+            "refusal": refusal,
             "conflict": conflict,
             "preview": preview or _stored_preview(review),
         },
     )
+
+
+def _commune_or_none(household: Household, year: int):
+    try:
+        return services.commune_for_year(household, year)
+    except ValidationError:
+        return None
 
 
 def _stored_preview(review: Review | None) -> dict | None:

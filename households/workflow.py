@@ -2,8 +2,10 @@
 
 Circular 07/2021/TT-BLĐTBXH (DOMAIN.md §3): the commune surveys and posts the results, the district
 is consulted, and the results are then recognised. In the portal a commune's review for a year is
-submitted by the commune (or its district), then approved or returned with a comment by the
-district officer of that commune's district (or an administrator). The state of a commune-year is
+submitted by the commune (or its district), then approved or returned with a comment: for a
+commune of the 2025 structure (NQ 1656/NQ-UBTVQH15: no district level from 1 Jul 2025) by the
+city's department, the `city_officer`; for a commune of the structure before, by the district
+officer of its district; an administrator always. The state of a commune-year is
 the state of its reviews, changed in bulk; every move is recorded as a ReviewTransition. Approved
 years are read-only except to an administrator (the importer and the review form check the state
 of each review), and only approved data counts in the official figures, so an approval queues a
@@ -22,8 +24,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from households.models import AdministrativeUnit, Review, ReviewState, ReviewTransition, Role, UnitLevel
-from households.visibility import visible_communes
+from households.models import AdministrativeUnit, Review, ReviewState, ReviewTransition, Structure
+from households.visibility import is_administrator, visible_communes
 
 
 class YearState(StrEnum):
@@ -69,45 +71,17 @@ def year_state(counts: Counter | dict) -> YearState:
 
 
 # ---------------------------------------------------------------------------------------------
-# Who may do what (pure functions of the user and the commune)
-
-
-def is_administrator(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user.role == Role.ADMINISTRATOR))
-
-
-def _officer_of(user, commune: AdministrativeUnit) -> bool:
-    """A commune officer of this commune, or a district officer of its district."""
-    unit = getattr(user, "unit", None)
-    if not user or not user.is_authenticated or not user.is_active or unit is None:
-        return False
-    if user.role == Role.COMMUNE_OFFICER:
-        return unit.pk == commune.pk
-    if user.role == Role.DISTRICT_OFFICER:
-        return unit.pk == commune.pk or (unit.level == UnitLevel.DISTRICT and commune.parent_id == unit.pk)
-    return False
-
-
-def _district_officer_of(user, commune: AdministrativeUnit) -> bool:
-    unit = getattr(user, "unit", None)
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and user.role == Role.DISTRICT_OFFICER
-        and unit is not None
-        and unit.level == UnitLevel.DISTRICT
-        and commune.parent_id == unit.pk
-    )
+# Who may do what: households.models.User decides (can_submit, can_decide, is_administrator).
 
 
 def can_submit(user, commune: AdministrativeUnit) -> bool:
-    return is_administrator(user) or _officer_of(user, commune)
+    return bool(user and user.is_authenticated and user.can_submit(commune))
 
 
 def can_decide(user, commune: AdministrativeUnit) -> bool:
-    """Approve or return: the district officer of the commune's district, or an administrator."""
-    return is_administrator(user) or _district_officer_of(user, commune)
+    """Approve or return (User.can_decide): the city officer for a 2025 commune, the district officer
+    for an older one, an administrator for any."""
+    return bool(user and user.is_authenticated and user.can_decide(commune))
 
 
 # Which states each action moves from, for each kind of user.
@@ -216,6 +190,15 @@ def transitions(commune: AdministrativeUnit, year: int):
 # Writes
 
 
+def _decider(commune: AdministrativeUnit, verb: str) -> str:
+    if commune.structure == Structure.REFORM_2025:
+        return _("Chỉ cán bộ Sở (cấp thành phố) hoặc quản trị viên được %(verb)s rà soát của %(commune)s.") % {
+            "verb": verb,
+            "commune": commune.name,
+        }
+    return _("Chỉ cán bộ cấp huyện của đơn vị này hoặc quản trị viên được %(verb)s.") % {"verb": verb}
+
+
 def _check_scope(user, commune: AdministrativeUnit) -> None:
     if not visible_communes(user).filter(pk=commune.pk).exists():
         raise PermissionDenied(_("Xã/phường này không thuộc phạm vi của bạn."))
@@ -272,7 +255,7 @@ def approve(*, commune: AdministrativeUnit, year: int, user, comment: str = "") 
     """Approve a submitted review; it becomes read-only and counts in the official figures."""
     _check_scope(user, commune)
     if not can_decide(user, commune):
-        raise PermissionDenied(_("Chỉ cán bộ cấp huyện của đơn vị này hoặc quản trị viên được phê duyệt."))
+        raise PermissionDenied(_decider(commune, _("phê duyệt")))
     transition = _move(
         commune=commune,
         year=year,
@@ -290,7 +273,7 @@ def return_(*, commune: AdministrativeUnit, year: int, user, comment: str) -> Re
     """Send a submitted review back to the commune, saying why (the comment is required)."""
     _check_scope(user, commune)
     if not can_decide(user, commune):
-        raise PermissionDenied(_("Chỉ cán bộ cấp huyện của đơn vị này hoặc quản trị viên được trả lại."))
+        raise PermissionDenied(_decider(commune, _("trả lại")))
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("Hãy ghi lý do trả lại để xã/phường biết cần sửa gì.")})

@@ -4,14 +4,14 @@ from django.shortcuts import redirect, render
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
-from households.models import Role
+from households.visibility import can_write, is_city_wide
 from povertyplan.api_errors import error_response
 
 
 @login_required
 def home(request):
-    """Officers land on their household list, everyone else on the progress dashboard."""
-    if request.user.role in (Role.COMMUNE_OFFICER, Role.DISTRICT_OFFICER):
+    """Officers of a unit land on their household list, city-wide users on the progress dashboard."""
+    if can_write(request.user) and not is_city_wide(request.user):
         return redirect("households:list")
     return redirect("reports:city")
 

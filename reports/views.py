@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 
 from households.models import AdministrativeUnit, Structure, UnitLevel, structure_for_year
-from households.visibility import CITY_ROLES, commune_scope
+from households.visibility import commune_scope, is_city_wide
 from povertyplan.params import year_param
 from reports import cache, charts, dashboard, exports, queries
 from reports import completeness as completeness_rules
@@ -28,7 +28,7 @@ from targets.queries import all_plans, default_plan, plan_by_code, targets_for_u
 
 
 def _is_city_user(user) -> bool:
-    return bool(user.is_superuser or user.role in CITY_ROLES)
+    return is_city_wide(user)
 
 
 def _visible_unit(user, pk: int) -> AdministrativeUnit:

@@ -12,6 +12,12 @@ so a file imported out of order (2024 before 2023) still leaves every movement r
 the same file writes nothing (no UPDATE, no history). A dry run does the same work and rolls it
 back, so its preview is exact.
 
+The pre-filled template's rows copied from an earlier year and left as they were, and rows with no
+review value at all, are households not reviewed in the file's year: they are skipped whole and
+counted (households.importing.carried). A row names the commune in force in its year; it may name
+any successor of a household's old commune (households.units), which moves the household there.
+
+
 Writing has two paths with the same results: bulk ORM statements on any database, and on
 PostgreSQL a COPY into a temporary table followed by set-based upserts (households.importing.writers).
 """
@@ -29,19 +35,20 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from households import poverty
+from households.importing.carried import split_carried
 from households.importing.errors import MAX_ERRORS, ImportRefused, RowError
 from households.importing.movements import settle_movements
 from households.importing.reading import read_rows
 from households.importing.rows import ParsedRow, iter_parsed
 from households.importing.writers import Batch, Resolved, make_writer
 from households.models import (
-    AdministrativeUnit,
     PovertyStandard,
     ReviewState,
-    UnitLevel,
+    Structure,
     structure_for_year,
 )
-from households.visibility import visible_communes
+from households.units import CommuneMap
+from households.visibility import visible_communes, year_refusal
 
 BATCH_SIZE = 5000
 
@@ -55,6 +62,10 @@ class ImportResult:
     reviews_updated: int = 0
     reviews_unchanged: int = 0
     movements_updated: int = 0
+    rows_carried_unchanged: int = 0
+    rows_unreviewed: int = 0
+    # (year, source year) → rows copied from that earlier year and left unchanged.
+    carried: Counter = field(default_factory=Counter)
     classes: Counter = field(default_factory=Counter)
     movements: Counter = field(default_factory=Counter)
     years: set[int] = field(default_factory=set)
@@ -80,11 +91,24 @@ class ImportResult:
             "reviews_updated": self.reviews_updated,
             "reviews_unchanged": self.reviews_unchanged,
             "movements_updated": self.movements_updated,
+            "rows_carried_unchanged": self.rows_carried_unchanged,
+            "rows_unreviewed": self.rows_unreviewed,
+            "notes": self.notes(),
             "classes": dict(sorted(self.classes.items())),
             "movements": dict(sorted(self.movements.items())),
             "years": sorted(self.years),
             "dry_run": self.dry_run,
         }
+
+    def notes(self) -> list[str]:
+        """What was skipped, in Vietnamese, for the preview, the result and the API."""
+        notes = [
+            f"{number} hộ chưa rà soát năm {year}: số liệu chép từ năm {source} chưa sửa, không ghi."
+            for (year, source), number in sorted(self.carried.items())
+        ]
+        if self.rows_unreviewed:
+            notes.append(f"{self.rows_unreviewed} dòng chưa có số liệu rà soát (thu nhập, điểm B1, chỉ số), không ghi.")
+        return notes
 
 
 class _Rollback(Exception):
@@ -95,10 +119,11 @@ class _Lookups:
     """Communes, standards and the user's scope, read once per import."""
 
     def __init__(self, user) -> None:
-        self.communes = {
-            (unit.code, unit.structure): unit for unit in AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE)
-        }
+        self.user = user
+        self.map = CommuneMap()
+        self.communes = {(unit.code, unit.structure): unit for unit in self.map.units.values()}
         self.allowed_commune_ids = None if user is None else set(visible_communes(user).values_list("pk", flat=True))
+        self._refusals: dict[int, str | None] = {}
         # Every standard in one query; each row's is chosen from these by the one rule.
         self.standards = list(PovertyStandard.objects.annotate(size=Count("indicators")))
         self._lines: dict[tuple[int, str], poverty.Lines] = {}
@@ -112,6 +137,24 @@ class _Lookups:
                 self.standards, year=year, review_type=review_type, review_date=review_date
             )
         return self._chosen[key]
+
+    def refusal(self, year: int) -> str | None:
+        """Why the user may not write reviews of `year` (households.models.User.writes_year)."""
+        if self.user is None:
+            return None
+        if year not in self._refusals:
+            self._refusals[year] = year_refusal(self.user, year)
+        return self._refusals[year]
+
+    def not_of_year(self, code: str, year: int) -> str:
+        """The message for a commune code that names no commune of `year`'s structure."""
+        message = f"mã «{code}» không phải xã/phường của năm {year}"
+        if structure_for_year(year) == Structure.REFORM_2025:
+            old = self.communes.get((code, Structure.LEGACY))
+            new = old and self.map.primary_successor(old.pk)
+            if new is not None:
+                message += f" ({old.name} thuộc {new.name}, mã {new.code}, từ 1/7/2025)"
+        return message
 
     def lines(self, standard: PovertyStandard, area: str) -> poverty.Lines:
         key = (standard.pk, area)
@@ -148,20 +191,29 @@ class _FileChecks:
                 message = f"không có chuẩn nghèo áp dụng cho rà soát thường xuyên ngày {day}"
                 return None, RowError(row.row, "review_date", message)
             return None, RowError(row.row, "year", f"năm {row.year} không có chuẩn nghèo áp dụng")
+        refusal = lookups.refusal(row.year)
+        if refusal:
+            return None, RowError(row.row, "year", refusal)
         commune = lookups.communes.get((row.commune_code, structure_for_year(row.year)))
         if commune is None:
-            message = f"mã «{row.commune_code}» không phải xã/phường của năm {row.year}"
-            return None, RowError(row.row, "commune_code", message)
+            return None, RowError(row.row, "commune_code", lookups.not_of_year(row.commune_code, row.year))
         if lookups.allowed_commune_ids is not None and commune.pk not in lookups.allowed_commune_ids:
             return None, RowError(row.row, "commune_code", f"{commune.name} không thuộc phạm vi của bạn")
         lines = lookups.lines(standard, commune.area)
+        problem = None
+        indicator_count = standard.size
         if row.income_per_capita is None and lines.b1_cutoff is None:
             message = f"chuẩn «{standard.name}» không có ngưỡng điểm B1; cần thu nhập"
-            return None, RowError(row.row, "income_per_capita", message)
-        indicator_count = standard.size
-        if row.deprivation_flags >> indicator_count:
+            problem = RowError(row.row, "income_per_capita", message)
+        elif row.deprivation_flags >> indicator_count:
             message = f"chuẩn «{standard.name}» chỉ có {indicator_count} chỉ số"
-            return None, RowError(row.row, f"d{indicator_count + 1:02d}", message)
+            problem = RowError(row.row, f"d{indicator_count + 1:02d}", message)
+        if problem is not None:
+            if row.source_year is None or row.source_year >= row.year:
+                return None, problem
+            # Copied from a year under another standard: refused only if it is not skipped as
+            # carried unchanged (households.importing.carried), which the batch decides.
+            return Resolved(row, commune.pk, standard.pk, "", problem), None
         poverty_class = poverty.classify_household(
             lines,
             income_per_capita=row.income_per_capita,
@@ -208,26 +260,34 @@ def _run(rows, *, user, state: str, dry_run: bool, progress, result: ImportResul
     def flush() -> None:
         nonlocal batch
         if batch:
+            kept, carried = split_carried(batch, lookups.map)
+            errors.extend(item.problem for item in kept if item.problem is not None)
+            for item in carried:
+                result.rows_carried_unchanged += 1
+                result.carried[(item.row.year, item.row.source_year)] += 1
+            for item in kept:
+                result.years.add(item.row.year)
+                result.commune_ids.add(item.commune_id)
+                result.classes[item.poverty_class] += 1
             # Checks against stored rows (scope, approved reviews) run for every batch; writing
             # stops at the first error, but later rows are still checked and reported.
-            errors.extend(writer.check_scope(Batch(batch), lookups.allowed_commune_ids))
-            if not errors:
-                writer.write(Batch(batch), result)
+            errors.extend(writer.check_scope(Batch(kept), lookups.allowed_commune_ids, lookups.map))
+            if not errors and kept:
+                writer.write(Batch(kept), result)
         batch = []
         if progress is not None:
             progress(processed)
 
     for row, row_errors in iter_parsed(rows):
         processed += 1
-        if row is not None:
+        if row is not None and row.unreviewed:
+            result.rows_unreviewed += 1
+        elif row is not None:
             item, error = checks.resolve(row)
             if error is not None:
                 errors.append(error)
             else:
                 result.rows += 1
-                result.years.add(row.year)
-                result.commune_ids.add(item.commune_id)
-                result.classes[item.poverty_class] += 1
                 batch.append(item)
         errors.extend(row_errors)
         if len(errors) >= MAX_ERRORS:

@@ -43,6 +43,10 @@ class ParsedRow:
     deprivation_count: int
     review_date: datetime.date | None
     review_type: str = "periodic"
+    # The year the values were copied from (the pre-filled template's `source_year`), if given.
+    source_year: int | None = None
+    # No income, B1 score nor deprivation flag at all: a household not reviewed in this file.
+    unreviewed: bool = False
 
 
 def _text(value) -> str:
@@ -175,10 +179,30 @@ _FIELD_PARSERS = {
 _MUST_NOT_BE_BLANK = {key for key in _FIELD_PARSERS if key in REQUIRED_KEYS and key not in MAY_BE_BLANK}
 
 
+_REVIEW_VALUE_KEYS = ("income_per_capita", "b1_score", *DEPRIVATION_COLUMNS)
+
+
+def _optional_year(value) -> int | None:
+    return None if _text(value) == "" else _integer(value)
+
+
 def parse_row(number: int, values: dict[str, object]) -> tuple[ParsedRow | None, list[RowError]]:
-    """Parse and check one row on its own (lookups against the database come later)."""
+    """Parse and check one row on its own (lookups against the database come later).
+
+    A row whose income, B1 score and deprivation cells are all blank (the pre-filled template's row
+    for a household without any review) is a household not reviewed: it comes back with
+    `unreviewed` set and is not written.
+    """
     errors: list[RowError] = []
     parsed: dict[str, object] = {}
+    unreviewed = all(_text(values.get(key)) == "" for key in _REVIEW_VALUE_KEYS)
+    if unreviewed:
+        values = {**values, "income_per_capita": "0", **{key: "0" for key in DEPRIVATION_COLUMNS}}
+    try:
+        source_year = _optional_year(values.get("source_year"))
+    except ValueError as exc:
+        errors.append(RowError(number, "source_year", f"«{_text(values.get('source_year'))}» {exc}"))
+        source_year = None
     for key, parser in _FIELD_PARSERS.items():
         raw = values.get(key)
         if key in _MUST_NOT_BE_BLANK and _text(raw) == "":
@@ -210,6 +234,8 @@ def parse_row(number: int, values: dict[str, object]) -> tuple[ParsedRow | None,
         errors.append(RowError(number, "members", "phải từ 1 trở lên"))
     if "income_per_capita" in parsed and parsed["income_per_capita"] is None and parsed.get("b1_score") is None:
         errors.append(RowError(number, "income_per_capita", "cần thu nhập bình quân hoặc điểm B1"))
+    if source_year is not None and parsed.get("year") is not None and source_year > parsed["year"]:
+        errors.append(RowError(number, "source_year", f"{source_year} không được sau năm rà soát {parsed['year']}"))
     if errors:
         return None, errors
     return (
@@ -233,6 +259,8 @@ def parse_row(number: int, values: dict[str, object]) -> tuple[ParsedRow | None,
             deprivation_count=count,
             review_date=parsed.get("review_date"),
             review_type=parsed.get("review_type", "periodic"),
+            source_year=source_year,
+            unreviewed=unreviewed,
         ),
         [],
     )

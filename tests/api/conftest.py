@@ -129,6 +129,7 @@ def users(units):
         "district_officer": _user("badinh", Role.DISTRICT_OFFICER, units["001"]),
         "other_district_officer": _user("bavi", Role.DISTRICT_OFFICER, units["271"]),
         "city_leader": _user("leader", Role.CITY_LEADER, units["01"]),
+        "city_officer": _user("so", Role.CITY_OFFICER, units["01"]),
         "administrator": _user("admin", Role.ADMINISTRATOR, units["01"]),
     }
 

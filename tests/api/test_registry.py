@@ -26,6 +26,7 @@ SEEN = {
     "district_officer": {"00001"},
     "other_district_officer": {"09625"},
     "city_leader": {"00001", "09625"},
+    "city_officer": {"00001", "09625"},
     "administrator": {"00001", "09625"},
 }
 
@@ -143,9 +144,10 @@ def test_a_write_without_if_match_is_428_and_with_a_stale_one_412(city, clients)
     assert_error(stale, 412, "precondition_failed")
 
 
-def test_a_city_leader_reads_but_never_writes(city, clients):
+@pytest.mark.parametrize("role", ["city_leader", "city_officer"])
+def test_a_city_leader_or_the_city_officer_reads_but_never_writes(city, clients, role):
     review = _draft()
-    client = clients["city_leader"]
+    client = clients[role]
     etag = client.get(f"/api/v1/reviews/{review.pk}/")["ETag"]
     response = client.patch(f"/api/v1/reviews/{review.pk}/", {"b1_score": 1}, format="json", HTTP_IF_MATCH=etag)
     assert_error(response, 403, "permission_denied")

@@ -48,3 +48,23 @@ def test_reviews_cannot_be_changed_in_the_admin(admin_client):
     review.refresh_from_db()
     assert review.poverty_class == before
     assert admin_client.get(reverse("admin:households_review_add")).status_code == 403
+
+
+def test_the_admins_user_page_refuses_a_role_that_does_not_fit_its_unit(admin_client):
+    from households.models import User
+
+    commune = Review.objects.get().commune
+    user = User.objects.get(username="root")
+    data = {
+        "username": "so",
+        "password": "",
+        "role": Role.CITY_OFFICER,
+        "unit": commune.pk,
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+    }
+    response = admin_client.post(reverse("admin:households_user_change", args=[user.pk]), {**data, "username": "root"})
+    assert response.status_code == 200 and "cần đơn vị thành phố (01)" in response.content.decode()
+    user.refresh_from_db()
+    assert user.role == Role.ADMINISTRATOR

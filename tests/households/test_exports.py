@@ -88,7 +88,8 @@ def test_spreadsheet_formulas_are_neutralised_in_exports(unit):
     assert xlsx["H9"][LABELS.index("Thôn/Tổ dân phố")] == "'@SUM(1+1)"
     text = {r[0]: r for r in csv_rows(client.get(reverse("households:export_csv")).content)}
     assert text["H9"][LABELS.index("Họ tên chủ hộ")] == "'" + evil
-    prefilled = {r[0]: r for r in sheet_rows(client.get(reverse("households:template"), {"prefill": 1}).content)}
+    prefilled = client.get(reverse("households:template"), {"prefill": 1, "year": 2024}).content
+    prefilled = {r[0]: r for r in sheet_rows(prefilled)}
     assert prefilled["H9"][LABELS.index("Họ tên chủ hộ")] == "'" + evil
 
 
@@ -113,17 +114,32 @@ def test_the_empty_template_has_the_header_and_the_guide(unit):
     assert csv_rows(unit.client().get(reverse("households:template"), {"format": "csv"}).content) == [LABELS]
 
 
-def test_the_prefilled_template_carries_the_households_forward_and_imports_as_next_years_review(unit):
+def test_the_prefilled_template_carries_the_households_forward_and_only_edited_rows_become_next_years_review(unit):
     CommuneFactory()  # a commune of another district, with nothing in it
     response = unit.client().get(reverse("households:template"), {"prefill": 1, "year": 2024})
     rows = sheet_rows(response.content)
     by_code = {r[0]: dict(zip(LABELS, r, strict=True)) for r in rows[1:]}
     assert set(by_code) == {"H1", "H2", "H3"}
     assert {r["Năm rà soát"] for r in by_code.values()} == {2024}
+    assert {r["Số liệu của năm"] for r in by_code.values()} == {2023}
     assert by_code["H1"]["Thu nhập bình quân (đồng/người/tháng)"] == 1_500_000  # from the 2023 review
     assert by_code["H1"]["Ngày rà soát (dd/mm/yyyy)"] is None
+    # Sent back as it came: nobody was reviewed in 2024 yet, so nothing is written.
     result = import_reviews(io.BytesIO(response.content), filename="next.xlsx", user=unit.officer)
-    assert result.reviews_created == 3 and result.years == {2024}
+    assert not result.changed and result.rows_carried_unchanged == 3 and result.reviews_created == 0
+    assert result.as_dict()["notes"] == ["3 hộ chưa rà soát năm 2024: số liệu chép từ năm 2023 chưa sửa, không ghi."]
+    # One household reviewed (its income edited): that row, and only that one, is its 2024 review.
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook.worksheets[0]
+    income = LABELS.index("Thu nhập bình quân (đồng/người/tháng)") + 1
+    for cells in sheet.iter_rows(min_row=2):
+        if cells[0].value == "H1":
+            sheet.cell(row=cells[0].row, column=income, value=9_000_000)
+    edited = io.BytesIO()
+    workbook.save(edited)
+    result = import_reviews(io.BytesIO(edited.getvalue()), filename="next.xlsx", user=unit.officer)
+    assert (result.reviews_created, result.rows_carried_unchanged, result.years) == (1, 2, {2024})
+    assert Review.objects.get(household__code="H1", year=2024).poverty_class == "above_average"
 
 
 def test_a_household_without_any_review_is_prefilled_with_its_identity(unit):

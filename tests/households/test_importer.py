@@ -141,7 +141,10 @@ def test_a_commune_code_of_the_wrong_structure_is_refused(admin_units):
     run([row("H1", commune="00004", year=2025)])
     assert Review.objects.get().commune.name == "Phường Ba Đình"
     errors = refused([row("H2", commune="00001", year=2025)])  # Phúc Xá ended with June 2025
-    assert errors == ["Dòng 2, cột «Mã xã/phường»: mã «00001» không phải xã/phường của năm 2025"]
+    assert errors == [
+        "Dòng 2, cột «Mã xã/phường»: mã «00001» không phải xã/phường của năm 2025 "
+        "(Phường Phúc Xá thuộc Phường Hồng Hà, mã 00097, từ 1/7/2025)"
+    ]
 
 
 def test_every_bad_row_is_listed(admin_units):

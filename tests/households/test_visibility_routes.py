@@ -169,10 +169,12 @@ def test_the_walk_is_not_vacuous_the_owner_reaches_every_object_route(districts)
     assert own.household.code in listed and foreign.household.code not in listed
 
 
-def test_city_leaders_read_everything_and_write_nothing(districts):
+@pytest.mark.parametrize("role", [Role.CITY_LEADER, Role.CITY_OFFICER])
+def test_city_leaders_and_the_city_officer_read_everything_and_write_nothing(districts, role):
+    """The city officer approves the 2025 structure's communes; these are of the structure before."""
     own, foreign = districts
     client = Client()
-    client.force_login(UserFactory(username="leader", role=Role.CITY_LEADER, unit=own.district.parent))
+    client.force_login(UserFactory(username="city-user", role=role, unit=own.district.parent))
     before = [own.snapshot(), foreign.snapshot()]
     assert client.get(reverse("households:detail", args=[foreign.household.pk])).status_code == 200
     for pattern in patterns():

@@ -1,5 +1,7 @@
 """The household list, the household page, members and the history, as an officer uses them."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -228,9 +230,26 @@ def test_the_household_page_offers_the_year_after_the_latest_review(client, offi
         return client.get(reverse("households:detail", args=[household.pk])).context["start_form"]["year"].value()
 
     assert offered(reviewed) == 2024
-    assert offered(fresh) == this_year
-    assert offered(current) == this_year  # not a year that has not come yet
-    assert 'value="2024"' in client.get(reverse("households:detail", args=[reviewed.pk])).content.decode()
+    # An officer of a district (the structure before 1 Jul 2025) writes up to 2024 only.
+    assert offered(fresh) == offered(current) == 2024
+    page = client.get(reverse("households:detail", args=[reviewed.pk])).content.decode()
+    assert 'value="2024"' in page and 'max="2024"' in page
+
+
+def test_the_household_page_of_a_2025_commune_offers_this_year(client, db):
+    from django.utils import timezone
+
+    this_year = timezone.localdate().year
+    commune = CommuneFactory(structure=2025, valid_from=datetime.date(2025, 7, 1), valid_to=None, parent=None)
+    client.force_login(UserFactory(username="xa-2025", role="commune_officer", unit=commune))
+    fresh = HouseholdFactory(code="F", commune=commune)
+    current = HouseholdFactory(code="C", commune=commune)
+    ReviewFactory(household=current, year=this_year)
+
+    def offered(household) -> int:
+        return client.get(reverse("households:detail", args=[household.pk])).context["start_form"]["year"].value()
+
+    assert offered(fresh) == offered(current) == this_year  # not a year that has not come yet
 
 
 def explain_without_scans_of_everything(queryset, *switched_off: str) -> str:
