@@ -64,16 +64,15 @@ def _prepare(households: int) -> None:
 
 def _token_and_year() -> tuple[str, int]:
     """A city leader's token and the latest year of the snapshot."""
-    from rest_framework.authtoken.models import Token
-
+    from households.accounts import issue_api_token
     from households.models import AdministrativeUnit, Role, UnitLevel, User
     from reports.models import IndicatorValue
 
     city = AdministrativeUnit.objects.get(level=UnitLevel.CITY)
     user, _ = User.objects.get_or_create(username="bench-api", defaults={"role": Role.CITY_LEADER, "unit": city})
-    token, _ = Token.objects.get_or_create(user=user)
+    token = issue_api_token(user)
     year = IndicatorValue.objects.filter(run__is_current=True).order_by("-year").values_list("year", flat=True)[0]
-    return token.key, year
+    return token, year
 
 
 def _measure(client, url: str, headers: dict, requests: int, *, cold: bool = False) -> dict:

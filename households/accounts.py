@@ -187,3 +187,26 @@ class UnitLoadingBackend(ModelBackend):
         User = get_user_model()
         user = User._default_manager.select_related("unit").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# API tokens (django-rest-knox): the database keeps a digest; the token is shown once, here.
+
+
+def issue_api_token(user) -> str:
+    """A new token for `user`, replacing any earlier one (so issuing again rotates a leaked token)."""
+    from knox.models import AuthToken
+
+    if not user.is_active:
+        raise ValidationError({"username": f"Người dùng «{user.username}» đã bị khóa; không tạo token."})
+    with transaction.atomic():
+        AuthToken.objects.filter(user=user).delete()
+        _, token = AuthToken.objects.create(user=user, expiry=None)
+    return token
+
+
+def revoke_api_tokens(user) -> int:
+    from knox.models import AuthToken
+
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted

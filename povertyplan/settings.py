@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",  # index operator classes (the household list's trigram indexes)
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -134,9 +134,12 @@ CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://"),
 }
 
+# API tokens (django-rest-knox): only a SHA-512 digest is stored, the token itself is shown once
+# by create_api_token; no expiry (a system's token is revoked or rotated by an administrator).
+REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "povertyplan.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

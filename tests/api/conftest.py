@@ -13,10 +13,10 @@ import io
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from households.accounts import issue_api_token
 from households.importer import import_reviews
 from households.models import AdministrativeUnit, Area, Role, Structure, UnitKind, UnitLevel, UnitYear, User
 from households.template import COLUMN_KEYS
@@ -140,7 +140,7 @@ def clients(users):
     result = {"anonymous": APIClient()}
     for role, user in users.items():
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {issue_api_token(user)}")
         result[role] = client
     return result
 

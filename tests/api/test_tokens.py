@@ -4,7 +4,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
@@ -27,10 +27,11 @@ def _client(key):
 
 def test_create_api_token_prints_a_working_token_and_revoke_removes_it(city, users):
     key = _token("leader")
-    assert Token.objects.get(user=users["city_leader"]).key == key
+    stored = AuthToken.objects.get(user=users["city_leader"])
+    assert key not in (stored.digest, stored.token_key) and len(key) == 64  # only a digest is kept
     assert _client(key).get("/api/v1/indicators/").status_code == 200
     _token("leader", "--revoke")
-    assert not Token.objects.filter(user=users["city_leader"]).exists()
+    assert not AuthToken.objects.filter(user=users["city_leader"]).exists()
     assert_error(_client(key).get("/api/v1/indicators/"), 401, "authentication_failed")
 
 
@@ -61,3 +62,16 @@ def test_requests_are_throttled_per_token_with_the_error_shape(city, clients, mo
     error = assert_error(leader.get("/api/v1/units/"), 429, "throttled")
     assert error["details"][0]["wait"] > 0
     assert officer.get("/api/v1/units/").status_code == 200  # another token has its own budget
+
+
+def test_the_admin_never_shows_a_token(city, users, client):
+    from django.urls import reverse
+
+    from households.models import User
+
+    key = _token("leader")
+    client.force_login(User.objects.create_superuser("root", password=None))
+    page = client.get(reverse("admin:knox_authtoken_changelist")).content.decode()
+    assert "leader" in page and key not in page
+    detail = client.get(reverse("admin:knox_authtoken_change", args=[AuthToken.objects.get().pk])).content.decode()
+    assert key not in detail
