@@ -42,6 +42,7 @@ from households.importing.reading import read_rows
 from households.importing.rows import ParsedRow, iter_parsed
 from households.importing.writers import Batch, Resolved, make_writer
 from households.models import (
+    AdministrativeUnit,
     PovertyStandard,
     ReviewState,
     Structure,
@@ -249,6 +250,17 @@ def import_reviews(
     return result
 
 
+def lock_communes(commune_ids: set[int]) -> None:
+    """Hold the communes' rows until the import commits, before reading what the batch changes.
+
+    Two imports touching the same commune then run one after the other, and each reads what the
+    other wrote: a household never ends with one file's household row and the other file's review.
+    The workflow's transitions take the same row locks (households.workflow), so an import and an
+    approval of a commune never interleave either. Ascending ids, so two batches lock in one order.
+    """
+    list(AdministrativeUnit.objects.select_for_update().filter(pk__in=commune_ids).order_by("pk").values_list("pk"))
+
+
 def _run(rows, *, user, state: str, dry_run: bool, progress, result: ImportResult) -> None:
     lookups = _Lookups(user)
     checks = _FileChecks(lookups)
@@ -260,6 +272,8 @@ def _run(rows, *, user, state: str, dry_run: bool, progress, result: ImportResul
     def flush() -> None:
         nonlocal batch
         if batch:
+            if not dry_run:
+                lock_communes({item.commune_id for item in batch})
             kept, carried = split_carried(batch, lookups.map)
             errors.extend(item.problem for item in kept if item.problem is not None)
             for item in carried:
