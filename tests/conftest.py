@@ -30,8 +30,14 @@ def reference_data(request):
     """A transactional test's flush erases what the data migrations installed (standards, Plan 51,
     the nightly schedule); put it back so that test order never matters. All three are idempotent."""
     marker = request.node.get_closest_marker("django_db")
-    transactional = marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback"))
-    if not transactional and "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback")
+    )
+    if (
+        not transactional
+        and "transactional_db" not in request.fixturenames
+        and "live_server" not in request.fixturenames
+    ):
         return
     import importlib
 

@@ -11,6 +11,7 @@ from households.importing.reviews import lock_communes
 from households.models import AdministrativeUnit, Household, Review
 from tests.households.test_importer import RURAL, csv_file, row
 
+
 def a_file(name: str, income: int, households: int = 300):
     return csv_file([row(f"H{i:04d}", head_name=name, income=income) for i in range(households)])
 
