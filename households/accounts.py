@@ -25,6 +25,7 @@ CITY_CODE = "01"
 ROLE_LEVELS: dict[str, set[str]] = {
     Role.COMMUNE_OFFICER: {UnitLevel.COMMUNE},
     Role.DISTRICT_OFFICER: {UnitLevel.DISTRICT, UnitLevel.COMMUNE},
+    Role.CITY_OFFICER: {UnitLevel.CITY},
     Role.CITY_LEADER: {UnitLevel.CITY},
     Role.ADMINISTRATOR: {UnitLevel.CITY},
 }
@@ -76,6 +77,7 @@ def check_role_fits_unit(role: str, unit: AdministrativeUnit) -> None:
                 + {
                     Role.COMMUNE_OFFICER: "cần một xã/phường.",
                     Role.DISTRICT_OFFICER: "cần một quận/huyện (hoặc một xã).",
+                    Role.CITY_OFFICER: "cần đơn vị thành phố (01).",
                     Role.CITY_LEADER: "cần đơn vị thành phố (01).",
                     Role.ADMINISTRATOR: "cần đơn vị thành phố (01).",
                 }[role]
