@@ -29,6 +29,7 @@ from households.demo.plan import (
     PROGRESS_2026,
     SPLIT_BY_VILLAGE,
     STILL_POOR_2022,
+    URBAN_POOR_DISTRICT_2022,
     YEARS,
     DemoRefused,
     Plan,
@@ -197,16 +198,22 @@ PROFILES = {
 
 def _poverty_allowed(year: int, district: str, rural: bool) -> bool:
     """Where poverty may be at the end of `year`: anywhere at the baseline of a standard (2021,
-    2026), then only in the 14 districts of STILL_POOR_2022 (16 have none from 2022), and only in
-    rural communes from 2023."""
+    2026), then only in the 14 districts of STILL_POOR_2022 (16 have none from 2022), in their
+    rural communes but for Hà Đông's few urban poor of 2022, and only in rural communes from 2023.
+    Nobody becomes poor in an urban commune in 2022 (_may_fall_poor)."""
     if year in (YEARS[0], NEW_STANDARD_YEAR):
         return True
-    return district in STILL_POOR_2022 and (year < 2023 or rural)
+    return district in STILL_POOR_2022 and (rural or (year == 2022 and district == URBAN_POOR_DISTRICT_2022))
 
 
 def _may_be_poor(draft: Draft, year: int) -> bool:
     # Plan 51's target for families with meritorious service (none poor) is met from 2022 on.
     return _poverty_allowed(year, draft.district, draft.rural) and (year == YEARS[0] or not draft.meritorious)
+
+
+def _may_fall_poor(draft: Draft, year: int) -> bool:
+    """May become poor this year: where poverty may be, and in 2022 only in a rural commune."""
+    return _may_be_poor(draft, year) and (year != 2022 or draft.rural)
 
 
 def _pick(
@@ -361,8 +368,15 @@ class Simulation:
 
         # The poor at the start: some stay, the rest escape to the near-poor list or above it.
         allowed = [d for d in poor if _may_be_poor(d, year)]
-        spread = (lambda d: d.district) if year == 2022 else None
-        stay = _pick(rng, allowed, plan.poor_stayed(year), _stay_poor_weight, spread)
+        if year == 2022:  # exactly urban_poor_2022 urban (Hà Đông), one poor in each other district first
+            urban = _pick(rng, [d for d in allowed if not d.rural], plan.urban_poor_2022, _stay_poor_weight)
+            if len(urban) < plan.urban_poor_2022:
+                raise DemoRefused(f"Không đủ hộ để dựng chuỗi số liệu năm {year}; hãy tăng --households.")
+            rural = [d for d in allowed if d.rural]
+            spread = lambda d: d.district  # noqa: E731
+            stay = urban + _pick(rng, rural, plan.poor_stayed(year) - len(urban), _stay_poor_weight, spread)
+        else:
+            stay = _pick(rng, allowed, plan.poor_stayed(year), _stay_poor_weight)
         if len(stay) < plan.poor_stayed(year):
             raise DemoRefused(f"Không đủ hộ để dựng chuỗi số liệu năm {year}; hãy tăng --households.")
         staying = {d.index for d in stay}
@@ -372,10 +386,10 @@ class Simulation:
             d.classes[year] = POOR if d.index in staying else NEAR_POOR if d.index in to_near else self._off_lists()
 
         # Households that fall (back) into poverty: from the near-poor list, or from above it.
-        candidates = [d for d in near if _may_be_poor(d, year)]
+        candidates = [d for d in near if _may_fall_poor(d, year)]
         re_from_near = _pick(rng, [d for d in candidates if d.was(POOR)], f.re_poor_from_near_poor)
         newly_from_near = _pick(rng, [d for d in candidates if not d.was(POOR)], f.newly_poor_from_near_poor)
-        off_candidates = [d for d in off if _may_be_poor(d, year)]
+        off_candidates = [d for d in off if _may_fall_poor(d, year)]
         re_from_off = _pick(rng, [d for d in off_candidates if d.was(POOR)], f.re_poor_from_off_lists)
         newly_from_off = _pick(rng, [d for d in off_candidates if not d.was(POOR)], f.newly_poor_from_off_lists)
         fallen = [*re_from_near, *newly_from_near, *re_from_off, *newly_from_off]
@@ -400,8 +414,8 @@ class Simulation:
 
         # Households reviewed for the first time (in 2026 only where the review has started).
         def allowed_poor(commune: AdministrativeUnit) -> bool:
-            district = self.units.district_code.get(commune.pk, "")
-            return _poverty_allowed(year, district, is_rural(commune)) and may_start(commune)
+            district, rural = self.units.district_code.get(commune.pk, ""), is_rural(commune)
+            return _poverty_allowed(year, district, rural) and (year != 2022 or rural) and may_start(commune)
 
         def may_start(commune: AdministrativeUnit) -> bool:
             return year != IN_PROGRESS_YEAR or self.started(self.units.successors[commune.pk][0])

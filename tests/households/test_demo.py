@@ -300,6 +300,12 @@ class TestDefaultScale:
         assert "126 xã, phường từ 1/7/2025" in text
         assert "45 xã, phường đã được Sở phê duyệt" in text and "18 chưa bắt đầu" in text
 
+    def test_2128_of_the_2134_poor_of_2022_live_in_rural_communes_and_6_in_ha_dong(self, city):
+        poor_2022 = Review.objects.filter(year=2022, poverty_class=PovertyClass.POOR)
+        assert poor_2022.filter(commune__kind=UnitKind.COMMUNE).count() == 2128
+        urban = poor_2022.exclude(commune__kind=UnitKind.COMMUNE)
+        assert urban.count() == 6 and set(urban.values_list("commune__parent__name", flat=True)) == {"Quận Hà Đông"}
+
     def test_poor_of_2023_all_live_in_rural_communes(self, city):
         kinds = set(
             Review.objects.filter(year=2023, poverty_class=PovertyClass.POOR).values_list("commune__kind", flat=True)
