@@ -111,6 +111,9 @@ DISTRICT_POVERTY = {
 INNER_DISTRICT_POVERTY = 0.15  # Ba Đình, Hoàn Kiếm, Tây Hồ, Cầu Giấy, Đống Đa, Hai Bà Trưng, Thanh Xuân
 STILL_POOR_2022 = ("016", "250", "268", "269", "271", "272", "275", "276", "277", "278", "279", "280", "281", "282")
 NO_POOR_RURAL_2022 = ("017", "018", "020", "273", "274")  # Đông Anh, Gia Lâm, Thanh Trì, Đan Phượng, Hoài Đức
+# At the end-2021 re-review already 3 huyện had no poor household under the new standard: Đan
+# Phượng, Gia Lâm and Hoài Đức (Kinh tế & Đô thị, 12 Mar 2025, citing QĐ 678/QĐ-UBND's results).
+NO_POOR_2021 = ("018", "273", "274")
 # Of the 2,134 poor at the end of 2022, 2,128 were rural (press): the other 6 are Hà Đông's, the
 # only urban poor households that year; every other poor household lives in a xã.
 URBAN_POOR_DISTRICT_2022 = "268"

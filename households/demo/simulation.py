@@ -23,6 +23,7 @@ from households.demo.plan import (
     MOUNTAIN_DISTRICTS,
     NEAR_POOR,
     NEW_STANDARD_YEAR,
+    NO_POOR_2021,
     NON_PRIMARY_VILLAGE_SHARE,
     OFF_LISTS,
     POOR,
@@ -197,11 +198,13 @@ PROFILES = {
 
 
 def _poverty_allowed(year: int, district: str, rural: bool) -> bool:
-    """Where poverty may be at the end of `year`: anywhere at the baseline of a standard (2021,
-    2026), then only in the 14 districts of STILL_POOR_2022 (16 have none from 2022), in their
+    """Where poverty may be at the end of `year`: anywhere at the baseline of a standard (2021 but
+    in the 3 huyện of NO_POOR_2021, 2026), then only in the 14 districts of STILL_POOR_2022 (16 have none from 2022), in their
     rural communes but for Hà Đông's few urban poor of 2022, and only in rural communes from 2023.
     Nobody becomes poor in an urban commune in 2022 (_may_fall_poor)."""
-    if year in (YEARS[0], NEW_STANDARD_YEAR):
+    if year == YEARS[0]:
+        return district not in NO_POOR_2021
+    if year == NEW_STANDARD_YEAR:
         return True
     return district in STILL_POOR_2022 and (rural or (year == 2022 and district == URBAN_POOR_DISTRICT_2022))
 
@@ -275,7 +278,12 @@ class Simulation:
 
     def run(self) -> list[Draft]:
         first = YEARS[0]
-        poor_communes = self._place(self.geography.poor_weight, self.plan.poor_end[first], spread=STILL_POOR_2022)
+        poor_communes = self._place(
+            self.geography.poor_weight,
+            self.plan.poor_end[first],
+            spread=STILL_POOR_2022,
+            only=lambda c: self.units.district_code.get(c.pk) not in NO_POOR_2021,
+        )
         for i in poor_communes:
             self._create(i, first, POOR)
         for i in self._place(self.geography.near_poor_weight, self.plan.near_poor_end[first]):

@@ -300,6 +300,15 @@ class TestDefaultScale:
         assert "126 xã, phường từ 1/7/2025" in text
         assert "45 xã, phường đã được Sở phê duyệt" in text and "18 chưa bắt đầu" in text
 
+    def test_dan_phuong_gia_lam_and_hoai_duc_have_no_poor_household_at_the_2021_baseline(self, city):
+        with_poor = set(
+            Review.objects.filter(year=2021, poverty_class=PovertyClass.POOR).values_list(
+                "commune__parent__name", flat=True
+            )
+        )
+        assert not with_poor & {"Huyện Đan Phượng", "Huyện Gia Lâm", "Huyện Hoài Đức"}
+        assert {"Huyện Đông Anh", "Huyện Thanh Trì", "Quận Hà Đông"} <= with_poor  # they had some then
+
     def test_2128_of_the_2134_poor_of_2022_live_in_rural_communes_and_6_in_ha_dong(self, city):
         poor_2022 = Review.objects.filter(year=2022, poverty_class=PovertyClass.POOR)
         assert poor_2022.filter(commune__kind=UnitKind.COMMUNE).count() == 2128
