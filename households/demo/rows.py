@@ -1,5 +1,6 @@
 """The demo's drafts turned into rows: households with names, members, incomes and deprivations
-drawn for the class intended, classified by households.poverty.
+drawn for the class intended under the standard of each review's year, classified by
+households.poverty. Movements are left to households.importing.movements (the service calls it).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
 
 from households import poverty
-from households.demo.plan import ABOVE_AVERAGE, AVERAGE, NEAR_POOR, POOR
-from households.demo.simulation import DemoUnits, Draft, Geography
+from households.demo.plan import ABOVE_AVERAGE, AVERAGE, CURRENT_YEARS, HISTORY_YEARS, IN_PROGRESS_YEAR, NEAR_POOR, POOR
+from households.demo.simulation import DemoUnits, Draft, Geography, allocate
 from households.models import (
+    AdministrativeUnit,
     Area,
     Cause,
     Household,
@@ -25,8 +27,10 @@ from households.models import (
     ReviewType,
     Sex,
     TotalSource,
+    UnitKind,
     UnitYear,
 )
+from households.workflow import YearState
 
 FAMILY_NAMES = {
     "Nguyễn": 31, "Trần": 9, "Lê": 8, "Phạm": 7, "Hoàng": 4, "Vũ": 4, "Đỗ": 4, "Bùi": 3, "Đặng": 3,
@@ -52,7 +56,8 @@ GIVEN_NAMES = {
         "Thơm", "Thủy", "Trang", "Tuyết", "Vân", "Yến", "Hiền", "Nhàn", "Xuân", "Thu", "Bích", "Đào",
     ],
 }  # fmt: skip
-# Indicators 1–12 of Decree 07 (DOMAIN.md §2): how often each one is the deprivation found.
+# Indicators 1–12 of Decree 07 (DOMAIN.md §2): how often each one is the deprivation found (the same
+# weights serve the 12 of Decree 351 in 2026; its last two, digital services and waste, are new).
 INDICATOR_WEIGHTS = [1.3, 1.6, 0.5, 0.6, 1.1, 0.3, 0.9, 1.0, 0.5, 0.6, 1.4, 0.5]
 CAUSE_WEIGHTS = {
     Cause.NO_CAPITAL: 30, Cause.NO_LAND: 8, Cause.NO_TOOLS: 6, Cause.NO_SKILLS: 18,
@@ -68,6 +73,16 @@ DEPRIVATION_COUNTS = {
 HOUSEHOLD_SIZES = {1: 8, 2: 16, 3: 20, 4: 24, 5: 16, 6: 10, 7: 6}
 ELDERLY_HOUSEHOLD_SIZES = {1: 45, 2: 35, 3: 20}  # households with no one able to work
 STEP = 10_000  # incomes are estimated to the nearest 10,000 VND
+# Plain strings for the enums read once per row (an enum member's .value is a slow descriptor).
+MALE, FEMALE = Sex.MALE.value, Sex.FEMALE.value
+CAUSES = [(cause, cause.value) for cause in Cause]
+NEEDS = [(need, need.value) for need in Need]
+CLASS_VALUES = {poverty_class: poverty_class.value for poverty_class in poverty.PovertyClass}
+PERIODIC = ReviewType.PERIODIC.value
+STATE_OF_YEAR = {YearState.APPROVED: ReviewState.APPROVED.value, YearState.SUBMITTED: ReviewState.SUBMITTED.value}
+APPROVED, DRAFT = ReviewState.APPROVED.value, ReviewState.DRAFT.value
+# The demo's end-2026 review stops here: nothing is dated after the last transition it records.
+IN_PROGRESS_LAST_DAY = datetime.date(2026, 11, 20)
 
 
 class _Weighted:
@@ -120,24 +135,31 @@ def _members(rng: random.Random, draft: Draft) -> list[Member]:
     male_line = family
     people = [(_name(rng, draft.head_sex, head_birth, family), "Chủ hộ", draft.head_sex, head_birth)]
     if size > 1 and rng.random() < 0.75:
-        sex = Sex.FEMALE if draft.head_sex == Sex.MALE else Sex.MALE
+        sex = FEMALE if draft.head_sex == MALE else MALE
         birth = head_birth + rng.randint(-6, 4)
         spouse_family = _family(rng, draft.ethnic_minority)
-        if sex == Sex.MALE:
+        if sex == MALE:
             male_line = spouse_family
-        people.append((_name(rng, sex, birth, spouse_family), "Vợ" if sex == Sex.FEMALE else "Chồng", sex, birth))
+        people.append((_name(rng, sex, birth, spouse_family), "Vợ" if sex == FEMALE else "Chồng", sex, birth))
     if len(people) < size and head_birth >= 1975 and rng.random() < 0.3:
-        sex = rng.choice([Sex.MALE, Sex.FEMALE])
+        sex = rng.choice([MALE, FEMALE])
         birth = head_birth - rng.randint(22, 32)
-        people.append((_name(rng, sex, birth, family), "Bố" if sex == Sex.MALE else "Mẹ", sex, birth))
+        people.append((_name(rng, sex, birth, family), "Bố" if sex == MALE else "Mẹ", sex, birth))
     while len(people) < size:
-        sex = rng.choice([Sex.MALE, Sex.FEMALE])
+        sex = rng.choice([MALE, FEMALE])
         grandchild = head_birth < 1965 and len(people) >= 3 and rng.random() < 0.5
         birth = min(2020, head_birth + (rng.randint(44, 60) if grandchild else rng.randint(20, 38)))
         people.append((_name(rng, sex, birth, male_line), "Cháu" if grandchild else "Con", sex, birth))
     disabled_head = draft.no_labour_capacity and rng.random() < 0.4
     return [
-        Member(full_name=name, relation=relation, sex=sex, birth_year=birth, disability=disabled_head and i == 0)
+        Member(
+            household_id=None,
+            full_name=name,
+            relation=relation,
+            sex=sex,
+            birth_year=birth,
+            disability=disabled_head and i == 0,
+        )
         for i, (name, relation, sex, birth) in enumerate(people)
     ]
 
@@ -163,24 +185,47 @@ def _b1_score(income: Decimal, lines: poverty.Lines) -> Decimal | None:
     return (lines.b1_cutoff * income / lines.poverty_line).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-class Rows:
-    """Households, members, reviews and totals of the drafts, built in commune-code order."""
+def registry_commune(draft: Draft) -> AdministrativeUnit:
+    """The commune that first reviewed the household: its old commune, or its 2025 unit when it
+    was first reviewed from 2025. Its code starts the household's code."""
+    return draft.commune if min(draft.classes) in HISTORY_YEARS else draft.unit
 
-    def __init__(self, rng: random.Random, units: DemoUnits, geography: Geography, standard: PovertyStandard) -> None:
-        self.rng, self.units, self.geography, self.standard = rng, units, geography, standard
-        self.lines = {area: standard.lines(area) for area in (Area.URBAN, Area.RURAL)}
+
+class Rows:
+    """Households, members, reviews and totals of the drafts, built in commune-code order.
+
+    `standards` maps each review year to the standard of its periodic review; `progress` the units
+    of 2025 to how far their end-2026 review has got (the state its reviews are in).
+    """
+
+    def __init__(
+        self,
+        rng: random.Random,
+        units: DemoUnits,
+        geography: Geography,
+        standards: dict[int, PovertyStandard],
+        progress: dict[int, YearState],
+    ) -> None:
+        self.rng, self.units, self.geography, self.standards = rng, units, geography, standards
+        self.progress = progress
+        self.lines = {
+            (year, area): standard.lines(area)
+            for year, standard in standards.items()
+            for area in (Area.URBAN, Area.RURAL)
+        }
         self.review_start: dict[tuple[int, int], datetime.date] = {}
+        self.units_by_pk = {unit.pk: unit for unit in units.units}
 
     def household(self, draft: Draft, number: int) -> tuple[Household, list[Member], list[Review]]:
-        rng, commune = self.rng, draft.commune
+        rng, commune, unit = self.rng, draft.commune, draft.unit
         members = _members(rng, draft)
-        village_number = rng.randint(1, self.geography.villages[draft.commune_index])
-        village = f"Thôn {village_number}" if draft.rural else f"Tổ dân phố {village_number}"
+        first = registry_commune(draft)  # the commune that first reviewed it, whose code it carries
+        village = f"Thôn {draft.village}" if first.kind == UnitKind.COMMUNE else f"Tổ dân phố {draft.village}"
         household = Household(
-            code=f"HN-{commune.code}-{number:05d}",
-            commune=commune,
+            code=f"HN-{first.code}-{number:05d}",
+            commune_id=unit.pk,  # where it lives today; its reviews up to 2024 stay in the old commune
             village=village,
-            address=", ".join([village, commune.name, *([commune.parent.name] if commune.parent else [])]),
+            address=f"{village} ({commune.name} cũ), {unit.name}",
             head_name=members[0].full_name,
             head_sex=draft.head_sex,
             ethnic_minority=draft.ethnic_minority,
@@ -194,29 +239,17 @@ class Rows:
         if draft.no_labour_capacity and Cause.NO_LABOUR not in causes:
             causes = [Cause.NO_LABOUR, *causes[:2]]
         needs = _weighted_sample(rng, NEED_WEIGHTS, _DRAW["needs"].draw(rng))
-        reviews = {
-            year: self.review(draft, year, wanted, order, causes, needs) for year, wanted in draft.classes.items()
-        }
-        baseline_year = self.standard.first_year  # its first periodic year is the period's baseline
-        movements = poverty.derive_movements(
-            {
-                year: poverty.ReviewedYear(
-                    poverty.PovertyClass(r.poverty_class), self.standard.pk, year == baseline_year
-                )
-                for year, r in reviews.items()
-            }
-        )
-        for year, review in reviews.items():
-            review.movement = movements[year].value
-        first_year, first = next(iter(reviews.items()))
+        reviews = [self.review(draft, year, wanted, order, causes, needs) for year, wanted in draft.classes.items()]
+        first = reviews[0]
         if first.deprivation_flags & 1 << 3:  # indicator 4: a member aged 6 or more without health insurance
-            uninsured = [m for m in members if m.birth_year <= first_year - 6]
+            uninsured = [m for m in members if m.birth_year <= first.year - 6]
             uninsured[-1].health_insurance = False
-        return household, members, list(reviews.values())
+        return household, members, reviews
 
     def review(self, draft: Draft, year: int, wanted, order, causes, needs) -> Review:
         rng = self.rng
-        lines = self.lines[Area.RURAL if draft.rural else Area.URBAN]
+        commune = draft.commune if year in HISTORY_YEARS else draft.unit
+        lines = self.lines[(year, commune.area)]  # the reviewing commune's area (a split may change it)
         income = _income(rng, wanted, lines)
         deprivations = _DRAW[wanted].draw(rng)
         flags = sum(1 << i for i in order[:deprivations])
@@ -224,24 +257,30 @@ class Rows:
         if poverty_class is not wanted:  # the draws above are meant to make this impossible
             raise AssertionError(f"{wanted} drawn but {poverty_class} classified")
         listed = poverty_class in (POOR, NEAR_POOR)
-        key = (draft.commune_index, year)
+        key = (commune.pk, year)
         if key not in self.review_start:  # each commune reviews within a few weeks, 1 Sep – 14 Dec
             self.review_start[key] = datetime.date(year, 9, 1) + datetime.timedelta(days=rng.randint(0, 80))
         date = min(self.review_start[key] + datetime.timedelta(days=rng.randint(0, 24)), datetime.date(year, 12, 14))
+        if year == IN_PROGRESS_YEAR:
+            state = STATE_OF_YEAR.get(self.progress[commune.pk], DRAFT)
+            date = min(date, IN_PROGRESS_LAST_DAY)
+        else:
+            state = APPROVED
         return Review(
+            household_id=None,  # set once the household is written
             year=year,
-            commune=draft.commune,
-            standard=self.standard,
+            commune_id=commune.pk,
+            standard_id=self.standards[year].pk,
             income_per_capita=income,
             b1_score=_b1_score(income, lines),
             deprivation_flags=flags,
             deprivation_count=deprivations,
-            causes=[c.value for c in Cause if c in causes] if listed else [],
-            needs=[n.value for n in Need if n in needs] if listed else [],
-            poverty_class=poverty_class.value,
-            review_type=ReviewType.PERIODIC,
+            causes=[value for cause, value in CAUSES if cause in causes] if listed else [],
+            needs=[value for need, value in NEEDS if need in needs] if listed else [],
+            poverty_class=CLASS_VALUES[poverty_class],
+            review_type=PERIODIC,
             review_date=date,
-            state=ReviewState.APPROVED,
+            state=state,
             meritorious=draft.meritorious,
             social_protection=draft.social_protection,
             no_labour_capacity=draft.no_labour_capacity,
@@ -250,13 +289,25 @@ class Rows:
         )
 
     def totals(self) -> list[UnitYear]:
+        """Resident households of every commune in force each year, and of the city. From 2025 a
+        legacy commune's residents go to its 2025 units as its villages do (all to the primary
+        successor unless it is split by village)."""
         rows = []
         for year, parts in self.geography.resident.items():
             rows.append(
                 UnitYear(unit=self.units.city, year=year, total_households=sum(parts), source=TotalSource.ESTIMATED)
             )
+            by_unit: dict[AdministrativeUnit, int] = {}
+            for i, (commune, total) in enumerate(zip(self.units.communes, parts, strict=True)):
+                if year not in CURRENT_YEARS:
+                    by_unit[commune] = total
+                    continue
+                shares = self.units.village_shares(commune, self.geography.villages[i])
+                for pk, share in zip(shares, allocate(total, list(shares.values())), strict=True):
+                    unit = self.units_by_pk[pk]
+                    by_unit[unit] = by_unit.get(unit, 0) + share
             rows += [
-                UnitYear(unit=commune, year=year, total_households=total, source=TotalSource.ESTIMATED)
-                for commune, total in zip(self.units.communes, parts, strict=True)
+                UnitYear(unit=unit, year=year, total_households=total, source=TotalSource.ESTIMATED)
+                for unit, total in by_unit.items()
             ]
         return rows

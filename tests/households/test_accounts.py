@@ -90,14 +90,20 @@ def test_a_weak_password_is_refused(admin_units):
 
 
 def test_demo_users_are_created_once(admin_units, capsys):
+    from households.demo import DEMO_USERS
+
     call_command("create_demo_users")
     call_command("create_demo_users")
-    assert User.objects.count() == 4
+    assert User.objects.count() == len(DEMO_USERS) == 6
     printed = capsys.readouterr().out
     assert "huyen.bavi" in printed and "bavi-demo-2025" in printed
     district_officer = User.objects.get(username="huyen.bavi")
     commune_officer = User.objects.get(username="xa.phucuong")
     assert commune_officer.unit.parent == district_officer.unit
+    # Today's structure: the officer of Xã Cổ Đô (2025) and the city department that approves.
+    assert "xa.codo" in printed and "so.nnmt" in printed and "từ 1/7/2025" in printed
+    assert User.objects.get(username="so.nnmt").role == Role.CITY_OFFICER
+    assert User.objects.get(username="xa.codo").unit.structure == Structure.REFORM_2025
 
 
 def test_login_page_is_vietnamese_and_logs_in(client, admin_units):
