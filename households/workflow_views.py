@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from households import workflow
+from households.models import Structure, structure_for_year
 from households.visibility import visible_communes
 from povertyplan.params import year_param
 
@@ -44,6 +45,8 @@ def workflow_list(request):
         {
             "year": year,
             "years": years,
+            # From 1 Jul 2025 there are no districts: the city's department decides.
+            "two_tier": structure_for_year(year) == Structure.REFORM_2025,
             "rows": rows,
             "summary": [(state.label, summary[state]) for state in workflow.YearState if state in summary],
         },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import QueryDict
+from django.middleware.locale import LocaleMiddleware
 
 from povertyplan.api_errors import error_response
 
@@ -44,3 +45,16 @@ def _without(query: QueryDict, blank: list[str]) -> QueryDict:
         else:
             del kept[name]
     return kept
+
+
+class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
+    """Vietnamese unless the reader chose English with the language switch (its cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, and many office
+    computers in Hanoi run an English Windows and Chrome: the portal is Vietnamese first, so the
+    browser's language is not a choice the officer made.
+    """
+
+    def process_request(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        super().process_request(request)

@@ -18,10 +18,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from households import services, units, workflow
+from households.accounts import issue_api_token
 from households.importer import ImportRefused, import_reviews
 from households.models import AdministrativeUnit, Household, Review, ReviewState, Structure, Succession, User
 from households.template import COLUMN_KEYS
@@ -71,7 +71,7 @@ def create_user(username, role, code, *extra) -> User:
 
 def api(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_api_token(user)}")
     return client
 
 

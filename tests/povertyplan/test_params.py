@@ -49,3 +49,10 @@ def test_healthz_never_shows_the_database_error_text(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert "10.1.2.3" not in response.content.decode() and "5432" not in response.content.decode()
+
+
+def test_pages_are_vietnamese_whatever_the_browser_asks_until_english_is_chosen(client):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Đăng nhập" in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert "Log in" in client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
