@@ -114,6 +114,12 @@ class OrmWriter:
         self.user = user
         self.history_user = user if user is not None else _request_user()
         self.state = state
+        # What makes a stored review "changed". An officer's upload carries its own state (draft)
+        # but says nothing new about a review whose values it repeats: that review keeps its state,
+        # so an unchanged export of an approved year re-imports as "nothing to change" instead of
+        # being refused (or reopened). A file from the command line is authoritative: its state
+        # counts too (`import_reviews --state draft` takes a year back to draft).
+        self.compared = [c for c in REVIEW_COLUMNS if c != "state" or user is None]
         self.dry_run = dry_run
         self.now = timezone.now()
         # Spanning the file, for the movements pass: households whose reviews changed, and the
@@ -155,7 +161,7 @@ class OrmWriter:
         for item in batch.items:
             household = households.get(item.row.household_code)
             review = household and approved.get((household.pk, item.row.year))
-            if review and not all(_same(getattr(review, name), value) for name, value in self._review(item).items()):
+            if review and not self._unchanged(review, self._review(item)):
                 message = f"kết quả rà soát năm {item.row.year} đã được phê duyệt, không thể sửa"
                 errors.append(RowError(item.row.row, "year", message))
         return errors
@@ -164,6 +170,9 @@ class OrmWriter:
 
     def _review(self, item: Resolved) -> dict:
         return {column: (self.state if value is None else value(item)) for column, value in REVIEW_COLUMNS.items()}
+
+    def _unchanged(self, review: Review, wanted: dict) -> bool:
+        return all(_same(getattr(review, name), wanted[name]) for name in self.compared)
 
     def write(self, batch: Batch, result) -> None:
         households = {h.code: h for h in Household.objects.filter(code__in=batch.codes())}
@@ -214,7 +223,7 @@ class OrmWriter:
             review = reviews.get((household_id, item.row.year))
             if review is None:
                 new_reviews.append(Review(household_id=household_id, year=item.row.year, **wanted))
-            elif all(_same(getattr(review, name), value) for name, value in wanted.items()):
+            elif self._unchanged(review, wanted):
                 result.reviews_unchanged += 1
                 continue
             else:
@@ -375,7 +384,7 @@ class PostgresWriter(OrmWriter):
 
         # Reviews: one upsert; unchanged rows match no WHERE and come back from nowhere.
         r_cols, r_values, r_params = [], [], []
-        compared = list(REVIEW_COLUMNS)
+        compared = self.compared
         for field in Review._meta.concrete_fields:
             if field.primary_key:
                 continue
@@ -393,7 +402,7 @@ class PostgresWriter(OrmWriter):
                 placeholder, value = self._default(Review, field)
                 r_values.append(placeholder)
                 r_params.append(value)
-        updated = [*compared, "updated_at"]
+        updated = [*REVIEW_COLUMNS, "updated_at"]
         self.review_sql = f"""
             WITH src AS (
                 SELECT h.id AS household_id, b.year FROM {self.TABLE} b JOIN {household} h ON h.code = b.household_code

@@ -152,3 +152,38 @@ def test_a_household_without_any_review_is_prefilled_with_its_identity(unit):
     new = dict(zip(LABELS, next(r for r in rows if r[0] == "NEW1"), strict=True))
     assert new["Họ tên chủ hộ"] == "Trần Thị Mới" and new["Năm rà soát"] == "2024"
     assert new["Thu nhập bình quân (đồng/người/tháng)"] == ""
+
+
+def test_an_unchanged_export_of_an_approved_year_uploads_as_nothing_to_change(unit):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from households.models import ImportJob, JobStatus, ReviewState
+
+    Review.objects.update(state=ReviewState.APPROVED)
+    before = list(Review.objects.order_by("pk").values())
+    client = unit.client(unit.commune_officer)
+    exported = client.get(reverse("households:export_csv"), {"year": 2023}).content
+    client.post(reverse("households:import"), {"file": SimpleUploadedFile("export.csv", exported)})
+    job = ImportJob.objects.latest("pk")
+    assert job.status == JobStatus.SUCCEEDED, job.errors
+    assert job.preview["reviews_unchanged"] == 2 and job.preview["reviews_updated"] == 0
+    assert list(Review.objects.order_by("pk").values()) == before  # still approved
+
+
+def test_a_changed_row_of_an_approved_year_is_still_refused(unit):
+    from households.importer import ImportRefused
+    from households.models import ReviewState
+
+    Review.objects.update(state=ReviewState.APPROVED)
+    rows = [row("H1", unit.commune, income=1_900_000, deprivations=3, village="Thôn Đông")]
+    with pytest.raises(ImportRefused) as refused:
+        import_reviews(io.BytesIO(csv_bytes(rows)), filename="a.csv", user=unit.commune_officer)
+    assert "đã được phê duyệt" in str(refused.value.errors[0])
+
+
+def test_a_file_from_the_command_line_sets_the_state_of_rows_it_repeats(unit):
+    from households.models import ReviewState
+
+    exported = unit.client().get(reverse("households:export_csv"), {"year": 2023}).content
+    import_reviews(io.BytesIO(exported), filename="export.csv", state=ReviewState.APPROVED)
+    assert set(Review.objects.filter(year=2023).values_list("state", flat=True)) == {ReviewState.APPROVED}
