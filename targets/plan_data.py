@@ -139,15 +139,7 @@ def install_plan(Plan, ObjectiveGroup, TaskGroup, Indicator, Target) -> None:
         indicators[code], _ = Indicator.objects.update_or_create(
             plan=plan, code=code, defaults={"name": name, "name_en": name_en}
         )
-    for data in TARGETS:
-        fields = {key: value for key, value in data.items() if key not in ("indicator", "kind", "first_year")}
-        Target.objects.update_or_create(
-            indicator=indicators[data["indicator"]],
-            kind=data["kind"],
-            unit=None,
-            first_year=data["first_year"],
-            defaults=fields,
-        )
+    _install_targets(indicators, Target, TARGETS)
 
 
 # --- added by targets/0004: Plan 51 closes with the end-2025 figures; the city plan's two targets ---
