@@ -8,7 +8,7 @@ pages of a size it did not ask for, and the schema states the bounds.
 
 from __future__ import annotations
 
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 
@@ -41,6 +41,18 @@ class BoundedCursorPagination(CursorPagination):
             )
             raise ValidationError({self.page_size_query_param: [message]})
         return size
+
+    def decode_cursor(self, request):
+        """A cursor the server did not write is the client's mistake: 400 (DRF answers 404), and
+        one whose position holds a NUL never reaches PostgreSQL (which refuses NUL in text)."""
+        message = "Con trỏ trang không hợp lệ: hãy theo liên kết next/previous. / Invalid cursor: follow next/previous."
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound as error:
+            raise ValidationError({self.cursor_query_param: [message]}) from error
+        if cursor is not None and cursor.position is not None and "\x00" in cursor.position:
+            raise ValidationError({self.cursor_query_param: [message]})
+        return cursor
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

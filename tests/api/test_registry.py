@@ -103,8 +103,9 @@ def test_the_registry_pages_by_cursor_without_skipping_or_repeating_a_household(
     assert reviews == sorted(Review.objects.filter(year=2024).values_list("pk", flat=True))
 
 
-def test_a_bad_cursor_is_a_404_in_the_error_shape(city, clients):
-    assert_error(clients["city_leader"].get("/api/v1/households/", {"cursor": "not-a-cursor"}), 404)
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "cD0AJnI9MQ==", "%00"])  # the second: p=<NUL>&r=1
+def test_a_bad_or_forged_cursor_is_a_400_in_the_error_shape(city, clients, cursor):
+    assert_error(clients["city_leader"].get("/api/v1/households/", {"cursor": cursor}), 400)
 
 
 # --- writes ---------------------------------------------------------------------------------
