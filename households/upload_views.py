@@ -104,7 +104,12 @@ def _job_context(job) -> dict:
         "done": done,
         "percent": percent,
         "can_confirm": job.stage == JobStage.PREVIEW and job.status == JobStatus.SUCCEEDED,
+        "nothing_to_change": bool(summary) and not any(summary.get(key) for key in CHANGE_COUNTS),
     }
+
+
+# What a file may change; a preview with none of them has nothing to confirm.
+CHANGE_COUNTS = ("households_created", "households_updated", "reviews_created", "reviews_updated", "movements_updated")
 
 
 @login_required

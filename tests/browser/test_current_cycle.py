@@ -65,6 +65,8 @@ def test_the_2026_cycle_of_a_2025_commune_and_the_city_officer(
     upload(officer, live_server, prefilled, "co-do-2026.csv")
     expect(officer.locator("main")).to_contain_text("3 hộ chưa rà soát năm 2026")
     expect(officer.locator("#households-created")).to_have_text("0")
+    expect(officer.locator("#nothing-to-change")).to_be_visible()
+    expect(officer.locator("#confirm-import")).to_have_count(0)
     screenshot(officer, "d-prefilled-2026-sent-back-unchanged")
     assert not Review.objects.filter(year=2026).exists()
 
