@@ -272,17 +272,15 @@ def save_review(*, user, household: Household, year: int, data: ReviewInput, ver
         current = Review.objects.select_for_update().filter(household=household, year=year).first()
         if (version or "") != review_version(current):
             raise _conflict(current, version)
-        if current is not None and current.state == ReviewState.APPROVED and not is_administrator(user):
-            raise PermissionDenied(_("Kết quả rà soát năm %(year)s đã được phê duyệt, không thể sửa.") % {"year": year})
+        if current is not None and current.state in workflow.LOCKED_STATES and not is_administrator(user):
+            raise PermissionDenied(workflow.locked_message(current.state, year, current.commune.name))
         review = current or Review(household=household, year=year, state=ReviewState.DRAFT)
         if current is None:
             review.commune = commune_for_year(household, year)
         _check_writer(user, commune=review.commune)
         if current is None and workflow.year_is_locked(user, review.commune, year):
-            raise PermissionDenied(
-                _("Rà soát năm %(year)s của %(commune)s đã được phê duyệt, không thể thêm hộ mới.")
-                % {"year": year, "commune": review.commune.name}
-            )
+            state = workflow.commune_year_state(review.commune, year)
+            raise PermissionDenied(workflow.locked_message(state, year, review.commune.name, new=True))
         review.standard = standard
         flags = list(data.deprivations[:size])
         review.income_per_capita = data.income_per_capita

@@ -41,6 +41,7 @@ from households.models import (
     ReviewState,
 )
 from households.visibility import can_write, is_administrator, visible_communes
+from households.workflow import LOCKED_STATES, commune_year_state, locked_message
 
 logger = logging.getLogger(__name__)
 
@@ -267,8 +268,8 @@ def _approved_years(reviews) -> tuple[set[tuple[int, int]], set[tuple[int, int]]
     counts = (
         reviews.values("commune", "year")
         .annotate(
-            approved=Count("pk", filter=Q(state=ReviewState.APPROVED)),
-            other=Count("pk", filter=~Q(state=ReviewState.APPROVED)),
+            approved=Count("pk", filter=Q(state__in=LOCKED_STATES)),
+            other=Count("pk", filter=~Q(state__in=LOCKED_STATES)),
         )
         .filter(approved__gt=0)
         .order_by()
@@ -301,7 +302,7 @@ class _ImportWatch:
 
     def __call__(self, processed: int) -> None:
         if self.watching:
-            added = Review.objects.filter(self.watched).exclude(state=ReviewState.APPROVED)
+            added = Review.objects.filter(self.watched).exclude(state__in=LOCKED_STATES)
             self.found |= set(added.values_list("commune_id", "year").distinct().order_by())
         now = time.monotonic()
         if now - self.last >= 0.5:
@@ -313,11 +314,8 @@ class _ImportWatch:
         errors = []
         for commune_id, year in sorted(self.found, key=lambda pair: (pair[1], pair[0])):
             commune = AdministrativeUnit.objects.get(pk=commune_id)
-            message = _("rà soát năm %(year)s của %(commune)s đã được phê duyệt, không thể thêm hộ mới.") % {
-                "year": year,
-                "commune": commune.name,
-            }
-            errors.append(RowError(0, "", message))
+            state = commune_year_state(commune, year)
+            errors.append(RowError(0, "", locked_message(state, year, commune.name, new=True)))
         return errors
 
 

@@ -40,4 +40,5 @@ urlpatterns = [
     path("workflow/<int:commune_pk>/<year:year>/submit/", workflow_views.workflow_submit, name="workflow_submit"),
     path("workflow/<int:commune_pk>/<year:year>/approve/", workflow_views.workflow_approve, name="workflow_approve"),
     path("workflow/<int:commune_pk>/<year:year>/return/", workflow_views.workflow_return, name="workflow_return"),
+    path("workflow/<int:commune_pk>/<year:year>/withdraw/", workflow_views.workflow_withdraw, name="workflow_withdraw"),
 ]

@@ -89,6 +89,34 @@ SUBMIT_FROM = {YearState.DRAFT, YearState.RETURNED}
 APPROVE_FROM = {YearState.SUBMITTED}
 RETURN_FROM = {YearState.SUBMITTED}
 RETURN_FROM_ADMIN = {YearState.SUBMITTED, YearState.APPROVED}  # an administrator may reopen a year
+WITHDRAW_FROM = {YearState.SUBMITTED}  # the commune takes its submission back before a decision
+# Submitted means frozen (what the approver sees is what is approved); approved is read-only.
+# Only an administrator writes into such a year.
+LOCKED_STATES = {ReviewState.SUBMITTED, ReviewState.APPROVED}
+
+
+def locked_message(state: str, year: int, commune_name: str, *, new: bool = False) -> str:
+    """Why a review of a locked commune-year may not be written (`new`: a household not yet in it)."""
+    values = {"year": year, "commune": commune_name}
+    if state == ReviewState.SUBMITTED:
+        if new:
+            return (
+                _(
+                    "Rà soát năm %(year)s của %(commune)s đã gửi phê duyệt, không thể thêm hộ mới; "
+                    "hãy rút lại (trang Phê duyệt) để sửa."
+                )
+                % values
+            )
+        return (
+            _(
+                "Rà soát năm %(year)s của %(commune)s đã gửi phê duyệt, không thể sửa; "
+                "hãy rút lại (trang Phê duyệt) để sửa."
+            )
+            % values
+        )
+    if new:
+        return _("Rà soát năm %(year)s của %(commune)s đã được phê duyệt, không thể thêm hộ mới.") % values
+    return _("Rà soát năm %(year)s của %(commune)s đã được phê duyệt, không thể sửa.") % values
 
 
 def actions_for(user, commune: AdministrativeUnit, state: YearState) -> list[str]:
@@ -96,6 +124,8 @@ def actions_for(user, commune: AdministrativeUnit, state: YearState) -> list[str
     actions = []
     if state in SUBMIT_FROM and can_submit(user, commune):
         actions.append("submit")
+    if state in WITHDRAW_FROM and can_submit(user, commune):
+        actions.append("withdraw")
     if can_decide(user, commune):
         if state in APPROVE_FROM:
             actions.append("approve")
@@ -105,10 +135,10 @@ def actions_for(user, commune: AdministrativeUnit, state: YearState) -> list[str
 
 
 def year_is_locked(user, commune: AdministrativeUnit, year: int) -> bool:
-    """True when the commune's review of `year` is approved and this user is no administrator."""
+    """True when the commune's review of `year` is submitted or approved and this user is no administrator."""
     if is_administrator(user):
         return False
-    return commune_year_state(commune, year) == YearState.APPROVED
+    return commune_year_state(commune, year) in LOCKED_STATES
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,6 +278,21 @@ def submit(*, commune: AdministrativeUnit, year: int, user) -> ReviewTransition:
         allowed_from=SUBMIT_FROM,
         moved=[ReviewState.DRAFT, ReviewState.RETURNED],
         to=ReviewState.SUBMITTED,
+    )
+
+
+def withdraw(*, commune: AdministrativeUnit, year: int, user) -> ReviewTransition:
+    """Take a submission back to draft before the approver decides (recorded like every move)."""
+    _check_scope(user, commune)
+    if not can_submit(user, commune):
+        raise PermissionDenied(_("Chỉ cán bộ của xã/phường hoặc của huyện được rút lại kết quả đã gửi."))
+    return _move(
+        commune=commune,
+        year=year,
+        user=user,
+        allowed_from=WITHDRAW_FROM,
+        moved=[ReviewState.SUBMITTED],
+        to=ReviewState.DRAFT,
     )
 
 

@@ -81,6 +81,10 @@ ACTIONS = {
         ),
     ),
     "return": (workflow.return_, _("Đã trả lại kết quả rà soát năm %(year)s của %(commune)s.")),
+    "withdraw": (
+        workflow.withdraw,
+        _("Đã rút lại kết quả rà soát năm %(year)s của %(commune)s; có thể sửa rồi gửi lại."),
+    ),
 }
 
 
@@ -117,3 +121,9 @@ def workflow_approve(request, commune_pk: int, year: int):
 @require_POST
 def workflow_return(request, commune_pk: int, year: int):
     return _act(request, commune_pk, year, "return")
+
+
+@login_required
+@require_POST
+def workflow_withdraw(request, commune_pk: int, year: int):
+    return _act(request, commune_pk, year, "withdraw")

@@ -155,14 +155,20 @@ class OrmWriter:
         approved = {
             (r.household_id, r.year): r
             for r in Review.objects.filter(
-                household_id__in=[h.pk for h in households.values()], state=ReviewState.APPROVED
+                household_id__in=[h.pk for h in households.values()],
+                state__in=[ReviewState.SUBMITTED, ReviewState.APPROVED],
             )
         }
         for item in batch.items:
             household = households.get(item.row.household_code)
             review = household and approved.get((household.pk, item.row.year))
             if review and not self._unchanged(review, self._review(item)):
-                message = f"kết quả rà soát năm {item.row.year} đã được phê duyệt, không thể sửa"
+                if review.state == ReviewState.SUBMITTED:
+                    message = (
+                        f"kết quả rà soát năm {item.row.year} đã gửi phê duyệt, không thể sửa (hãy rút lại để sửa)"
+                    )
+                else:
+                    message = f"kết quả rà soát năm {item.row.year} đã được phê duyệt, không thể sửa"
                 errors.append(RowError(item.row.row, "year", message))
         return errors
 

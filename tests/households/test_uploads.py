@@ -186,7 +186,7 @@ def test_an_approved_year_is_read_only_to_a_commune_officer_through_the_upload(u
     # … or adding a household to the approved commune-year.
     upload(client, csv_bytes([row("H9", unit.commune)]))
     assert latest_job().errors == [
-        f"Tệp: rà soát năm 2023 của {unit.commune.name} đã được phê duyệt, không thể thêm hộ mới."
+        f"Tệp: Rà soát năm 2023 của {unit.commune.name} đã được phê duyệt, không thể thêm hộ mới."
     ]
     review.refresh_from_db()
     assert review.income_per_capita == Decimal(1_200_000) and not Household.objects.filter(code="H9").exists()

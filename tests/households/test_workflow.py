@@ -207,3 +207,64 @@ def test_the_workflow_page_lists_the_scope_with_states_and_buttons_in_constant_q
     commune_page = unit.client(unit.commune_officer).get(reverse("households:workflow"), {"year": 2023})
     text = commune_page.content.decode()
     assert unit.commune.name in text and second.name not in text
+
+
+# --- submitted means frozen (issue 12) -----------------------------------------------------------
+
+
+def _review_input(income: int):
+    from households.services import ReviewInput
+
+    return ReviewInput(income_per_capita=Decimal(income), b1_score=None, deprivations=(True,) * 3 + (False,) * 9)
+
+
+def test_a_submitted_year_is_frozen_for_the_form_and_the_upload_until_it_is_withdrawn(unit):
+    import io
+
+    from households import services
+    from households.importer import ImportRefused, import_reviews
+    from households.services import review_version
+    from tests.households.test_uploads import csv_bytes, row
+
+    workflow.submit(commune=unit.commune, year=2023, user=unit.commune_officer)
+    review = unit.reviews[0]
+    review.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="đã gửi phê duyệt"):
+        services.save_review(
+            user=unit.commune_officer,
+            household=review.household,
+            year=2023,
+            data=_review_input(900_000),
+            version=review_version(review),
+        )
+    changed = [row(review.household.code, unit.commune, income=900_000)]
+    with pytest.raises(ImportRefused) as refused:
+        import_reviews(io.BytesIO(csv_bytes(changed)), filename="a.csv", user=unit.commune_officer)
+    assert "đã gửi phê duyệt" in str(refused.value.errors[0])
+    assert unit.states() == {ReviewState.SUBMITTED}
+
+    # The commune takes its submission back: recorded, and the year is the commune's again.
+    page = unit.client(unit.commune_officer).get(reverse("households:workflow_detail", args=[unit.commune.pk, 2023]))
+    assert "Rút lại để sửa" in page.content.decode()
+    unit.client(unit.commune_officer).post(unit.url("withdraw"))
+    assert unit.states() == {ReviewState.DRAFT}
+    last = ReviewTransition.objects.filter(commune=unit.commune, year=2023).first()
+    assert (last.from_state, last.to_state, last.user) == ("submitted", "draft", unit.commune_officer)
+    saved = services.save_review(
+        user=unit.commune_officer,
+        household=review.household,
+        year=2023,
+        data=_review_input(900_000),
+        version=review_version(review),
+    )
+    assert saved.income_per_capita == 900_000
+
+
+def test_only_a_submitted_year_can_be_withdrawn_and_only_by_its_commune(unit):
+    with pytest.raises(ValidationError):
+        workflow.withdraw(commune=unit.commune, year=2023, user=unit.commune_officer)  # a draft
+    workflow.submit(commune=unit.commune, year=2023, user=unit.commune_officer)
+    leader = UserFactory(username="leader", role=Role.CITY_LEADER, unit=CommuneFactory().parent.parent or None)
+    with pytest.raises(PermissionDenied):
+        workflow.withdraw(commune=unit.commune, year=2023, user=leader)
+    assert unit.states() == {ReviewState.SUBMITTED}
