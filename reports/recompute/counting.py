@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from households.models import (
     AdministrativeUnit,
@@ -88,11 +88,18 @@ class Counts:
         for name, value in other.values.items():
             self.values[name] += value
 
+    def subtract(self, other: Counts) -> None:
+        for name, value in other.values.items():
+            self.values[name] -= value
+
     def __getitem__(self, name: str) -> int:
         return self.values[name]
 
 
 CountMap = dict[tuple[int, int], Counts]
+#: (year, old commune id, 2025 unit id) → the counts of that old commune's history that belong to
+#: a 2025 unit other than its primary successor.
+MoveMap = dict[tuple[int, int, int], Counts]
 
 
 @dataclass
@@ -121,16 +128,51 @@ class Coverage:
 
 def review_counts(years: Iterable[int], commune_ids: Iterable[int] | None = None):
     """The grouped query: one row of counts per (year, commune), over some communes only if given."""
-    bits = {f"bit_{i + 1}": F("deprivation_flags").bitand(1 << i) for i in range(DEPRIVATION_SLOTS)}
     reviews = Review.objects.filter(year__in=list(years))
     if commune_ids is not None:
         reviews = reviews.filter(commune_id__in=list(commune_ids))
+    return _grouped(reviews, "year", "commune_id")
+
+
+def _grouped(reviews, *group_by: str):
+    bits = {f"bit_{i + 1}": F("deprivation_flags").bitand(1 << i) for i in range(DEPRIVATION_SLOTS)}
     return (
         reviews.alias(**bits)
-        .values("year", "commune_id")
+        .values(*group_by)
         .annotate(**{name: Count("id", filter=condition) for name, condition in COUNTS.items()})
         .order_by()
     )
+
+
+def moved_counts(years: Iterable[int]) -> MoveMap:
+    """History that the one rule places in a 2025 unit other than its old commune's primary successor.
+
+    A household's commune in 2025 (households.units) is that of its review in the 2025 structure
+    (its household row follows its latest review), else its old commune's primary successor. Only
+    a split commune can send households elsewhere, so only the history of split communes whose
+    household now lives in a 2025 unit that is not the primary successor is read: one grouped query.
+    """
+    legacy = [year for year in years if structure_for_year(year) == Structure.LEGACY]
+    if not legacy:
+        return {}
+    split = (
+        Succession.objects.values("predecessor_id")
+        .annotate(n=Count("successor_id"))
+        .filter(n__gt=1)
+        .values("predecessor_id")
+    )
+    primary = Succession.objects.filter(
+        predecessor_id=OuterRef("commune_id"), successor_id=OuterRef("household__commune_id"), is_primary=True
+    )
+    reviews = (
+        Review.objects.filter(year__in=legacy, commune_id__in=split)
+        .filter(household__commune__structure=Structure.REFORM_2025)
+        .exclude(Exists(primary))
+    )
+    return {
+        (row["year"], row["commune_id"], row["household__commune_id"]): Counts({name: row[name] for name in COUNTS})
+        for row in _grouped(reviews, "year", "commune_id", "household__commune_id")
+    }
 
 
 def count_reviews(years: Iterable[int], commune_ids: Iterable[int] | None = None) -> CountMap:
@@ -272,7 +314,12 @@ Include = Callable[[AdministrativeUnit, int, bool], bool]
 
 
 def build_rows(
-    units: Units, plan: RunPlan, counts: CountMap, include: Include, candidates: set[int] | None = None
+    units: Units,
+    plan: RunPlan,
+    counts: CountMap,
+    include: Include,
+    candidates: set[int] | None = None,
+    moves: MoveMap | None = None,
 ) -> list[IndicatorValue]:
     """The rows `include(unit, year, reaggregated)` selects among the candidate units (all if
     None), from the counts of (year, commune).
@@ -301,6 +348,13 @@ def build_rows(
         if commune.structure == Structure.LEGACY and units.successor(commune_id):
             reaggregated[(year, units.successor(commune_id))].add(commune_counts)
             covered_again[(year, units.successor(commune_id))].add(coverage)
+    # Households of a split commune that the one rule places in another successor take their
+    # history with them (moved_counts); coverage stays with the primary successor.
+    for (year, commune_id, successor_id), moved in (moves or {}).items():
+        primary = units.successor(commune_id)
+        if primary and (year, commune_id) in counts:
+            reaggregated[(year, primary)].subtract(moved)
+            reaggregated[(year, successor_id)].add(moved)
 
     def unit_total(unit: AdministrativeUnit, year: int, members: list[AdministrativeUnit]) -> tuple[int | None, str]:
         if (unit.pk, year) in totals:
@@ -356,7 +410,8 @@ def compute_values(years: list[int], computed_at) -> list[IndicatorValue]:
     """Every indicator of every unit for these years (unsaved rows, without a run)."""
     all_years = frozenset(Review.objects.values_list("year", flat=True).distinct().order_by())
     plan = RunPlan(years=tuple(sorted(set(years))), years_with_data=all_years, computed_at=computed_at)
-    return build_rows(Units(), plan, count_reviews(plan.needed), lambda unit, year, reaggregated: True)
+    counts, moves = count_reviews(plan.needed), moved_counts(plan.needed)
+    return build_rows(Units(), plan, counts, lambda unit, year, reaggregated: True, moves=moves)
 
 
 def _row(

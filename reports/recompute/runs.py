@@ -39,6 +39,7 @@ from reports.recompute.counting import (
     count_reviews,
     dump_counts,
     load_counts,
+    moved_counts,
     plan_run,
 )
 
@@ -294,7 +295,7 @@ def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: 
             return reaggregated or unit.is_city or plan.crosses_structures(year)
 
         candidates = {units.city.id} | {unit.id for unit in units.communes(Structure.REFORM_2025)}
-        rows = build_rows(units, plan, counts, include, candidates=candidates)
+        rows = build_rows(units, plan, counts, include, candidates=candidates, moves=moved_counts(plan.needed))
         with transaction.atomic():
             _lock()
             run = _check_running(run_id, plan, lock=True)

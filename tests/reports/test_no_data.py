@@ -354,3 +354,34 @@ def _export(year: int) -> str:
     out = io.StringIO()
     call_command("export_indicators", "--year", str(year), "--format", "json", stdout=out)
     return out.getvalue()
+
+
+# --- history follows the household (the one rule for a household's commune in 2025) -------------
+
+
+def test_the_history_of_a_split_communes_household_goes_to_the_successor_it_now_lives_in(admin_units):
+    from django.db.models import Count
+
+    from households.models import Succession
+
+    splits = Succession.objects.values("predecessor_id").annotate(n=Count("successor_id")).filter(n__gt=1)
+    split = splits.order_by("predecessor_id")[0]["predecessor_id"]
+    old = AdministrativeUnit.objects.get(pk=split)
+    primary = Succession.objects.get(predecessor=old, is_primary=True).successor
+    other = Succession.objects.filter(predecessor=old, is_primary=False).first().successor
+    moved, stayed = _household("TACH-1", other), _household("TACH-2", primary)
+    for household, successor in ((moved, other), (stayed, primary)):
+        _review(household, 2024, old, PovertyClass.POOR)
+        _review(household, 2025, successor, PovertyClass.NEAR_POOR, movement=Movement.ESCAPED_POVERTY)
+
+    recompute_progress()
+
+    def start_of_2025(unit):
+        return snapshot(unit=unit.code, year=2025, structure=Structure.REFORM_2025).get().poor_start
+
+    assert start_of_2025(other) == 1 and start_of_2025(primary) == 1  # without the rule: 0 and 2
+    history = {
+        value.unit_id: value.poor
+        for value in snapshot(year=2024, structure=Structure.REFORM_2025).filter(unit__in=[primary, other])
+    }
+    assert history == {primary.pk: 1, other.pk: 1}
