@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from households import workflow
+from households.approval import approval_summary
 from households.models import Structure, structure_for_year
 from households.visibility import visible_communes
 from povertyplan.params import year_param
@@ -66,6 +67,7 @@ def workflow_detail(request, commune_pk: int, year: int):
             "state": state,
             "actions": workflow.actions_for(request.user, commune, state),
             "transitions": workflow.transitions(commune, year),
+            "summary": approval_summary(commune, year),
             "comment_error": None,
         },
     )

@@ -177,7 +177,8 @@ def test_a_commune_submits_and_the_district_officer_approves(
     district_page.fill("#approve-comment", "Đúng quy trình, đủ hộ")
     district_page.locator("#wf-approve").click()
     expect(district_page.locator("#wf-state")).to_have_text("Đã phê duyệt")
-    expect(district_page.locator("main table")).to_contain_text("Đúng quy trình, đủ hộ")
+    expect(district_page.locator("#approval-classes")).to_contain_text("Hộ nghèo")  # what is approved
+    expect(district_page.locator("#wf-transitions")).to_contain_text("Đúng quy trình, đủ hộ")
     screenshot(district_page, "c-workflow-approved")
     assert set(Review.objects.values_list("state", flat=True)) == {ReviewState.APPROVED}
     assert len(recomputes) == 1

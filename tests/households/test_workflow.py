@@ -268,3 +268,30 @@ def test_only_a_submitted_year_can_be_withdrawn_and_only_by_its_commune(unit):
     with pytest.raises(PermissionDenied):
         workflow.withdraw(commune=unit.commune, year=2023, user=leader)
     assert unit.states() == {ReviewState.SUBMITTED}
+
+
+# --- approving means seeing (issue 12) ----------------------------------------------------------
+
+
+def test_the_approval_page_shows_the_classes_the_changes_and_what_is_missing(unit):
+    from households.models import Household, PovertyClass, UnitYear
+
+    escaped = unit.reviews[0].household
+    ReviewFactory(household=escaped, year=2022, poverty_class=PovertyClass.POOR, commune=unit.commune)
+    for review in unit.reviews:
+        review.poverty_class = PovertyClass.NEAR_POOR
+        review.save()
+    Household.objects.create(code="NOT-YET", commune=unit.commune, head_name="Lê Văn Chưa", head_sex="M")
+    UnitYear.objects.create(unit=unit.commune, year=2023, total_households=1200)
+    workflow.submit(commune=unit.commune, year=2023, user=unit.commune_officer)
+
+    page = unit.client(unit.officer).get(reverse("households:workflow_detail", args=[unit.commune.pk, 2023]))
+    html = page.content.decode()
+    summary = page.context["summary"]
+    assert summary.reviews == 3 and summary.first_reviews == 2 and summary.registry_not_reviewed == 1
+    assert ("Hộ cận nghèo", 3, 0) in summary.class_rows and ("Hộ nghèo", 0, 1) in summary.class_rows
+    assert [(c.code, c.before_label, c.after_label) for c in summary.changed] == [
+        (escaped.code, "Hộ nghèo", "Hộ cận nghèo")
+    ]
+    assert "1 hộ đổi phân loại" in html and "1.200 hộ dân cư" in html
+    assert f"?commune={unit.commune.pk}&amp;year=2023" in html and "Phê duyệt" in html
