@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
@@ -167,8 +168,16 @@ def clear_login_failures(username: str, address: str) -> None:
 
 
 def client_address(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is whatever the client says unless a trusted proxy sets it.
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    """The caller's address: REMOTE_ADDR, or behind the deployment's reverse proxy
+    (TRUSTED_PROXY_HEADER, deploy/nginx) the last X-Forwarded-For entry, the one the proxy itself
+    added; the entries before it are whatever the client says."""
+    if request is None:
+        return ""
+    if getattr(settings, "TRUSTED_PROXY_HEADER", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def display_name(user) -> str:

@@ -214,3 +214,18 @@ def test_an_operator_lifts_a_lock_with_unlock_login(client, admin_units):
 
 def test_there_is_no_password_reset_by_mail(client):
     assert client.get("/accounts/password_reset/").status_code == 404
+
+
+def test_behind_the_trusted_proxy_the_throttle_counts_the_address_the_proxy_saw(client, admin_units, settings):
+    settings.TRUSTED_PROXY_HEADER = True
+    accounts.create_user(
+        username="an", role=Role.CITY_LEADER, unit=accounts.resolve_unit("01"), password="x-Secret-2025"
+    )
+    for _ in range(accounts.LOGIN_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "an", "password": "wrong"}, HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.7")
+    # Another officer behind the same proxy (REMOTE_ADDR 127.0.0.1 for everyone) is not locked out.
+    response = client.post(
+        reverse("login"), {"username": "an", "password": "x-Secret-2025"}, HTTP_X_FORWARDED_FOR="10.0.0.8"
+    )
+    assert response.status_code == 302
+    assert accounts.login_blocked("an", "10.0.0.7") and not accounts.login_blocked("an", "10.0.0.8")

@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(code: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE")}
+    unset = ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")  # the tests set the last
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
     )
@@ -38,3 +39,30 @@ def test_a_developer_s_manage_py_runs_with_nothing_set_and_production_s_keeps_de
         SECRET_KEY="a-real-secret-key-of-the-deployment",
     )
     assert production.returncode == 0 and production.stdout.strip().endswith("False"), production.stderr
+
+
+DEPLOY_CHECK = (
+    "import sys; sys.argv = ['manage.py', 'check', '--deploy', '--fail-level', 'WARNING']; import manage; manage.main()"
+)
+PRODUCTION_KEY = "k3y-of-the-deployment-" + "x7Qm9vLr2PzT5wYb8NcJ4hKd6FgS1aEu0"
+
+
+def test_the_deploy_check_of_the_production_settings_reports_no_warning():
+    result = run(DEPLOY_CHECK, SECRET_KEY=PRODUCTION_KEY, ALLOWED_HOSTS="giamngheo.hanoi.gov.vn")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_deploy_check_never_checks_a_debug_site_when_the_secret_is_missing():
+    result = run(DEPLOY_CHECK, ALLOWED_HOSTS="giamngheo.hanoi.gov.vn")
+    assert result.returncode != 0 and "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_production_cookies_are_secure_and_sessions_end_with_the_browser():
+    code = (
+        SERVE + "; from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
+        "s.SESSION_EXPIRE_AT_BROWSER_CLOSE, s.SECURE_HSTS_SECONDS > 0)"
+    )
+    assert run(code, SECRET_KEY=PRODUCTION_KEY).stdout.split() == ["True"] * 5
+    assert run(code, DEBUG="true").stdout.split() == ["False", "False", "False", "True", "False"]
