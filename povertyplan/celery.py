@@ -18,6 +18,19 @@ app.autodiscover_tasks()
 
 
 @app.on_after_configure.connect
+def set_up_django(sender: Celery, **kwargs) -> None:
+    """The operators' Celery commands (`celery -A povertyplan call|inspect|purge|status|events`)
+    load the django-celery-results backend, whose models need Django set up; a worker sets it up
+    itself, these commands do not. Never inside Django's own start-up (apps.loading)."""
+    from django.apps import apps
+
+    if not apps.ready and not apps.loading:
+        import django
+
+        django.setup()
+
+
+@app.on_after_configure.connect
 def create_broker_folders(sender: Celery, **kwargs) -> None:
     """kombu's filesystem transport neither creates its folders nor says clearly when they are missing."""
     if not str(sender.conf.broker_url).startswith("filesystem://"):

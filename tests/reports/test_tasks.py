@@ -215,3 +215,19 @@ def test_a_second_delivery_racing_the_first_does_not_fail_the_run(reviews):
     RecomputeRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
     assert tasks.recompute_all.run(stale.pk) in (f"run {run.pk} already running", f"run {run.pk} started elsewhere")
     assert RecomputeRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
+
+
+def test_the_operators_celery_commands_run(settings):
+    """`celery -A povertyplan call` died with AppRegistryNotReady (the results backend's models)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "DEBUG": "true", "CELERY_BROKER_URL": "memory://", "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    command = [sys.executable, "-m", "celery", "-A", "povertyplan", "call", "reports.fail_abandoned_runs"]
+    done = subprocess.run(
+        command, cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "AppRegistryNotReady" not in done.stderr
