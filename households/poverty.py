@@ -309,3 +309,30 @@ def derive_movements(history: Mapping[int, ReviewedYear | PovertyClass]) -> dict
             )
         seen.append(current)
     return movements
+
+
+# ---------------------------------------------------------------------------------------------
+# The coming standard's impact, before its first review (issue 16): a household reviewed under
+# the old standard is re-classified under the new lines. Income lines apply exactly; indicators
+# the old review did not ask about are unknown, so the class is a range: `low` assuming the
+# household is not deprived in them, `high` assuming it is.
+
+
+@dataclass(frozen=True)
+class ClassRange:
+    low: PovertyClass
+    high: PovertyClass
+
+
+def reclassify_range(
+    lines: Lines, *, income_per_capita: Decimal, known_deprivations: int, unknown_indicators: int
+) -> ClassRange:
+    """The class under `lines` with `unknown_indicators` not asked: (not deprived, deprived) in them."""
+    if known_deprivations < 0 or unknown_indicators < 0:
+        raise ValueError("deprivation counts must not be negative")
+    return ClassRange(
+        low=classify_household(lines, income_per_capita=income_per_capita, deprivation_count=known_deprivations),
+        high=classify_household(
+            lines, income_per_capita=income_per_capita, deprivation_count=known_deprivations + unknown_indicators
+        ),
+    )

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from households import poverty
 from households.poverty import (
     AmbiguousStandard,
     Lines,
@@ -380,3 +381,50 @@ def test_under_one_standard_with_no_baseline_year_the_movements_are_those_of_the
 @given(histories())
 def test_movements_with_standards_do_not_depend_on_the_order_years_arrive_in(history):
     assert derive_movements(dict(reversed(list(history.items())))) == derive_movements(history)
+
+
+# --- the coming standard's impact as a range (Decree 351/2025's lines) ------------------------------
+
+RURAL_2027 = poverty.Lines(poverty_line=Decimal(2_200_000), average_ceiling=Decimal(3_300_000), deprivation_threshold=3)
+
+
+@pytest.mark.parametrize(
+    ("income", "known", "expected"),
+    [
+        (2_200_000, 3, ("poor", "poor")),  # on the line, deprived enough whatever the new indicators say
+        (2_200_000, 1, ("near_poor", "poor")),  # two unknown indicators could make it poor
+        (2_200_000, 0, ("near_poor", "near_poor")),
+        (1_600_000, 2, ("near_poor", "poor")),  # was above Decree 07's 1.5M: now under the line
+        (2_200_001, 5, ("average", "average")),  # above the line: never poor, whatever its deprivations
+    ],
+)
+def test_a_review_under_the_old_standard_is_a_range_under_the_new_lines(income, known, expected):
+    result = poverty.reclassify_range(
+        RURAL_2027, income_per_capita=Decimal(income), known_deprivations=known, unknown_indicators=2
+    )
+    assert (result.low.value, result.high.value) == expected
+
+
+RANK = {"poor": 0, "near_poor": 1, "average": 2, "above_average": 3}
+
+
+@given(
+    income=st.integers(min_value=0, max_value=6_000_000),
+    known=st.integers(min_value=0, max_value=12),
+    unknown=st.integers(min_value=0, max_value=4),
+    raise_by=st.integers(min_value=0, max_value=2_000_000),
+)
+def test_the_low_bound_is_never_poorer_and_raising_the_line_never_lifts_a_household(income, known, unknown, raise_by):
+    result = poverty.reclassify_range(
+        RURAL_2027, income_per_capita=Decimal(income), known_deprivations=known, unknown_indicators=unknown
+    )
+    assert RANK[result.high.value] <= RANK[result.low.value]  # "high" counts more households as poor
+    higher = poverty.Lines(
+        poverty_line=RURAL_2027.poverty_line + raise_by,
+        average_ceiling=RURAL_2027.average_ceiling + raise_by,
+        deprivation_threshold=3,
+    )
+    raised = poverty.reclassify_range(
+        higher, income_per_capita=Decimal(income), known_deprivations=known, unknown_indicators=unknown
+    )
+    assert RANK[raised.low.value] <= RANK[result.low.value] and RANK[raised.high.value] <= RANK[result.high.value]

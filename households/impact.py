@@ -1,0 +1,189 @@
+"""What the coming standard will do to each commune, before its first review (the impact preview).
+
+The standard that governs the next periodic review (PovertyStandard.objects.for_review(Y + 1),
+data, not code: Decree 351/2025 after the end-2025 review) re-classifies every household's review
+of year Y (its latest, the last reviewed year by default), whatever the review's workflow state.
+Income lines apply exactly, by the area of the review's commune. Indicators of the new set that
+the old set also had (same name) count as recorded; the others were never asked, so each result
+is a range (households.poverty.reclassify_range): `*_low` and `*_high` are the least and the most
+households the class can hold, `poor_low` assuming nobody is deprived in the new indicators and
+`poor_high` assuming everybody is; at each bound poor + near-poor = at_or_below_new_line
+(poor_low + near_poor_high and poor_high + near_poor_low). A review with a B1 score and no income
+cannot be placed against an income line and is counted in `income_unknown` only.
+
+One grouped query over the year's reviews per old standard (by commune, class, known deprivations
+and income); the rest is adding up per commune, district (old structure) and city.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db.models.functions import Coalesce
+
+from households import poverty
+from households.models import AdministrativeUnit, PovertyStandard, Review, UnitLevel
+
+FIELDS = [
+    "unit",
+    "unit_name",
+    "level",
+    "year",
+    "standard",
+    "reviewed",
+    "income_unknown",
+    "at_or_below_new_line",
+    "poor_now",
+    "near_poor_now",
+    "poor_low",
+    "poor_high",
+    "near_poor_low",
+    "near_poor_high",
+    "flows_low",
+    "flows_high",
+]
+
+
+class NoComingStandard(LookupError):
+    pass
+
+
+@dataclass
+class UnitImpact:
+    unit: AdministrativeUnit
+    year: int
+    standard: PovertyStandard
+    reviewed: int = 0
+    income_unknown: int = 0
+    at_or_below_new_line: int = 0
+    poor_now: int = 0
+    near_poor_now: int = 0
+    poor_low: int = 0
+    poor_high: int = 0
+    flows_low: Counter = field(default_factory=Counter)  # "poor→near_poor" → households
+    flows_high: Counter = field(default_factory=Counter)
+
+    @property
+    def near_poor_low(self) -> int:
+        return self.at_or_below_new_line - self.poor_high
+
+    @property
+    def near_poor_high(self) -> int:
+        return self.at_or_below_new_line - self.poor_low
+
+    def add(self, other: UnitImpact) -> None:
+        for name in ("reviewed", "income_unknown", "at_or_below_new_line", "poor_now", "near_poor_now"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.poor_low += other.poor_low
+        self.poor_high += other.poor_high
+        self.flows_low.update(other.flows_low)
+        self.flows_high.update(other.flows_high)
+
+    def record(self) -> dict:
+        return {
+            "unit": self.unit.code,
+            "unit_name": self.unit.name,
+            "level": self.unit.level,
+            "year": self.year,
+            "standard": self.standard.code,
+            "reviewed": self.reviewed,
+            "income_unknown": self.income_unknown,
+            "at_or_below_new_line": self.at_or_below_new_line,
+            "poor_now": self.poor_now,
+            "near_poor_now": self.near_poor_now,
+            "poor_low": self.poor_low,
+            "poor_high": self.poor_high,
+            "near_poor_low": self.near_poor_low,
+            "near_poor_high": self.near_poor_high,
+            "flows_low": dict(sorted(self.flows_low.items())),
+            "flows_high": dict(sorted(self.flows_high.items())),
+        }
+
+
+def coming_standard(year: int) -> PovertyStandard:
+    standard = PovertyStandard.objects.for_review(year + 1)
+    if standard is None:
+        raise NoComingStandard(f"Không có chuẩn nghèo cho kỳ rà soát định kỳ năm {year + 1}.")
+    return standard
+
+
+def latest_reviewed_year() -> int | None:
+    return Review.objects.order_by("-year").values_list("year", flat=True).first()
+
+
+def _carried_bits(old: PovertyStandard, new: PovertyStandard) -> tuple[list[int], int]:
+    """Bits of the old review's flags that the new set also asks (same indicator name), and how
+    many of the new set's indicators the old review did not ask."""
+    new_names = set(new.indicators.values_list("name", flat=True))
+    carried = [number - 1 for number, name in old.indicators.values_list("number", "name") if name in new_names]
+    return carried, len(new_names) - len(carried)
+
+
+def preview(year: int, unit_code: str | None = None) -> list[UnitImpact]:
+    """Every unit's impact (communes, their districts, the city), or those of `unit_code`."""
+    new = coming_standard(year)
+    communes: dict[int, UnitImpact] = {}
+    units = {unit.pk: unit for unit in AdministrativeUnit.objects.all()}
+    old_ids = Review.objects.filter(year=year).values_list("standard_id", flat=True).distinct().order_by()
+    for old in PovertyStandard.objects.filter(pk__in=list(old_ids)):
+        _add_reviews(communes, units, year, old, new)
+    city = next(unit for unit in units.values() if unit.level == UnitLevel.CITY)
+    totals = {city.pk: UnitImpact(city, year, new)}
+    for impact in communes.values():
+        parent = units.get(impact.unit.parent_id)
+        above = [city] + ([parent] if parent is not None and parent.level == UnitLevel.DISTRICT else [])
+        for unit in above:
+            totals.setdefault(unit.pk, UnitImpact(unit, year, new)).add(impact)
+    result = [*communes.values(), *totals.values()]
+    order = {UnitLevel.CITY: 0, UnitLevel.DISTRICT: 1, UnitLevel.COMMUNE: 2}
+    result.sort(key=lambda impact: (order[impact.unit.level], impact.unit.code))
+    if unit_code is not None:
+        result = [impact for impact in result if impact.unit.code == unit_code]
+    return result
+
+
+def _add_reviews(communes, units, year: int, old: PovertyStandard, new: PovertyStandard) -> None:
+    carried, unknown = _carried_bits(old, new)
+    bits = {f"bit_{i}": F("deprivation_flags").bitand(1 << i) for i in carried}
+    known = sum(
+        (Case(When(**{f"bit_{i}__gt": 0}, then=Value(1)), default=Value(0)) for i in carried),
+        Value(0),
+    )
+    rows = (
+        Review.objects.filter(year=year, standard=old)
+        .alias(**bits)
+        .annotate(known=Coalesce(known, Value(0), output_field=IntegerField()))
+        .values("commune_id", "commune__area", "poverty_class", "known", "income_per_capita")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    # Grouped by income too: the class above the line (average or above) needs it; a few
+    # thousand groups per commune at most, since incomes are rounded figures.
+    for row in rows:
+        commune_id = row["commune_id"]
+        if commune_id not in communes:
+            communes[commune_id] = UnitImpact(units[commune_id], year, new)
+        impact, n, now = communes[commune_id], row["n"], row["poverty_class"]
+        impact.reviewed += n
+        impact.poor_now += n if now == poverty.PovertyClass.POOR else 0
+        impact.near_poor_now += n if now == poverty.PovertyClass.NEAR_POOR else 0
+        if row["income_per_capita"] is None:
+            impact.income_unknown += n
+            continue
+        lines = new.lines(row["commune__area"])
+        income = Decimal(row["income_per_capita"])
+        result = poverty.reclassify_range(
+            lines,
+            income_per_capita=income,
+            known_deprivations=row["known"],
+            unknown_indicators=unknown,
+        )
+        if income <= lines.poverty_line:
+            impact.at_or_below_new_line += n
+        impact.poor_low += n if result.low == poverty.PovertyClass.POOR else 0
+        impact.poor_high += n if result.high == poverty.PovertyClass.POOR else 0
+        impact.flows_low[f"{now}→{result.low.value}"] += n
+        impact.flows_high[f"{now}→{result.high.value}"] += n
