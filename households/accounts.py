@@ -184,8 +184,7 @@ def display_name(user) -> str:
     """A user's name in Vietnamese order (họ, tên đệm, tên), else the username."""
     if user is None:
         return ""
-    name = f"{user.last_name} {user.first_name}".strip()
-    return name or user.username
+    return user.get_full_name() or user.username
 
 
 class UnitLoadingBackend(ModelBackend):

@@ -189,6 +189,10 @@ class User(AbstractUser):
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, blank=True)
     unit = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, verbose_name=_("đơn vị"))
 
+    def get_full_name(self) -> str:
+        """The name in Vietnamese order: họ, tên đệm (last_name), then tên (first_name)."""
+        return f"{self.last_name} {self.first_name}".strip()
+
     class Meta:
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")

@@ -52,9 +52,11 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
 
     Django's LocaleMiddleware would follow the browser's Accept-Language, and many office
     computers in Hanoi run an English Windows and Chrome: the portal is Vietnamese first, so the
-    browser's language is not a choice the officer made.
+    browser's language is not a choice the officer made. The API (/api/) still honours
+    Accept-Language: a client program's header is a choice.
     """
 
     def process_request(self, request):
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        if not request.path.startswith("/api/"):  # API clients ask for their language themselves
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)

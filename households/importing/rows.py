@@ -71,6 +71,12 @@ def _flag(value) -> bool:
     raise ValueError("phải là 0 hoặc 1")
 
 
+def _problem(raw, exc: ValueError) -> str:
+    """A cell's problem in the officer's words: an empty cell says it is empty (not «» …)."""
+    text = _text(raw)
+    return f"ô trống: {exc}" if text == "" else f"«{text}» {exc}"
+
+
 def _integer(value) -> int:
     text = _text(value)
     # str.isdecimal() is exactly the regex \d+ on a non-empty string (Unicode decimal digits).
@@ -211,7 +217,7 @@ def parse_row(number: int, values: dict[str, object]) -> tuple[ParsedRow | None,
         try:
             parsed[key] = parser(raw)
         except ValueError as exc:
-            errors.append(RowError(number, key, f"«{_text(raw)}» {exc}"))
+            errors.append(RowError(number, key, _problem(raw, exc)))
     mask = 0
     count = 0
     for bit, key in enumerate(DEPRIVATION_COLUMNS):
@@ -221,7 +227,7 @@ def parse_row(number: int, values: dict[str, object]) -> tuple[ParsedRow | None,
                 mask |= 1 << bit
                 count += 1
         except ValueError as exc:
-            errors.append(RowError(number, key, f"«{_text(raw)}» {exc}"))
+            errors.append(RowError(number, key, _problem(raw, exc)))
     code = _text(values.get("household_code"))
     head_name = _text(values.get("head_name"))
     if not code:

@@ -229,3 +229,17 @@ def test_behind_the_trusted_proxy_the_throttle_counts_the_address_the_proxy_saw(
     )
     assert response.status_code == 302
     assert accounts.login_blocked("an", "10.0.0.7") and not accounts.login_blocked("an", "10.0.0.8")
+
+
+def test_names_read_in_vietnamese_order_in_the_menu(client, admin_units):
+    user = accounts.create_user(
+        username="xa.phucuong2",
+        role=Role.COMMUNE_OFFICER,
+        unit=accounts.resolve_unit("09625", structure=2008),
+        password="x-Secret-2025",
+        last_name="Cán bộ Xã Phú",
+        first_name="Cường",
+    )
+    assert user.get_full_name() == "Cán bộ Xã Phú Cường" == accounts.display_name(user)
+    client.force_login(user)
+    assert "Cán bộ Xã Phú Cường" in client.get(reverse("households:list")).content.decode()

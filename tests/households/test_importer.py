@@ -340,3 +340,9 @@ def test_import_recompute_and_export_give_the_rules_figures(admin_units, tmp_pat
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("unit,year,total_households,poor,near_poor,poverty_rate")
     assert lines[1].startswith("09625,2023,1000,4,1,0.40,0.10,1,2,0,1,-33.33,50.00,")
+
+
+def test_an_empty_flag_cell_says_it_is_empty(admin_units):
+    messages = refused([row("H1", d04="")])
+    assert any("D04" in m and "ô trống: phải là 0 hoặc 1" in m for m in messages), messages
+    assert not any("«»" in m for m in messages)

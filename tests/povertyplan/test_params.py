@@ -56,3 +56,16 @@ def test_pages_are_vietnamese_whatever_the_browser_asks_until_english_is_chosen(
     assert "Đăng nhập" in page.content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     assert "Log in" in client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+
+
+def test_error_pages_are_in_the_site_s_layout_in_vietnamese_with_the_menu(administrator, client, admin_units):
+    from households.models import Role
+    from tests.factories import UserFactory
+
+    missing = administrator.get("/khong-co-trang-nay/")
+    assert missing.status_code == 404 and "Không tìm thấy trang" in missing.content.decode()
+    assert "Đăng xuất" in missing.content.decode()  # the menu
+    leader = UserFactory(username="lanh-dao", role=Role.CITY_LEADER, unit=accounts.resolve_unit("01"))
+    client.force_login(leader)
+    refused = client.get("/imports/")
+    assert refused.status_code == 403 and "Không có quyền truy cập" in refused.content.decode()
