@@ -188,3 +188,15 @@ def test_a_commune_submits_and_the_district_officer_approves(
     commune_page.goto(f"{live_server.url}/households/{review.household_id}/reviews/2023/")
     expect(commune_page.locator("main")).to_contain_text("chỉ được xem")
     expect(commune_page.locator("#review-form button[type=submit]")).to_have_count(0)
+
+
+def test_on_a_phone_the_menu_folds_behind_one_button(live_server, page, login, unit, screenshot):
+    page.set_viewport_size(PHONE)
+    login(page, "xa-phu-cuong")
+    page.goto(f"{live_server.url}/households/")
+    links = page.locator(".site-nav .nav-links")
+    expect(links).to_be_hidden()
+    page.locator(".nav-toggle-button").click()
+    expect(links).to_be_visible()
+    expect(links.get_by_role("link", name="Hộ gia đình")).to_be_visible()
+    screenshot(page, "f-phone-menu-open")
