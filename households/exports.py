@@ -28,15 +28,7 @@ from households.models import AdministrativeUnit, Household, Review, Sex, UnitLe
 from households.template import COLUMNS, REVIEW_TYPE_WORDS
 from households.units import CommuneMap
 from households.visibility import visible_communes
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A cell value safe to open in a spreadsheet: text that looks like a formula is quoted."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+from povertyplan.cells import safe_cell
 
 
 def write_template(stream: IO[bytes], rows: Iterable[list] = (), *, year: int | None = None) -> None:
@@ -45,7 +37,7 @@ def write_template(stream: IO[bytes], rows: Iterable[list] = (), *, year: int | 
     sheet = workbook.create_sheet("Rà soát")
     sheet.append([column.label for column in COLUMNS])
     for row in rows:
-        sheet.append([neutralise(value) for value in row])
+        sheet.append([safe_cell(value) for value in row])
     guide = workbook.create_sheet("Hướng dẫn")
     guide.append(["Cột", "Khóa tiếng Anh (cũng được chấp nhận)", "Bắt buộc"])
     for column in COLUMNS:
@@ -198,7 +190,7 @@ def _csv_value(value):
         return ""
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
-    return neutralise(value)
+    return safe_cell(value)
 
 
 def write_export(stream: IO[bytes], rows: Iterable[list], fmt: str, *, year: int | None = None) -> None:

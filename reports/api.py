@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from households.models import AdministrativeUnit, Structure, UnitLevel
 from povertyplan.api_errors import error_responses
+from povertyplan.cells import safe_cell
 from reports import cache
 from reports.closing import closing_report
 from reports.dashboard import assess_target, projection_years, target_projections
@@ -87,17 +88,7 @@ def _cell(value):
         return ""
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
-    text = str(value)
-    # Neutralise spreadsheet formulas (DESIGN.md: exports neutralise formulas in cell values).
-    return "'" + text if text[:1] in ("=", "+", "@") or (text[:1] == "-" and not _is_number(text)) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return safe_cell(str(value))
 
 
 RENDERERS = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]

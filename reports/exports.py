@@ -12,7 +12,7 @@ Urban and rural follow the commune (DOMAIN.md §2: phường and thị trấn ur
 district: a huyện's thị trấn counts in the urban block and a thị xã's xã in the rural one, so a
 district whose communes are of both kinds has a line in each block, summed from its communes. A
 unit without an approved review shows no figure ("no data is not zero"). Cell values that look
-like formulas are neutralised (households.exports.neutralise).
+like formulas are neutralised (povertyplan.cells.safe_cell).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from households.exports import neutralise
 from households.models import AdministrativeUnit, Area, UnitKind, UnitLevel
+from povertyplan.cells import safe_cell
 from reports.models import IndicatorValue, RecomputeRun
 
 URBAN_DISTRICT_KINDS = {UnitKind.URBAN_DISTRICT, UnitKind.TOWN}
@@ -312,7 +312,7 @@ THIN = Side(style="thin", color="999999")
 
 def _write_sheet(sheet, table: SummaryTable, spec: Spec, run: RecomputeRun | None) -> None:
     headers = table.headers(spec)
-    sheet.append([neutralise(table.title(spec))])
+    sheet.append([safe_cell(table.title(spec))])
     sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     computed = ""
@@ -332,7 +332,7 @@ def _write_sheet(sheet, table: SummaryTable, spec: Spec, run: RecomputeRun | Non
     percent_columns = {i + 2 for i, header in enumerate(headers[1:]) if "%" in header}
     for kind, line, cells in table.rows(spec):
         name = line.name + (" (*)" if line.provisional else "") + (" (**)" if line.no_data else "")
-        sheet.append([neutralise(name), *[float(c) if isinstance(c, Decimal) else c for c in cells]])
+        sheet.append([safe_cell(name), *[float(c) if isinstance(c, Decimal) else c for c in cells]])
         row = sheet.max_row
         if kind != "unit":
             for column in range(1, len(headers) + 1):

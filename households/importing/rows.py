@@ -18,6 +18,7 @@ from functools import lru_cache
 from households.importing.errors import MAX_ERRORS, ImportRefused, RowError
 from households.models import Sex
 from households.template import DEPRIVATION_COLUMNS, LABELS, REQUIRED_KEYS, REVIEW_TYPE_WORDS, fold, header_key
+from povertyplan.cells import unquote_cell
 
 # Required columns whose cell may be blank: income when a B1 score stands in for it.
 MAY_BE_BLANK = {"income_per_capita"}
@@ -53,7 +54,7 @@ def _text(value) -> str:
     if value is None:
         return ""
     if type(value) is str:
-        return value.strip()
+        return unquote_cell(value.strip())
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()

@@ -187,3 +187,24 @@ def test_a_file_from_the_command_line_sets_the_state_of_rows_it_repeats(unit):
     exported = unit.client().get(reverse("households:export_csv"), {"year": 2023}).content
     import_reviews(io.BytesIO(exported), filename="export.csv", state=ReviewState.APPROVED)
     assert set(Review.objects.filter(year=2023).values_list("state", flat=True)) == {ReviewState.APPROVED}
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_name_that_looks_like_a_formula_survives_the_round_trip(unit, fmt):
+    rows = [row("H7", unit.commune, head_name="-Nguyễn Văn A", village="+Thôn 3")]
+    import_reviews(io.BytesIO(csv_bytes(rows)), filename="a.csv", user=unit.officer)
+    exported = unit.client().get(reverse(f"households:export_{fmt}")).content
+    result = import_reviews(io.BytesIO(exported), filename=f"export.{fmt}", user=unit.officer)
+    assert not result.changed, result.as_dict()
+    household = Review.objects.get(household__code="H7").household
+    assert (household.head_name, household.village) == ("-Nguyễn Văn A", "+Thôn 3")
+
+
+def test_the_api_csv_and_the_pages_use_one_cell_rule():
+    from povertyplan.cells import safe_cell, unquote_cell
+    from reports.api import _cell
+
+    for value in ["=1+1", "-Nguyễn", "@x", "+84", "-12.5", "Bình thường", "\tx"]:
+        assert _cell(value) == safe_cell(value)
+        assert unquote_cell(safe_cell(value)) == value
+    assert safe_cell("-12.5") == "-12.5" and safe_cell(-3) == -3
