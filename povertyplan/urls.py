@@ -8,6 +8,7 @@ from django.urls import include, path, re_path
 
 from households.forms import LoginForm
 from povertyplan import views
+from reports.health import readyz
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("", include("households.urls")),
     # The login is throttled (households.forms.LoginForm). No password reset by e-mail: the portal
     # sends no mail; an administrator sets a new password (README, "Accounts").
