@@ -21,8 +21,10 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_update_with_history
 
 from households.models import AdministrativeUnit, Review, ReviewState, ReviewTransition, Structure
 from households.visibility import is_administrator, visible_communes
@@ -254,7 +256,17 @@ def _move(
                 _("Không thể chuyển: rà soát năm %(year)s của %(commune)s đang ở trạng thái «%(state)s».")
                 % {"year": year, "commune": commune.name, "state": state.label}
             )
-        changed = Review.objects.filter(commune=commune, year=year, state__in=moved).update(state=to)
+        # Through the model, not a queryset update: each review's updated_at (its version, the
+        # ETag of the API) moves and its history records who moved it.
+        reviews = list(Review.objects.filter(commune=commune, year=year, state__in=moved))
+        now = timezone.now()
+        for review in reviews:
+            review.state, review.updated_at = to, now
+        if reviews:
+            bulk_update_with_history(
+                reviews, Review, ["state", "updated_at"], batch_size=2000, default_user=user, default_date=now
+            )
+        changed = len(reviews)
         return ReviewTransition.objects.create(
             commune=commune,
             year=year,

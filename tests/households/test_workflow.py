@@ -162,6 +162,7 @@ def test_an_approved_year_is_read_only_to_a_commune_officer_in_the_review_form(u
     workflow.approve(commune=unit.commune, year=2023, user=unit.officer)
     assert workflow.year_is_locked(unit.commune_officer, unit.commune, 2023)
     review = unit.reviews[0]
+    review.refresh_from_db()  # the form is opened after the approval (the approval moved its version)
     data = services.ReviewInput(income_per_capita=Decimal(9_000_000), b1_score=None, deprivations=(False,) * 12)
     with pytest.raises(PermissionDenied):
         services.save_review(
@@ -250,6 +251,7 @@ def test_a_submitted_year_is_frozen_for_the_form_and_the_upload_until_it_is_with
     assert unit.states() == {ReviewState.DRAFT}
     last = ReviewTransition.objects.filter(commune=unit.commune, year=2023).first()
     assert (last.from_state, last.to_state, last.user) == ("submitted", "draft", unit.commune_officer)
+    review.refresh_from_db()  # withdrawing moved its version too
     saved = services.save_review(
         user=unit.commune_officer,
         household=review.household,
@@ -295,3 +297,19 @@ def test_the_approval_page_shows_the_classes_the_changes_and_what_is_missing(uni
     ]
     assert "1 hộ đổi phân loại" in html and "1.200 hộ dân cư" in html
     assert f"?commune={unit.commune.pk}&amp;year=2023" in html and "Phê duyệt" in html
+
+
+def test_a_transition_moves_each_reviews_version_and_its_history_names_who_moved_it(unit):
+    from households.services import review_version
+
+    review = unit.reviews[0]
+    review.refresh_from_db()
+    before = review_version(review)
+    workflow.submit(commune=unit.commune, year=2023, user=unit.commune_officer)
+    review.refresh_from_db()
+    assert review.state == ReviewState.SUBMITTED and review_version(review) != before
+    latest = review.history.order_by("-history_date", "-history_id").first()
+    assert (latest.state, latest.history_user) == (ReviewState.SUBMITTED, unit.commune_officer)
+    workflow.approve(commune=unit.commune, year=2023, user=unit.officer)
+    latest = review.history.order_by("-history_date", "-history_id").first()
+    assert (latest.state, latest.history_user) == (ReviewState.APPROVED, unit.officer)
