@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from households import poverty, units, workflow
 from households.accounts import display_name
 from households.importer import refresh_movements
+from households.importing.movements import movement_of
 from households.models import (
     AdministrativeUnit,
     Cause,
@@ -295,6 +296,7 @@ def save_review(*, user, household: Household, year: int, data: ReviewInput, ver
         for name in ("meritorious", "social_protection", "no_labour_capacity", "ethnic_minority", "head_sex"):
             setattr(review, name, getattr(household, name))
         review.poverty_class = classify_review(standard=standard, commune=review.commune, data=data).value
+        review.movement = movement_of(review).value  # right from the first save (its history row too)
         review.full_clean(validate_unique=current is None)
         review._history_user = user
         review.save()

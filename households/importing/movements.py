@@ -115,3 +115,17 @@ def refresh_movements(household_ids: Iterable[int]) -> int:
         store_movements(changes)
         changed += len(changes)
     return changed
+
+
+def movement_of(review: Review) -> poverty.Movement:
+    """The movement `review` (saved or not) will have among its household's stored reviews, so it
+    is right when the review is first saved and its history row records it."""
+    history = {
+        year: reviewed_year(year, poverty_class, standard_id, first_year)
+        for _, _, year, poverty_class, _, standard_id, first_year in _stored([review.household_id])
+        if year != review.year
+    }
+    history[review.year] = reviewed_year(
+        review.year, review.poverty_class, review.standard_id, review.standard.first_year
+    )
+    return poverty.derive_movements(history)[review.year]

@@ -232,3 +232,17 @@ def test_saving_the_2026_review_after_a_2025_one_reclassifies_rather_than_escape
     )
     movements = dict(Review.objects.filter(household=reform_household).values_list("year", "movement"))
     assert movements == {2025: Movement.NEWLY_POOR, 2026: Movement.RECLASSIFIED}
+
+
+def test_a_new_reviews_movement_is_right_in_its_first_history_row(db):
+    from households import services
+    from households.models import PovertyClass, Role
+    from tests.factories import ReviewFactory, UserFactory
+
+    earlier = ReviewFactory(year=2022, poverty_class=PovertyClass.POOR)
+    household = earlier.household
+    officer = UserFactory(username="xa-moi", role=Role.COMMUNE_OFFICER, unit=household.commune)
+    data = services.ReviewInput(income_per_capita=Decimal(9_000_000), b1_score=None, deprivations=(False,) * 12)
+    review = services.save_review(user=officer, household=household, year=2023, data=data, version="")
+    first = review.history.order_by("history_date", "history_id").first()
+    assert review.movement == first.movement == "escaped_poverty"
