@@ -97,21 +97,40 @@ def _raw(obj, name: str):
     return getattr(obj, attname, None)
 
 
+# Fields whose model names are technical (a bit mask, an abbreviation): what an officer calls them.
+LABELS = {
+    "deprivation_flags": gettext_noop("Các chỉ số thiếu hụt"),
+    "deprivation_count": gettext_noop("Số chỉ số thiếu hụt"),
+    "b1_score": gettext_noop("Điểm phiếu B1"),
+}
+
+
+def _label(model, name: str) -> str:
+    return _(LABELS[name]) if name in LABELS else str(model._meta.get_field(name).verbose_name).capitalize()
+
+
 def _diff(model, before, after, names_: list[str], lookups: _Names) -> list[Change]:
+    """The fields that changed from `before` to `after`: simple-history's own diff between two
+    historical records, else (a review against one of its records) field by field."""
+    if before is not None and hasattr(after, "diff_against") and type(before) is type(after):
+        delta = after.diff_against(before, included_fields=names_, foreign_keys_are_objs=False)
+        changed = [(c.field, c.old, c.new) for c in delta.changes]
+    else:
+        changed = [(name, _raw(before, name), _raw(after, name)) for name in names_]
     changes = []
-    for name in names_:
-        old, new = _raw(before, name), _raw(after, name)
+    for name, old, new in changed:
         if old == new or (old in (None, "", []) and new in (None, "", [])):
             continue
         changes.append(
             Change(
                 name,
-                str(model._meta.get_field(name).verbose_name).capitalize(),
+                _label(model, name),
                 format_value(model, name, old, before, lookups),
                 format_value(model, name, new, after, lookups),
             )
         )
-    return changes
+    order = {name: index for index, name in enumerate(names_)}
+    return sorted(changes, key=lambda change: order[change.field])
 
 
 def describe_review_changes(before, after, fields: list[str]) -> list[Change]:

@@ -293,3 +293,29 @@ def test_the_list_asks_for_a_whole_page_even_on_the_last_one(commune):
     page = FullPagePaginator(Household.objects.order_by("code"), 50).page(1)
     assert page.object_list.query.high_mark == 50
     assert [household.code for household in page.object_list] == ["ONLY"]
+
+
+def test_a_reviews_history_names_its_fields_as_an_officer_does(admin_units, client):
+    from decimal import Decimal
+
+    from households import services
+    from households.history import household_history
+    from households.models import Role
+    from tests.factories import HouseholdFactory, UserFactory
+
+    household = HouseholdFactory()
+    officer = UserFactory(username="xa-lich-su", role=Role.COMMUNE_OFFICER, unit=household.commune)
+    data = services.ReviewInput(
+        income_per_capita=Decimal(1_200_000), b1_score=None, deprivations=(True,) * 3 + (False,) * 9
+    )
+    review = services.save_review(user=officer, household=household, year=2023, data=data, version="")
+    data = services.ReviewInput(
+        income_per_capita=Decimal(1_200_000), b1_score=None, deprivations=(True,) * 2 + (False,) * 10
+    )
+    services.save_review(
+        user=officer, household=household, year=2023, data=data, version=services.review_version(review)
+    )
+    edit = next(entry for entry in household_history(household) if entry.action == "Sửa")
+    labels = [change.label for change in edit.changes]
+    assert "Các chỉ số thiếu hụt" in labels and not any("(bit)" in label for label in labels)
+    assert "Thu nhập bình quân (đồng/người/tháng)" not in labels  # unchanged: not listed
