@@ -105,6 +105,8 @@ def _job_context(job) -> dict:
         "percent": percent,
         "can_confirm": job.stage == JobStage.PREVIEW and job.status == JobStatus.SUCCEEDED,
         "nothing_to_change": bool(summary) and not any(summary.get(key) for key in CHANGE_COUNTS),
+        # Every bad row counts, though the same problem on many rows is said once (errors.summarise).
+        "error_count": len(job.error_rows) or len(job.errors),
     }
 
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.importer import ImportRefused, RowError, import_reviews
+from households.importing.errors import summarise
 from households.importing.reading import check_workbook, current_limits
 from households.models import (
     AdministrativeUnit,
@@ -130,7 +131,7 @@ def start_upload(
         )
     except ImportRefused as refused:
         target.unlink(missing_ok=True)
-        raise ValidationError([str(error) for error in refused.errors]) from refused
+        raise ValidationError(summarise(refused.errors)) from refused
     except BaseException:
         target.unlink(missing_ok=True)
         raise
@@ -234,7 +235,7 @@ def _failure(errors: list[RowError] = (), *, message: str = "") -> dict:
         }
     return {
         "status": JobStatus.FAILED,
-        "errors": [str(error) for error in errors],
+        "errors": summarise(list(errors)),
         "error_rows": [{"row": e.row, "column": e.column, "message": str(e)} for e in errors],
     }
 

@@ -28,3 +28,32 @@ class ImportRefused(Exception):
     def __init__(self, errors: list[RowError]):
         super().__init__(f"{len(errors)} lỗi")
         self.errors = errors
+
+
+def _rows(numbers: list[int]) -> str:
+    """2, 3, 4, 7 → "2–4, 7"; at most a dozen runs, then "…"."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    shown = [f"{a}–{b}" if b > a else str(a) for a, b in runs[:12]]
+    return ", ".join(shown) + (", …" if len(runs) > 12 else "")
+
+
+def summarise(errors: list[RowError]) -> list[str]:
+    """The messages an officer reads: the same problem on many rows said once, with its rows
+    ("240 dòng (2–241), cột «Xã/phường»: …"), in the order each problem first appears."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for error in errors:
+        groups.setdefault((error.column, error.message), []).append(error.row)
+    lines = []
+    for (column, message), rows in groups.items():
+        if len(rows) == 1 or 0 in rows:
+            lines += [str(RowError(row, column, message)) for row in rows]
+            continue
+        where = f"{len(rows)} dòng ({_rows(rows)})"
+        label = f", cột «{LABELS.get(column, column)}»" if column else ""
+        lines.append(f"{where}{label}: {message}")
+    return lines

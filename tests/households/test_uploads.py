@@ -334,3 +334,14 @@ def test_stale_previews_lose_their_file_and_dead_jobs_are_marked_failed(unit, me
     dead.refresh_from_db()
     assert preview.status == JobStatus.DISCARDED and not (media / preview.file_path).exists()
     assert dead.status == JobStatus.FAILED and "gián đoạn" in dead.errors[0]
+
+
+def test_the_same_error_on_many_rows_is_said_once_with_its_rows(unit):
+    rows = [row(f"H{i}", unit.commune, income="một triệu") for i in range(30)] + [row("HX", unit.commune, d04=7)]
+    upload(unit.client(), csv_bytes(rows))
+    job = latest_job()
+    assert job.status == JobStatus.FAILED and len(job.error_rows) == 31
+    assert job.errors[0].startswith("30 dòng (2–31), cột «Thu nhập bình quân (đồng/người/tháng)»: «một triệu»")
+    assert job.errors[1].startswith("Dòng 32, cột «D04")
+    page = unit.client().get(reverse("households:import_job", args=[job.pk])).content.decode()
+    assert "Tệp bị từ chối: 31 lỗi" in page
