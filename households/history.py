@@ -204,3 +204,21 @@ def household_history(household: Household, limit: int = HISTORY_LIMIT) -> list[
 
 def standards_with_indicators() -> dict[int, PovertyStandard]:
     return {s.pk: s for s in PovertyStandard.objects.prefetch_related("indicators")}
+
+
+def field_change(name: str, before, after) -> dict:
+    """One field of a household or review as an import preview shows it: label, before, after."""
+    model = Review if name in {f.attname for f in Review._meta.concrete_fields} else Household
+    field_name = name.removesuffix("_id")
+    if field_name == "deprivation_flags":  # the template's columns: which dNN are ticked
+        shown = [", ".join(f"d{i + 1:02d}" for i in range(32) if int(v or 0) >> i & 1) or "—" for v in (before, after)]
+        return {"field": field_name, "label": _label(model, field_name), "before": shown[0], "after": shown[1]}
+    lookups = _Names([v for v in (before, after) if field_name == "commune" and v], load_indicators=False)
+    if field_name == "standard":
+        lookups.standards = dict(PovertyStandard.objects.filter(pk__in=[before, after]).values_list("pk", "name"))
+    return {
+        "field": field_name,
+        "label": _label(model, field_name),
+        "before": format_value(model, field_name, before, None, lookups),
+        "after": format_value(model, field_name, after, None, lookups),
+    }

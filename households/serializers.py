@@ -240,6 +240,14 @@ class ImportResultSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="Giải thích các dòng bỏ qua (tiếng Việt) / what was skipped, in Vietnamese",
     )
+    changes = serializers.ListField(
+        child=serializers.DictField(),
+        help_text=(
+            "Xem trước: từng trường sẽ đổi trên hộ và kết quả đã có (500 thay đổi đầu): row, household, field, label, "
+            "before, after / a preview's field changes to stored households and reviews (the first 500)"
+        ),
+    )
+    changes_total = serializers.IntegerField(help_text="Tổng số thay đổi / all field changes")
     classes = serializers.DictField(child=serializers.IntegerField(), help_text="Số phiếu theo phân loại / by class")
     movements = serializers.DictField(child=serializers.IntegerField(), help_text="Số phiếu theo biến động")
     years = serializers.ListField(child=serializers.IntegerField())

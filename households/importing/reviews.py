@@ -67,6 +67,9 @@ class ImportResult:
     rows_unreviewed: int = 0
     # (year, source year) → rows copied from that earlier year and left unchanged.
     carried: Counter = field(default_factory=Counter)
+    # A preview's field-level changes of stored households and reviews (the first CHANGES_SHOWN).
+    changes: list[dict] = field(default_factory=list)
+    changes_total: int = 0
     classes: Counter = field(default_factory=Counter)
     movements: Counter = field(default_factory=Counter)
     years: set[int] = field(default_factory=set)
@@ -95,6 +98,8 @@ class ImportResult:
             "rows_carried_unchanged": self.rows_carried_unchanged,
             "rows_unreviewed": self.rows_unreviewed,
             "notes": self.notes(),
+            "changes": self.changes,
+            "changes_total": self.changes_total,
             "classes": dict(sorted(self.classes.items())),
             "movements": dict(sorted(self.movements.items())),
             "years": sorted(self.years),
@@ -250,6 +255,19 @@ def import_reviews(
     return result
 
 
+CHANGES_SHOWN = 500
+
+
+def _note_changes(changes, result: ImportResult) -> None:
+    """Keep the first CHANGES_SHOWN field changes, readable (labels, Vietnamese number formats)."""
+    from households.history import field_change
+
+    result.changes_total += len(changes)
+    room = CHANGES_SHOWN - len(result.changes)
+    for row, code, name, before, after in changes[: max(room, 0)]:
+        result.changes.append({"row": row, "household": code, **field_change(name, before, after)})
+
+
 def lock_communes(commune_ids: set[int]) -> None:
     """Hold the communes' rows until the import commits, before reading what the batch changes.
 
@@ -287,6 +305,8 @@ def _run(rows, *, user, state: str, dry_run: bool, progress, result: ImportResul
             # stops at the first error, but later rows are still checked and reported.
             errors.extend(writer.check_scope(Batch(kept), lookups.allowed_commune_ids, lookups.map))
             if not errors and kept:
+                if dry_run:
+                    _note_changes(writer.describe_changes(Batch(kept)), result)
                 writer.write(Batch(kept), result)
         batch = []
         if progress is not None:

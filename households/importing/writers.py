@@ -172,6 +172,36 @@ class OrmWriter:
                 errors.append(RowError(item.row.row, "year", message))
         return errors
 
+    # --- what a preview shows ----------------------------------------------------------------
+
+    def describe_changes(self, batch: Batch) -> list[tuple[int, str, str, object, object]]:
+        """(row, household code, field, stored value, file value) of every field the batch would
+        change on stored households and reviews; new ones are counts, not field lists. Two queries."""
+        households = {h.code: h for h in Household.objects.filter(code__in=batch.codes())}
+        reviews = {
+            (r.household_id, r.year): r
+            for r in Review.objects.filter(
+                household_id__in=[h.pk for h in households.values()], year__in={i.row.year for i in batch.items}
+            )
+        }
+        changes = []
+        for item in batch.items:
+            household = households.get(item.row.household_code)
+            if household is None:
+                continue
+            review = reviews.get((household.pk, item.row.year))
+            wanted = self._review(item)
+            if review is not None:
+                changes += [
+                    (item.row.row, household.code, name, getattr(review, name), wanted[name])
+                    for name in self.compared
+                    if not _same(getattr(review, name), wanted[name])
+                ]
+            for name, value in HOUSEHOLD_COLUMNS.items():
+                if name != "commune_id" and not _same(getattr(household, name), value(item)):
+                    changes.append((item.row.row, household.code, name, getattr(household, name), value(item)))
+        return changes
+
     # --- writing ------------------------------------------------------------------------------
 
     def _review(self, item: Resolved) -> dict:

@@ -345,3 +345,20 @@ def test_the_same_error_on_many_rows_is_said_once_with_its_rows(unit):
     assert job.errors[1].startswith("Dòng 32, cột «D04")
     page = unit.client().get(reverse("households:import_job", args=[job.pk])).content.decode()
     assert "Tệp bị từ chối: 31 lỗi" in page
+
+
+def test_the_preview_lists_each_field_a_row_would_change_before_and_after(unit):
+    first = [row("H1", unit.commune, income=1_500_000, deprivations=3, head_name="Nguyễn Văn An")]
+    import_reviews_file = upload(unit.client(), csv_bytes(first))
+    unit.client().post(reverse("households:import_confirm", args=[latest_job().pk]))
+    changed = [row("H1", unit.commune, income=2_500_000, deprivations=2, head_name="Nguyễn Văn Ân")]
+    upload(unit.client(), csv_bytes(changed))
+    job = latest_job()
+    changes = {c["field"]: (c["label"], c["before"], c["after"]) for c in job.preview["changes"]}
+    assert changes["income_per_capita"][1:] == ("1.500.000", "2.500.000")
+    assert changes["deprivation_flags"] == ("Các chỉ số thiếu hụt", "d01, d02, d03", "d01, d02")
+    assert changes["head_name"][1:] == ("Nguyễn Văn An", "Nguyễn Văn Ân")
+    assert changes["poverty_class"][1] == "Hộ nghèo" and changes["poverty_class"][2] != "Hộ nghèo"
+    page = unit.client().get(reverse("households:import_job", args=[job.pk])).content.decode()
+    assert 'id="import-changes"' in page and "2.500.000" in page
+    assert import_reviews_file.status_code == 302
