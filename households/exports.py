@@ -22,6 +22,8 @@ from typing import IO
 
 from django.db.models import OuterRef, Subquery
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from households import poverty
 from households.models import AdministrativeUnit, Household, Review, Sex, UnitLevel
@@ -35,6 +37,7 @@ def write_template(stream: IO[bytes], rows: Iterable[list] = (), *, year: int | 
     """Write the review template (Vietnamese headers), optionally pre-filled, and a sheet of instructions."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Rà soát")
+    _help_the_officer(sheet)
     sheet.append([column.label for column in COLUMNS])
     for row in rows:
         sheet.append([safe_cell(value) for value in row])
@@ -55,6 +58,35 @@ def write_template(stream: IO[bytes], rows: Iterable[list] = (), *, year: int | 
     for unit in communes.order_by("structure", "code"):
         units.append([unit.code, unit.name, unit.parent.name if unit.parent else "", unit.valid_from, unit.valid_to])
     workbook.save(stream)
+
+
+TEMPLATE_ROWS = 20_000  # how far down the drop-down lists reach
+
+
+def _help_the_officer(sheet) -> None:
+    """The header stays in view, columns are wide enough for the Vietnamese headers, and the
+    0/1, sex and review-type columns offer their values in a drop-down list (Excel's data validation)."""
+    sheet.freeze_panes = "A2"
+    choices = {"head_sex": '"Nam,Nữ"', "review_type": '"định kỳ,thường xuyên"'}
+    lists = {}
+    for index, column in enumerate(COLUMNS, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = min(max(len(column.label) + 2, 10), 40)
+        allowed = choices.get(column.key, '"0,1"' if column.label.endswith("(0/1)") else None)
+        if allowed:
+            lists.setdefault(allowed, []).append(f"{letter}2:{letter}{TEMPLATE_ROWS}")
+    for allowed, ranges in lists.items():
+        validation = DataValidation(
+            type="list",
+            formula1=allowed,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Giá trị không hợp lệ",
+            error=f"Chọn một giá trị trong danh sách: {allowed.strip(chr(34))}.",
+        )
+        for cells in ranges:
+            validation.add(cells)
+        sheet.data_validations.append(validation)  # a write-only sheet has no add_data_validation
 
 
 SOURCE_YEAR_GUIDE = [

@@ -208,3 +208,16 @@ def test_the_api_csv_and_the_pages_use_one_cell_rule():
         assert _cell(value) == safe_cell(value)
         assert unquote_cell(safe_cell(value)) == value
     assert safe_cell("-12.5") == "-12.5" and safe_cell(-3) == -3
+
+
+def test_the_template_helps_the_officer_frozen_header_drop_downs_and_wide_columns(unit):
+    from openpyxl import load_workbook as load
+
+    content = unit.client().get(reverse("households:template")).content
+    sheet = load(io.BytesIO(content)).worksheets[0]  # not read-only: validations and widths are read
+    assert sheet.freeze_panes == "A2"
+    lists = {v.formula1: str(v.sqref) for v in sheet.data_validations.dataValidation}
+    assert '"Nam,Nữ"' in lists and '"0,1"' in lists
+    assert "E2:E20000" in lists['"Nam,Nữ"']  # Giới tính chủ hộ
+    assert sheet.column_dimensions["D"].width >= len("Họ tên chủ hộ")
+    assert [ws.title for ws in load(io.BytesIO(content)).worksheets][1] == "Hướng dẫn"
