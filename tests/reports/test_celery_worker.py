@@ -203,3 +203,60 @@ def test_make_run_serves_the_site_and_its_worker_runs_queued_tasks(tmp_path):
     assert portal.returncode == 0
     text = log.read_text()
     assert "stopping web, worker and beat" in text and "did not stop" not in text
+
+
+SAVES = """
+from decimal import Decimal
+from households import services
+from households.models import Household, Role, User
+user = User.objects.filter(role=Role.ADMINISTRATOR).first() or User.objects.create_superuser("quantri-thu", password=None)
+saved = 0
+for household in Household.objects.order_by("pk")[:40]:
+    data = services.ReviewInput(income_per_capita=Decimal(1_000_000 + saved), b1_score=None, deprivations=(True,) * 3 + (False,) * 9)
+    current = household.reviews.filter(year=2024).first()
+    services.save_review(user=user, household=household, year=2024, data=data, version=services.review_version(current))
+    saved += 1
+print("saved", saved)
+"""
+
+
+def test_on_the_embedded_default_saves_and_the_workers_recompute_run_together_without_locking(tmp_path):
+    """SQLite, the filesystem broker and a worker of two processes: an officer's saves while the
+    recompute's shards write never answer "database is locked" (WAL, immediate transactions)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY")}
+    env.update(
+        {"POVERTYPLAN_VAR_DIR": str(tmp_path), "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "povertyplan.settings"}
+    )
+
+    def manage(*args) -> str:
+        done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+    manage("migrate", "--noinput")
+    manage("load_admin_units", "--province", "01")
+    manage("seed_demo", "--households", "3000")
+    log = tmp_path / "portal.log"
+    portal = subprocess.Popen(
+        [sys.executable, "scripts/run_portal.py", "--port", str(free_port()), "--no-beat"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(lambda: "ready" in log.read_text(), "the worker", log, seconds=60)
+        manage("shell", "-c", "from reports.tasks import enqueue_recompute; enqueue_recompute(requested_by='t')")
+        saves = manage("shell", "-v", "0", "-c", SAVES)  # while the shards run
+        assert "saved 40" in saves
+
+        def run_done():
+            with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+                row = db.execute("SELECT status, error FROM reports_recomputerun ORDER BY id DESC").fetchone()
+            return row if row and row[0] in ("succeeded", "failed") else None
+
+        assert wait_for(run_done, "the recompute", log, seconds=120) == ("succeeded", "")
+    finally:
+        portal.send_signal(signal.SIGINT)
+        portal.wait(30)
+    assert "database is locked" not in log.read_text()
