@@ -12,6 +12,7 @@ from rest_framework.routers import DefaultRouter
 
 from households.api import HouseholdViewSet, ImportViewSet, ReviewViewSet, UnitViewSet
 from reports.api import IndicatorViewSet, PlanClosingView, ProgressViewSet
+from reports.impact import ImpactViewSet
 from targets.api import PlanViewSet, TargetViewSet
 
 router = DefaultRouter()
@@ -24,6 +25,7 @@ router.register("plan", PlanViewSet, basename="api-plan")
 router.register("households", HouseholdViewSet, basename="api-household")
 router.register("reviews", ReviewViewSet, basename="api-review")
 router.register("imports", ImportViewSet, basename="api-import")
+router.register("standards/impact", ImpactViewSet, basename="api-impact")
 
 # The schema and its docs are public: they describe the API, not its data.
 public = {"permission_classes": [AllowAny], "authentication_classes": []}

@@ -13,6 +13,7 @@ def _everyone(user) -> bool:
 
 NAV = [
     ("reports:city", _("Tiến độ"), _everyone),
+    ("reports:impact", _("Chuẩn nghèo mới"), _everyone),
     ("households:list", _("Hộ gia đình"), _everyone),
     ("households:import", _("Nhập tệp"), can_write),
     ("households:workflow", _("Phê duyệt"), _everyone),

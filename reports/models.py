@@ -143,3 +143,38 @@ class IndicatorValue(models.Model):
         """Figures that may still change: reviews wait for approval, or communes are missing.
         A unit-year without figures is "no data", not provisional."""
         return self.has_data and (self.pending > 0 or self.partly_reviewed)
+
+
+class ImpactValue(models.Model):
+    """The coming standard's impact on one unit (households.impact), computed with each full run
+    so that no request re-classifies the city; read by /progress/impact/ and the API."""
+
+    run = models.ForeignKey(RecomputeRun, models.CASCADE, related_name="impact_values")
+    unit = models.ForeignKey(AdministrativeUnit, models.CASCADE, related_name="impact_values")
+    year = models.PositiveSmallIntegerField(_("năm rà soát làm gốc"))
+    standard = models.CharField(_("chuẩn nghèo kỳ tới"), max_length=40)
+    reviewed = models.PositiveIntegerField(_("số hộ được rà soát"))
+    income_unknown = models.PositiveIntegerField(_("không có thu nhập (chỉ điểm B1)"))
+    at_or_below_new_line = models.PositiveIntegerField(_("thu nhập không quá chuẩn mới"))
+    poor_now = models.PositiveIntegerField(_("hộ nghèo hiện nay"))
+    near_poor_now = models.PositiveIntegerField(_("hộ cận nghèo hiện nay"))
+    poor_low = models.PositiveIntegerField(_("hộ nghèo theo chuẩn mới, cận dưới"))
+    poor_high = models.PositiveIntegerField(_("hộ nghèo theo chuẩn mới, cận trên"))
+    flows_low = models.JSONField(_("dịch chuyển (cận dưới)"), default=dict)
+    flows_high = models.JSONField(_("dịch chuyển (cận trên)"), default=dict)
+
+    class Meta:
+        verbose_name = _("tác động của chuẩn nghèo kỳ tới")
+        verbose_name_plural = _("tác động của chuẩn nghèo kỳ tới")
+        constraints = [models.UniqueConstraint(fields=["run", "unit", "year"], name="unique_impact_per_run_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} / {self.year} → {self.standard}"
+
+    @property
+    def near_poor_low(self) -> int:
+        return self.at_or_below_new_line - self.poor_high
+
+    @property
+    def near_poor_high(self) -> int:
+        return self.at_or_below_new_line - self.poor_low

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports import views
+from reports import impact, views
 
 app_name = "reports"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("summary/", views.summary, name="summary"),
     path("summary.xlsx", views.summary_xlsx, name="summary_xlsx"),
     path("plans/<int:pk>/closing/", views.plan_closing, name="plan_closing"),
+    path("impact/", impact.impact_page, name="impact"),
 ]

@@ -29,8 +29,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from households import impact
 from households.models import Structure, structure_for_year
-from reports.models import IndicatorValue, RecomputeRun, RunStatus
+from reports.models import ImpactValue, IndicatorValue, RecomputeRun, RunStatus
 from reports.recompute.counting import (
     CountMap,
     RunPlan,
@@ -296,6 +297,7 @@ def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: 
 
         candidates = {units.city.id} | {unit.id for unit in units.communes(Structure.REFORM_2025)}
         rows = build_rows(units, plan, counts, include, candidates=candidates, moves=moved_counts(plan.needed))
+        impact = impact_values()
         with transaction.atomic():
             _lock()
             run = _check_running(run_id, plan, lock=True)
@@ -310,6 +312,8 @@ def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: 
             for value in rows:
                 value.run_id = run_id
             insert_values(rows)
+            ImpactValue.objects.filter(run_id=run_id).delete()
+            ImpactValue.objects.bulk_create([ImpactValue(run_id=run_id, **fields) for fields in impact])
             RecomputeRun.objects.filter(is_current=True).update(is_current=False)
             run.status, run.finished_at, run.is_current = RunStatus.SUCCEEDED, timezone.now(), True
             run.rows = IndicatorValue.objects.filter(run_id=run_id).count()
@@ -317,6 +321,7 @@ def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: 
             # Keep the previous snapshot's rows one run longer; drop anything older.
             keep = [run.pk] + ([current.pk] if current else [])
             IndicatorValue.objects.exclude(run_id__in=keep).delete()
+            ImpactValue.objects.exclude(run_id__in=keep).delete()
     except RunNotRunning:
         raise
     except Exception as exc:
@@ -326,6 +331,38 @@ def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: 
     return run
 
 
+def impact_values() -> list[dict]:
+    """The coming standard's impact on every unit, from the last reviewed year (households.impact);
+    none when no standard governs the next periodic review."""
+    year = impact.latest_reviewed_year()
+    if year is None:
+        return []
+    try:
+        found = impact.preview(year)
+    except impact.NoComingStandard:
+        return []
+    return [
+        {
+            "unit": item.unit,
+            "year": item.year,
+            "standard": item.standard.code,
+            **{name: getattr(item, name) for name in IMPACT_COUNTS},
+            "flows_low": dict(item.flows_low),
+            "flows_high": dict(item.flows_high),
+        }
+        for item in found
+    ]
+
+
+IMPACT_COUNTS = [
+    "reviewed",
+    "income_unknown",
+    "at_or_below_new_line",
+    "poor_now",
+    "near_poor_now",
+    "poor_low",
+    "poor_high",
+]
 INSERTED_FIELDS = [f for f in IndicatorValue._meta.concrete_fields if not f.primary_key]
 
 

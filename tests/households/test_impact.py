@@ -80,3 +80,44 @@ def test_csv_has_fixed_columns_and_a_bad_unit_or_year_is_refused(reviews_2025):
         preview("--year", "2025", "--unit", "99999")
     with pytest.raises(CommandError, match="2031"):
         preview("--year", "2030")  # no standard governs a review of 2031
+
+
+# --- stored with the recompute, read by the page and the API ------------------------------------
+
+
+@pytest.fixture
+def computed(reviews_2025):
+    from reports.recompute import recompute_progress
+
+    recompute_progress()
+
+
+def test_the_recompute_stores_the_preview_the_page_and_the_api_read(computed, client):
+    from households.models import Role
+    from tests.factories import UserFactory
+
+    leader = UserFactory(username="lanh-dao-tac-dong", role=Role.CITY_LEADER, unit=accounts.resolve_unit("01"))
+    client.force_login(leader)
+    page = client.get("/progress/impact/")
+    assert page.status_code == 200 and page.context["city"].at_or_below_new_line == 10
+    assert "Tác động của chuẩn nghèo kỳ tới" in page.content.decode()
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {accounts.issue_api_token(leader)}")
+    rows = {row["unit"]: row for row in api.get("/api/v1/standards/impact/").json()["results"]}
+    assert rows == {
+        item["unit"]: {**item, "computed_at": rows[item["unit"]]["computed_at"]} for item in preview("--year", "2025")
+    }
+
+
+def test_an_officer_reads_only_its_own_communes_impact(computed, client):
+    from households.models import Role
+    from tests.factories import UserFactory
+
+    officer = UserFactory(
+        username="xa-co-do-td", role=Role.COMMUNE_OFFICER, unit=accounts.resolve_unit(RURAL, structure=2025)
+    )
+    client.force_login(officer)
+    page = client.get("/progress/impact/")
+    assert page.context["city"] is None and [row.unit.code for row in page.context["units"]] == [RURAL]
