@@ -110,8 +110,16 @@ def coming_standard(year: int) -> PovertyStandard:
     return standard
 
 
-def latest_reviewed_year() -> int | None:
-    return Review.objects.order_by("-year").values_list("year", flat=True).first()
+def default_year() -> int | None:
+    """The year to preview from: the latest reviewed year after which the standard changes (in
+    December 2026, 2025: the end-2026 review under way is already under Decree 351), else the
+    latest reviewed year."""
+    years = list(Review.objects.values_list("year", flat=True).distinct().order_by("-year"))
+    for year in years:
+        current, coming = PovertyStandard.objects.for_review(year), PovertyStandard.objects.for_review(year + 1)
+        if coming is not None and coming != current:
+            return year
+    return years[0] if years else None
 
 
 def _carried_bits(old: PovertyStandard, new: PovertyStandard) -> tuple[list[int], int]:

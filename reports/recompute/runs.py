@@ -334,7 +334,7 @@ def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: 
 def impact_values() -> list[dict]:
     """The coming standard's impact on every unit, from the last reviewed year (households.impact);
     none when no standard governs the next periodic review."""
-    year = impact.latest_reviewed_year()
+    year = impact.default_year()
     if year is None:
         return []
     try:

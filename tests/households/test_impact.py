@@ -121,3 +121,12 @@ def test_an_officer_reads_only_its_own_communes_impact(computed, client):
     client.force_login(officer)
     page = client.get("/progress/impact/")
     assert page.context["city"] is None and [row.unit.code for row in page.context["units"]] == [RURAL]
+
+
+def test_by_default_the_preview_starts_from_the_last_year_before_the_standard_changes(reviews_2025):
+    from households import impact
+
+    assert impact.default_year() == 2025
+    rows = [row("P2026", RURAL, year=2026, income=1_000_000, review_date="")]
+    import_reviews(csv_file(rows), filename="2026.csv")  # the end-2026 review under way: Decree 351
+    assert impact.default_year() == 2025 and {item["year"] for item in preview()} == {2025}

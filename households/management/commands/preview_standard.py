@@ -1,6 +1,7 @@
 """preview_standard [--year Y] [--unit CODE] [--format json|csv]: the coming standard's impact.
 
-Re-classifies every household's review of year Y (default: the last reviewed year) under the
+Re-classifies every household's review of year Y (default: the latest reviewed year after which
+the standard changes, households.impact.default_year) under the
 standard of the next periodic review, per commune, district (old structure) and the city, as a
 range where the new standard asks indicators the old did not (households.impact).
 """
@@ -17,12 +18,14 @@ class Command(BaseCommand):
     help = "Ước tính tác động của chuẩn nghèo kỳ tới lên từng xã, huyện và thành phố, trước khi rà soát."
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int, help="Năm rà soát dùng làm gốc (mặc định: năm rà soát gần nhất).")
+        parser.add_argument(
+            "--year", type=int, help="Năm rà soát làm gốc (mặc định: năm gần nhất trước khi đổi chuẩn nghèo)."
+        )
         parser.add_argument("--unit", help="Mã GSO của một đơn vị (01 là thành phố).")
         parser.add_argument("--format", choices=["json", "csv"], default="json")
 
     def handle(self, *args, year, unit, format, **options):
-        year = year or impact.latest_reviewed_year()
+        year = year or impact.default_year()
         if year is None:
             raise CommandError("Chưa có kết quả rà soát nào.")
         try:
