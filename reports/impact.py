@@ -16,7 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
-from households.models import UnitLevel
+from households.models import PovertyStandard, UnitLevel
 from households.visibility import commune_scope, is_city_wide
 from povertyplan.api_pagination import NumberedPages
 from reports import dashboard
@@ -104,11 +104,13 @@ def impact_page(request):
     sort = request.GET.get("sort", "at_or_below_new_line")
     rows = impact_values(request.user).order_by(SORTS.get(sort, SORTS["at_or_below_new_line"]), "unit__code")
     city = next((row for row in rows if row.unit.level == UnitLevel.CITY), None)
+    standard = PovertyStandard.objects.filter(code=city.standard).first() if city else None
     return render(
         request,
         "reports/impact.html",
         {
             "city": city,
+            "standard": standard,
             "units": [row for row in rows if row.unit.level != UnitLevel.CITY],
             "sort": sort,
             "runs": dashboard.run_info(),
