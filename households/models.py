@@ -189,6 +189,11 @@ class User(AbstractUser):
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, blank=True)
     unit = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, verbose_name=_("đơn vị"))
 
+    @property
+    def reads_aggregates_only(self) -> bool:
+        """City leaders read figures, not households' names (lists become counts per unit)."""
+        return self.role == Role.CITY_LEADER and not self.is_superuser
+
     def get_full_name(self) -> str:
         """The name in Vietnamese order: họ, tên đệm (last_name), then tên (first_name)."""
         return f"{self.last_name} {self.first_name}".strip()

@@ -336,3 +336,36 @@ def reclassify_range(
             lines, income_per_capita=income_per_capita, deprivation_count=known_deprivations + unknown_indicators
         ),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Households at risk of falling back (issue 16): not poor at their last review, but close to it.
+
+
+class RiskReason(StrEnum):
+    INCOME_NEAR_LINE = "income_near_line"  # within the margin above the poverty line in force
+    MANY_DEPRIVATIONS = "many_deprivations"  # deprived in as many indicators as a poor household
+    ESCAPED_RECENTLY = "escaped_recently"  # escaped poverty at one of its last two reviews
+
+
+def risk_reasons(
+    lines: Lines,
+    *,
+    poverty_class: PovertyClass,
+    income_per_capita: Decimal | None,
+    deprivation_count: int,
+    recent_movements: Iterable[Movement],
+    margin: Decimal,
+) -> list[RiskReason]:
+    """Why a household not poor at its last review may fall back into poverty; [] when it is poor
+    (it is on the list already) or none applies."""
+    if poverty_class is PovertyClass.POOR:
+        return []
+    reasons = []
+    if income_per_capita is not None and lines.poverty_line < income_per_capita <= lines.poverty_line * (1 + margin):
+        reasons.append(RiskReason.INCOME_NEAR_LINE)
+    if deprivation_count >= lines.deprivation_threshold:
+        reasons.append(RiskReason.MANY_DEPRIVATIONS)
+    if Movement.ESCAPED_POVERTY in set(recent_movements):
+        reasons.append(RiskReason.ESCAPED_RECENTLY)
+    return reasons

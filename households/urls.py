@@ -6,7 +6,7 @@ does not know: add a new route there too.
 
 from django.urls import path, register_converter
 
-from households import upload_views, views, workflow_views
+from households import risk_views, upload_views, views, workflow_views
 from povertyplan.params import YearConverter
 
 register_converter(YearConverter, "year")
@@ -15,6 +15,7 @@ app_name = "households"
 
 urlpatterns = [
     path("households/", views.household_list, name="list"),
+    path("households/at-risk/", risk_views.at_risk, name="at_risk"),
     path("households/new/", views.household_create, name="create"),
     path("households/<int:pk>/", views.household_detail, name="detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="edit"),

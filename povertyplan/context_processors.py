@@ -15,6 +15,7 @@ NAV = [
     ("reports:city", _("Tiến độ"), _everyone),
     ("reports:impact", _("Chuẩn nghèo mới"), _everyone),
     ("households:list", _("Hộ gia đình"), _everyone),
+    ("households:at_risk", _("Nguy cơ tái nghèo"), _everyone),
     ("households:import", _("Nhập tệp"), can_write),
     ("households:workflow", _("Phê duyệt"), _everyone),
     ("api-docs", _("API"), _everyone),

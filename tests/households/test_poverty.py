@@ -428,3 +428,35 @@ def test_the_low_bound_is_never_poorer_and_raising_the_line_never_lifts_a_househ
         higher, income_per_capita=Decimal(income), known_deprivations=known, unknown_indicators=unknown
     )
     assert RANK[raised.low.value] <= RANK[result.low.value] and RANK[raised.high.value] <= RANK[result.high.value]
+
+
+# --- households at risk of falling back --------------------------------------------------------
+
+RISK_LINES = poverty.Lines(poverty_line=Decimal(1_500_000), average_ceiling=Decimal(2_250_000), deprivation_threshold=3)
+
+
+def risk(poverty_class, income, deprivations=0, movements=(), margin="0.20"):
+    return [
+        reason.value
+        for reason in poverty.risk_reasons(
+            RISK_LINES,
+            poverty_class=poverty.PovertyClass(poverty_class),
+            income_per_capita=None if income is None else Decimal(income),
+            deprivation_count=deprivations,
+            recent_movements=[poverty.Movement(m) for m in movements],
+            margin=Decimal(margin),
+        )
+    ]
+
+
+def test_a_household_just_above_the_line_is_at_risk_and_one_further_up_is_not():
+    assert risk("average", 1_800_000) == ["income_near_line"]  # 1.5M × 1.2 = 1.8M, inclusive
+    assert risk("average", 1_800_001) == []
+    assert risk("average", 1_800_001, margin="0.30") == ["income_near_line"]
+
+
+def test_deprivations_and_a_recent_escape_are_reasons_too_and_a_poor_household_is_not_listed():
+    assert risk("average", 2_000_000, deprivations=3) == ["many_deprivations"]
+    assert risk("near_poor", 1_200_000, movements=["stayed", "escaped_poverty"]) == ["escaped_recently"]
+    assert risk("poor", 1_000_000, deprivations=5, movements=["escaped_poverty"]) == []
+    assert risk("above_average", None) == []  # a B1 score only: no income to compare
