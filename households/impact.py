@@ -47,6 +47,15 @@ FIELDS = [
 ]
 
 
+# The counts a unit's impact holds (the near-poor bounds follow from them: near_poor_bounds).
+COUNTS = ["reviewed", "income_unknown", "at_or_below_new_line", "poor_now", "near_poor_now", "poor_low", "poor_high"]
+
+
+def near_poor_bounds(at_or_below: int, poor_low: int, poor_high: int) -> tuple[int, int]:
+    """(least, most) near-poor households: those at or below the line that are not poor."""
+    return at_or_below - poor_high, at_or_below - poor_low
+
+
 class NoComingStandard(LookupError):
     pass
 
@@ -68,17 +77,15 @@ class UnitImpact:
 
     @property
     def near_poor_low(self) -> int:
-        return self.at_or_below_new_line - self.poor_high
+        return near_poor_bounds(self.at_or_below_new_line, self.poor_low, self.poor_high)[0]
 
     @property
     def near_poor_high(self) -> int:
-        return self.at_or_below_new_line - self.poor_low
+        return near_poor_bounds(self.at_or_below_new_line, self.poor_low, self.poor_high)[1]
 
     def add(self, other: UnitImpact) -> None:
-        for name in ("reviewed", "income_unknown", "at_or_below_new_line", "poor_now", "near_poor_now"):
+        for name in COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.poor_low += other.poor_low
-        self.poor_high += other.poor_high
         self.flows_low.update(other.flows_low)
         self.flows_high.update(other.flows_high)
 

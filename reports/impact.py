@@ -22,7 +22,6 @@ from povertyplan.api_pagination import NumberedPages
 from reports import dashboard
 from reports.models import ImpactValue
 
-COUNTS = ["reviewed", "income_unknown", "at_or_below_new_line", "poor_now", "near_poor_now", "poor_low", "poor_high"]
 SORTS = {"unit": "unit__name", "at_or_below_new_line": "-at_or_below_new_line", "poor_high": "-poor_high"}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from households.impact import near_poor_bounds
 from households.models import AdministrativeUnit
 
 
@@ -173,8 +174,8 @@ class ImpactValue(models.Model):
 
     @property
     def near_poor_low(self) -> int:
-        return self.at_or_below_new_line - self.poor_high
+        return near_poor_bounds(self.at_or_below_new_line, self.poor_low, self.poor_high)[0]
 
     @property
     def near_poor_high(self) -> int:
-        return self.at_or_below_new_line - self.poor_low
+        return near_poor_bounds(self.at_or_below_new_line, self.poor_low, self.poor_high)[1]

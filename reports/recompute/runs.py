@@ -346,7 +346,7 @@ def impact_values() -> list[dict]:
             "unit": item.unit,
             "year": item.year,
             "standard": item.standard.code,
-            **{name: getattr(item, name) for name in IMPACT_COUNTS},
+            **{name: getattr(item, name) for name in impact.COUNTS},
             "flows_low": dict(item.flows_low),
             "flows_high": dict(item.flows_high),
         }
@@ -354,15 +354,6 @@ def impact_values() -> list[dict]:
     ]
 
 
-IMPACT_COUNTS = [
-    "reviewed",
-    "income_unknown",
-    "at_or_below_new_line",
-    "poor_now",
-    "near_poor_now",
-    "poor_low",
-    "poor_high",
-]
 INSERTED_FIELDS = [f for f in IndicatorValue._meta.concrete_fields if not f.primary_key]
 
 
