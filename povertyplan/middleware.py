@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import QueryDict
 from django.middleware.locale import LocaleMiddleware
 
@@ -60,3 +62,80 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
         if not request.path.startswith("/api/"):  # API clients ask for their language themselves
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)
+
+
+class RejectUnknownApiParameters:
+    """Under /api/, a GET naming a query parameter its operation does not take (`year__gte`, a typo)
+    or repeating one that takes a single value (`unit=01&unit=271` kept only the last) is refused
+    with a 400 naming them, instead of being ignored. What each operation takes is what the
+    published OpenAPI schema says (drf-spectacular, read once per process), plus `format`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._operations: list[tuple[re.Pattern, dict[str, bool]]] | None = None
+
+    def __call__(self, request):
+        if (
+            request.method == "GET"
+            and request.path.startswith("/api/v1/")
+            and "text/html" not in request.headers.get("Accept", "")
+        ):
+            taken = self._taken(request.path)
+            if taken is not None:
+                unknown = sorted(name for name in request.GET if name not in taken and name != "format")
+                repeated = sorted(
+                    name for name, values in request.GET.lists() if len(values) > 1 and not taken.get(name, False)
+                )
+                if unknown or repeated:
+                    return _refuse(unknown, repeated)
+        return self.get_response(request)
+
+    def _taken(self, path: str) -> dict[str, bool] | None:
+        if self._operations is None:
+            self._operations = _schema_operations()
+        for pattern, parameters in self._operations:
+            if pattern.fullmatch(path):
+                return parameters
+        return None
+
+
+def _schema_operations() -> list[tuple[re.Pattern, dict[str, bool]]]:
+    """(path pattern, {query parameter: takes several values}) of every GET operation."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = []
+    for template, methods in schema.get("paths", {}).items():
+        get = methods.get("get")
+        if get is None:
+            continue
+        parameters = {
+            p["name"]: p.get("schema", {}).get("type") == "array" or p.get("explode") is True
+            for p in get.get("parameters", [])
+            if p.get("in") == "query"
+        }
+        pattern = re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)))
+        operations.append((pattern, parameters))
+    return operations
+
+
+def _refuse(unknown: list[str], repeated: list[str]):
+    details = [
+        {
+            "field": name,
+            "message": "Tham số không có ở thao tác này. / Not a parameter of this operation.",
+            "code": "unknown",
+        }
+        for name in unknown
+    ] + [
+        {"field": name, "message": "Tham số chỉ nhận một giá trị. / Takes a single value.", "code": "repeated"}
+        for name in repeated
+    ]
+    message = (
+        "Tham số truy vấn không hợp lệ: "
+        + ", ".join(unknown + repeated)
+        + " (xem /api/v1/schema/). / Query parameters refused: "
+        + ", ".join(unknown + repeated)
+        + " (see /api/v1/schema/)."
+    )
+    return error_response(400, "invalid", message, details)

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "povertyplan.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "povertyplan.middleware.RejectBlankApiParameters",
+    "povertyplan.middleware.RejectUnknownApiParameters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

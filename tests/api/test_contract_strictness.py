@@ -111,3 +111,26 @@ def test_filtering_the_registry_by_another_districts_commune_finds_nothing(city,
     other = clients["district_officer"].get("/api/v1/households/", {"commune": ba_vi_commune})
     assert own["results"], "Ba Vì's officer sees Phú Cường's households"
     assert other.status_code == 200 and other.json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("unit=01&unit=271", "unit"),  # kept only the last before
+        ("year__gte=2022", "year__gte"),
+        ("foo=1", "foo"),
+    ],
+)
+def test_a_repeated_or_unknown_parameter_is_refused_and_named(city, clients, query, named):
+    response = clients["city_leader"].get(f"/api/v1/indicators/?{query}")
+    assert response.status_code == 400
+    assert named in response.json()["error"]["message"]
+
+
+def test_a_detail_route_refuses_unknown_parameters_too(city, clients):
+    assert clients["city_leader"].get("/api/v1/units/1/", {"foo": "1"}).status_code == 400
+
+
+def test_a_parameter_that_takes_several_values_may_be_repeated(city, clients):
+    response = clients["city_officer"].get("/api/v1/households/?flags=meritorious&flags=ethnic_minority")
+    assert response.status_code == 200, response.json()
