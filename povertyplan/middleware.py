@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.http import QueryDict
+from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware
 
 from povertyplan.api_errors import error_response
@@ -139,3 +140,13 @@ def _refuse(unknown: list[str], repeated: list[str]):
         + " (see /api/v1/schema/)."
     )
     return error_response(400, "invalid", message, details)
+
+
+class GZipApiMiddleware(GZipMiddleware):
+    """gzip for the API's JSON and CSV (the full progress CSV is megabytes); the pages are left
+    alone, since compressing pages that carry a CSRF token invites BREACH."""
+
+    def process_response(self, request, response):
+        if not request.path.startswith("/api/"):
+            return response
+        return super().process_response(request, response)

@@ -134,3 +134,21 @@ def test_a_detail_route_refuses_unknown_parameters_too(city, clients):
 def test_a_parameter_that_takes_several_values_may_be_repeated(city, clients):
     response = clients["city_officer"].get("/api/v1/households/?flags=meritorious&flags=ethnic_minority")
     assert response.status_code == 200, response.json()
+
+
+def test_api_answers_are_gzipped_when_asked_and_pages_are_not(city, clients, client):
+    response = clients["city_leader"].get("/api/v1/indicators/", {"format": "csv"}, HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
+    import gzip
+
+    assert gzip.decompress(response.content).decode("utf-8-sig").startswith("unit,")
+    assert not client.get("/accounts/login/", HTTP_ACCEPT_ENCODING="gzip").has_header("Content-Encoding")
+
+
+def test_a_gzipped_answer_s_etag_still_gives_304(city, clients):
+    client = clients["city_leader"]
+    first = client.get("/api/v1/indicators/", {"unit": "01"}, HTTP_ACCEPT_ENCODING="gzip")
+    again = client.get(
+        "/api/v1/indicators/", {"unit": "01"}, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"]
+    )
+    assert again.status_code == 304
