@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from households import accounts
+from households.messages import review_problem_message
 from households.models import (
     REFORM_START,
     Cause,
@@ -24,6 +25,7 @@ from households.models import (
     StandardIndicator,
     Structure,
 )
+from households.poverty import ReviewProblem
 from households.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS, ReviewInput, review_version
 from households.visibility import visible_communes
 
@@ -161,7 +163,8 @@ class ReviewForm(forms.Form):
             and cleaned.get("b1_score") is None
             and not self.has_error("income_per_capita")
         ):
-            self.add_error("income_per_capita", _("Cần thu nhập bình quân hoặc điểm B1."))
+            message = review_problem_message(ReviewProblem.NO_INCOME, standard="", indicators=0)
+            self.add_error("income_per_capita", message)
         return cleaned
 
     def dimensions(self) -> list[tuple[str, list]]:

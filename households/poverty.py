@@ -369,3 +369,28 @@ def risk_reasons(
     if Movement.ESCAPED_POVERTY in set(recent_movements):
         reasons.append(RiskReason.ESCAPED_RECENTLY)
     return reasons
+
+
+# ---------------------------------------------------------------------------------------------
+# Is a review acceptable under its standard? One check for the form, the review service and the
+# importer, returning coded problems that each maps to the same messages (households.messages).
+
+
+class ReviewProblem(StrEnum):
+    NO_INCOME = "no_income"  # neither an income per person nor a B1 score
+    NO_B1_CUTOFF = "no_b1_cutoff"  # only a B1 score, and the standard has no B1 cut-off
+    TOO_MANY_INDICATORS = "too_many_indicators"  # a flag beyond the standard's indicator set
+
+
+def review_problems(
+    lines: Lines, *, income_per_capita: Decimal | None, b1_score: Decimal | None, flags: int, indicators: int
+) -> list[ReviewProblem]:
+    """What stops a review from being classified under `lines` (`flags`: indicator i is bit i-1)."""
+    problems = []
+    if income_per_capita is None and b1_score is None:
+        problems.append(ReviewProblem.NO_INCOME)
+    elif income_per_capita is None and lines.b1_cutoff is None:
+        problems.append(ReviewProblem.NO_B1_CUTOFF)
+    if flags >> indicators:
+        problems.append(ReviewProblem.TOO_MANY_INDICATORS)
+    return problems

@@ -24,6 +24,8 @@ from households import poverty, units, workflow
 from households.accounts import display_name
 from households.importer import refresh_movements
 from households.importing.movements import movement_of
+from households.messages import FIELDS as PROBLEM_FIELDS
+from households.messages import review_problem_message
 from households.models import (
     AdministrativeUnit,
     Cause,
@@ -199,16 +201,20 @@ def classify_review(
 ) -> poverty.PovertyClass:
     """The class of the household under the standard's lines for the commune's area (as the importer)."""
     lines = standard.lines(commune.area)
-    if data.income_per_capita is None:
-        if data.b1_score is None:
-            raise ValidationError({"income_per_capita": _("Cần thu nhập bình quân hoặc điểm B1.")})
-        if lines.b1_cutoff is None:
-            raise ValidationError(
-                {
-                    "income_per_capita": _("Chuẩn «%(standard)s» không có ngưỡng điểm B1; cần thu nhập bình quân.")
-                    % {"standard": standard.name}
-                }
-            )
+    size = standard.indicators.count()
+    problems = poverty.review_problems(
+        lines,
+        income_per_capita=data.income_per_capita,
+        b1_score=data.b1_score,
+        flags=poverty.flags_to_mask(data.deprivations),
+        indicators=size,
+    )
+    if problems:
+        errors: dict[str, list[str]] = {}
+        for problem in problems:
+            message = review_problem_message(problem, standard=standard.name, indicators=size)
+            errors.setdefault(PROBLEM_FIELDS[problem], []).append(message)
+        raise ValidationError(errors)
     return poverty.classify_household(
         lines,
         income_per_capita=data.income_per_capita,
@@ -265,10 +271,6 @@ def save_review(*, user, household: Household, year: int, data: ReviewInput, ver
     if standard is None:
         raise ValidationError({"year": no_standard_message(year, data.review_type, data.review_date)})
     size = standard.indicators.count()
-    if len(data.deprivations) > size and any(data.deprivations[size:]):
-        raise ValidationError(
-            _("Chuẩn «%(standard)s» chỉ có %(size)s chỉ số.") % {"standard": standard.name, "size": size}
-        )
     with transaction.atomic():
         current = Review.objects.select_for_update().filter(household=household, year=year).first()
         if (version or "") != review_version(current):

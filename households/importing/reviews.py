@@ -41,6 +41,7 @@ from households.importing.movements import settle_movements
 from households.importing.reading import read_rows
 from households.importing.rows import ParsedRow, iter_parsed
 from households.importing.writers import Batch, Resolved, make_writer
+from households.messages import review_problem_message
 from households.models import (
     AdministrativeUnit,
     PovertyStandard,
@@ -206,14 +207,23 @@ class _FileChecks:
         if lookups.allowed_commune_ids is not None and commune.pk not in lookups.allowed_commune_ids:
             return None, RowError(row.row, "commune_code", f"{commune.name} không thuộc phạm vi của bạn")
         lines = lookups.lines(standard, commune.area)
-        problem = None
         indicator_count = standard.size
-        if row.income_per_capita is None and lines.b1_cutoff is None:
-            message = f"chuẩn «{standard.name}» không có ngưỡng điểm B1; cần thu nhập"
-            problem = RowError(row.row, "income_per_capita", message)
-        elif row.deprivation_flags >> indicator_count:
-            message = f"chuẩn «{standard.name}» chỉ có {indicator_count} chỉ số"
-            problem = RowError(row.row, f"d{indicator_count + 1:02d}", message)
+        problems = poverty.review_problems(
+            lines,
+            income_per_capita=row.income_per_capita,
+            b1_score=row.b1_score,
+            flags=row.deprivation_flags,
+            indicators=indicator_count,
+        )
+        problem = None
+        if problems:
+            column = (
+                f"d{indicator_count + 1:02d}"
+                if problems[0] == poverty.ReviewProblem.TOO_MANY_INDICATORS
+                else "income_per_capita"
+            )
+            message = review_problem_message(problems[0], standard=standard.name, indicators=indicator_count)
+            problem = RowError(row.row, column, message)
         if problem is not None:
             if row.source_year is None or row.source_year >= row.year:
                 return None, problem

@@ -16,7 +16,9 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from households.importing.errors import MAX_ERRORS, ImportRefused, RowError
+from households.messages import review_problem_message
 from households.models import Sex
+from households.poverty import ReviewProblem
 from households.template import DEPRIVATION_COLUMNS, LABELS, REQUIRED_KEYS, REVIEW_TYPE_WORDS, fold, header_key
 from povertyplan.cells import unquote_cell
 
@@ -240,7 +242,8 @@ def parse_row(number: int, values: dict[str, object]) -> tuple[ParsedRow | None,
     if parsed.get("members") == 0:
         errors.append(RowError(number, "members", "phải từ 1 trở lên"))
     if "income_per_capita" in parsed and parsed["income_per_capita"] is None and parsed.get("b1_score") is None:
-        errors.append(RowError(number, "income_per_capita", "cần thu nhập bình quân hoặc điểm B1"))
+        message = review_problem_message(ReviewProblem.NO_INCOME, standard="", indicators=0)
+        errors.append(RowError(number, "income_per_capita", message))
     if source_year is not None and parsed.get("year") is not None and source_year > parsed["year"]:
         errors.append(RowError(number, "source_year", f"{source_year} không được sau năm rà soát {parsed['year']}"))
     if errors:

@@ -346,3 +346,19 @@ def test_an_empty_flag_cell_says_it_is_empty(admin_units):
     messages = refused([row("H1", d04="")])
     assert any("D04" in m and "ô trống: phải là 0 hoặc 1" in m for m in messages), messages
     assert not any("«»" in m for m in messages)
+
+
+def test_the_importer_and_the_review_service_say_the_same_words_for_the_same_problem(admin_units):
+    from django.core.exceptions import ValidationError
+
+    from households import services
+    from households.models import Household
+
+    messages = refused([row("H1", income="", b1_score="", review_date="", d01=1)])
+    import_reviews(csv_file([row("H2")]), filename="ok.csv")
+    household = Household.objects.get(code="H2")
+    data = services.ReviewInput(income_per_capita=None, b1_score=None, deprivations=(False,) * 12)
+    with pytest.raises(ValidationError) as caught:
+        services.classify_review(standard=household.reviews.get().standard, commune=household.commune, data=data)
+    (said,) = caught.value.message_dict["income_per_capita"]
+    assert any(said in message for message in messages), (said, messages)

@@ -460,3 +460,30 @@ def test_deprivations_and_a_recent_escape_are_reasons_too_and_a_poor_household_i
     assert risk("near_poor", 1_200_000, movements=["stayed", "escaped_poverty"]) == ["escaped_recently"]
     assert risk("poor", 1_000_000, deprivations=5, movements=["escaped_poverty"]) == []
     assert risk("above_average", None) == []  # a B1 score only: no income to compare
+
+
+# --- is a review acceptable (one check for the form, the service and the importer) --------------
+
+
+def test_a_review_without_income_or_b1_or_with_a_flag_beyond_the_set_is_refused_with_codes():
+    lines = poverty.Lines(poverty_line=Decimal(1_500_000), average_ceiling=Decimal(2_250_000), deprivation_threshold=3)
+    with_b1 = poverty.Lines(
+        poverty_line=Decimal(1_500_000),
+        average_ceiling=Decimal(2_250_000),
+        deprivation_threshold=3,
+        b1_cutoff=Decimal(140),
+    )
+
+    def problems(lines, income=None, b1=None, flags=0, indicators=12):
+        return [
+            p.value
+            for p in poverty.review_problems(
+                lines, income_per_capita=income, b1_score=b1, flags=flags, indicators=indicators
+            )
+        ]
+
+    assert problems(lines) == ["no_income"]
+    assert problems(lines, b1=Decimal(120)) == ["no_b1_cutoff"]
+    assert problems(with_b1, b1=Decimal(120)) == []
+    assert problems(lines, income=Decimal(1), flags=1 << 12) == ["too_many_indicators"]
+    assert problems(lines, income=Decimal(1), flags=(1 << 12) - 1) == []
