@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
 from households.models import AdministrativeUnit, Review, ReviewState, ReviewTransition, Structure
+from households.signals import official_figures_changed
 from households.visibility import is_administrator, visible_communes
 
 
@@ -350,7 +351,5 @@ def return_(*, commune: AdministrativeUnit, year: int, user, comment: str) -> Re
 
 
 def on_approved(commune: AdministrativeUnit, year: int) -> None:
-    """Hook: the official figures changed. Queues a recompute once the transaction commits."""
-    from reports.tasks import queue_recompute
-
-    queue_recompute(commune_ids=[commune.pk], years=[year], requested_by=_("Phê duyệt"))
+    """The official figures changed: say so (reports queues a recompute once the transaction commits)."""
+    official_figures_changed.send(sender=AdministrativeUnit, commune=commune, year=year)

@@ -8,7 +8,11 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Báo cáo và tổng hợp")
 
     def ready(self):
+        from households.signals import official_figures_changed
         from reports.cache import bump_targets_generation
+        from reports.tasks import recompute_on_approval
+
+        official_figures_changed.connect(recompute_on_approval, dispatch_uid="recompute-on-approval")
         from targets.models import Indicator, Plan, Target
 
         for model in (Plan, Indicator, Target):

@@ -86,6 +86,11 @@ def fail_abandoned_runs() -> int:
     return failed
 
 
+def recompute_on_approval(sender, *, commune, year: int, **kwargs) -> None:
+    """Receiver of households.signals.official_figures_changed (an approval)."""
+    queue_recompute(commune_ids=[commune.pk], years=[year], requested_by="Phê duyệt")
+
+
 def queue_recompute(*, commune_ids: Iterable[int] = (), years: Iterable[int] = (), requested_by: str = "") -> None:
     """Queue a full recompute once the caller's transaction commits (e.g. a review approved).
 
