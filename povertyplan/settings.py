@@ -219,6 +219,9 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 # django-import-export: neutralise spreadsheet formulas in every export.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
+# Households at risk (households.risk): income within this share above the poverty line.
+RISK_INCOME_MARGIN = env("RISK_INCOME_MARGIN", default="0.20")
+
 # Open-data mode for indicators/ (API issue): off unless asked for.
 OPEN_DATA_INDICATORS = env.bool("OPEN_DATA_INDICATORS", default=False)
 OPEN_DATA_SUPPRESSION_THRESHOLD = env.int("OPEN_DATA_SUPPRESSION_THRESHOLD", default=5)
