@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from households import accounts
+from households import accounts, codes
 from households.messages import review_problem_message
 from households.models import (
     REFORM_START,
@@ -75,8 +75,30 @@ class HouseholdForm(forms.ModelForm):
             f"{unit.name} ({unit.code}{', ' + unit.parent.name if unit.parent and unit.parent.level != 'city' else ''}"
             f"{', ' + _('trước 1/7/2025') if unit.structure == Structure.LEGACY else ''})"
         )
+        self.user = user
         if self.instance.pk:
             self.fields["code"].disabled = True  # the code joins imports to the household
+        else:
+            self.fields["code"].required = False
+            self.fields["code"].help_text = _(
+                "Để trống để cổng cấp mã tiếp theo của xã/phường (HN-<mã xã>-00001, …); "
+                "mã tự đặt phải bắt đầu bằng HN-<mã xã>-."
+            )
+
+    def clean(self):
+        """A new household's code: the next of its commune's namespace when left blank, else one
+        the officer may mint (households.codes). Checked before Django's uniqueness check, so a
+        code of another commune is refused without saying whether it exists."""
+        cleaned = super().clean()
+        commune = cleaned.get("commune")
+        if self.instance.pk or commune is None:
+            return cleaned
+        code = cleaned.get("code", "").strip()
+        if not code:
+            cleaned["code"] = self.instance.code = codes.next_code(commune)
+        elif not codes.may_mint(self.user, code, commune):
+            self.add_error("code", codes.out_of_scope_message(code, commune))
+        return cleaned
 
 
 class MemberForm(forms.ModelForm):

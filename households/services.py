@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from households import poverty, units, workflow
+from households import codes, poverty, units, workflow
 from households.accounts import display_name
 from households.importer import refresh_movements
 from households.importing.movements import movement_of
@@ -97,6 +97,9 @@ def _check_writer(user, household: Household | None = None, commune: Administrat
 def create_household(*, user, **fields) -> Household:
     household = Household(**{name: fields[name] for name in HOUSEHOLD_FIELDS if name in fields})
     _check_writer(user, commune=household.commune)
+    # Before full_clean: its uniqueness check would say whether another commune holds the code.
+    if not codes.may_mint(user, household.code, household.commune):
+        raise ValidationError({"code": codes.out_of_scope_message(household.code, household.commune)})
     household.full_clean()
     household._history_user = user
     with transaction.atomic():

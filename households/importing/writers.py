@@ -23,6 +23,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from households import codes
 from households.importing.errors import RowError
 from households.importing.rows import ParsedRow
 from households.models import Household, Review, ReviewState
@@ -142,14 +143,19 @@ class OrmWriter:
         }
         errors = []
         for item in batch.items:
-            household = households.get(item.row.household_code)
-            if (
-                household is not None
-                and household.commune_id not in allowed_commune_ids
-                and not (communes is not None and _claims_successor(communes, household.commune_id, item))
-            ):
-                message = f"hộ «{household.code}» thuộc đơn vị ngoài phạm vi của bạn"
-                errors.append(RowError(item.row.row, "household_code", message))
+            code = item.row.household_code
+            household = households.get(code)
+            commune = communes.units.get(item.commune_id) if communes is not None else None
+            if household is None:
+                # A code outside the officer's namespace is refused as "not in your scope" whether
+                # it exists elsewhere or not (households.codes): the answer reveals nothing.
+                refused = commune is not None and not codes.may_mint(self.user, code, commune)
+            else:
+                refused = household.commune_id not in allowed_commune_ids and not (
+                    communes is not None and _claims_successor(communes, household.commune_id, item)
+                )
+            if refused:
+                errors.append(RowError(item.row.row, "household_code", codes.out_of_scope_message(code, commune)))
         if errors or self.user.is_administrator:
             return errors
         approved = {

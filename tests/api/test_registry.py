@@ -18,6 +18,7 @@ from households.models import (
     UnitLevel,
 )
 from tests.api.conftest import assert_error, csv_file, review_row
+from tests.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -209,32 +210,53 @@ def open_year(city):
 
 
 def test_an_import_answers_the_summary_and_writes(open_year, clients):
-    upload = csv_file([review_row("NEW1", "00001", 2024, 900_000), review_row("NEW2", "00004", 2024, 9_000_000)])
+    upload = csv_file(
+        [review_row("HN-00001-90001", "00001", 2024, 900_000), review_row("HN-00004-90002", "00004", 2024, 9_000_000)]
+    )
     response = clients["district_officer"].post("/api/v1/imports/", {"file": upload})
     assert response.status_code == 201, response.content
-    assert response.json()["households_created"] == 2 and Household.objects.filter(code="NEW1").exists()
+    assert response.json()["households_created"] == 2 and Household.objects.filter(code="HN-00001-90001").exists()
 
 
 def test_a_dry_run_previews_and_writes_nothing(open_year, clients):
-    upload = csv_file([review_row("NEW1", "00001", 2024, 900_000)])
+    upload = csv_file([review_row("HN-00001-90001", "00001", 2024, 900_000)])
     response = clients["commune_officer"].post("/api/v1/imports/?dry_run=1", {"file": upload})
     assert response.status_code == 200 and response.json()["dry_run"] is True
-    assert response.json()["households_created"] == 1 and not Household.objects.filter(code="NEW1").exists()
+    assert response.json()["households_created"] == 1 and not Household.objects.filter(code="HN-00001-90001").exists()
 
 
 def test_a_bad_file_is_refused_whole_with_row_numbered_vietnamese_errors(city, clients):
-    rows = [review_row("NEW1", "00001", 2024, "nhiều"), review_row("NEW2", "00001", 2024, 900_000, deprivations=0)]
+    rows = [
+        review_row("HN-00001-90001", "00001", 2024, "nhiều"),
+        review_row("HN-00001-90002", "00001", 2024, 900_000, deprivations=0),
+    ]
     rows[1]["d01"] = 7
     error = assert_error(
         clients["commune_officer"].post("/api/v1/imports/", {"file": csv_file(rows)}), 400, "import_refused"
     )
     assert {detail["row"] for detail in error["details"]} == {2, 3}
     assert all(detail["message"].startswith("Dòng") for detail in error["details"])
-    assert not Household.objects.filter(code__startswith="NEW").exists()
+    assert not Household.objects.filter(code__startswith="HN-00001-9000").exists()
+
+
+def test_a_dry_run_cannot_tell_whether_another_communes_household_exists(open_year, clients):
+    """Household codes are unique in the city; a code outside the officer's households gets one
+    answer whether or not it exists (households.codes), so a dry run enumerates nothing."""
+    HouseholdFactory(code="HN-00004-00001", commune=open_year["units"]["00004"])
+    pairs = [("HN-00004-00001", "HN-00004-00002"), ("BV000", "BV999")]  # minted, and loaded by a file
+    for existing, missing in pairs:
+        answers = []
+        for code in (existing, missing):
+            upload = csv_file([review_row(code, "00001", 2024, 900_000)])
+            response = clients["commune_officer"].post("/api/v1/imports/?dry_run=1", {"file": upload})
+            error = assert_error(response, 400, "import_refused")
+            answers.append([detail["message"].replace(code, "…") for detail in error["details"]])
+        assert answers[0] == answers[1] and "không thuộc phạm vi của bạn" in answers[0][0], answers
+    assert not Household.objects.filter(code__in=["HN-00004-00002", "BV999"]).exists()
 
 
 def test_an_officer_cannot_import_into_another_district(city, clients):
-    upload = csv_file([review_row("NEW1", "09625", 2024, 900_000)])
+    upload = csv_file([review_row("HN-09625-90001", "09625", 2024, 900_000)])
     error = assert_error(clients["district_officer"].post("/api/v1/imports/", {"file": upload}), 400, "import_refused")
     assert error["details"][0]["row"] == 2
 
@@ -245,7 +267,7 @@ def test_an_import_without_a_file_is_a_400(city, clients):
 
 def test_an_import_goes_through_the_upload_service_and_its_job_can_be_read_back(open_year, clients):
     response = clients["commune_officer"].post(
-        "/api/v1/imports/?dry_run=1", {"file": csv_file([review_row("NEW1", "00001", 2024, 900_000)])}
+        "/api/v1/imports/?dry_run=1", {"file": csv_file([review_row("HN-00001-90001", "00001", 2024, 900_000)])}
     )
     job = response.json()["job"]
     read = clients["commune_officer"].get(f"/api/v1/imports/{job}/").json()
@@ -254,7 +276,7 @@ def test_an_import_goes_through_the_upload_service_and_its_job_can_be_read_back(
 
     confirmed = clients["commune_officer"].post(f"/api/v1/imports/{job}/confirm/")
     assert confirmed.status_code == 201 and confirmed.json()["reviews_created"] == 1
-    assert Household.objects.filter(code="NEW1").exists()
+    assert Household.objects.filter(code="HN-00001-90001").exists()
     assert_error(clients["commune_officer"].post(f"/api/v1/imports/{job}/confirm/"), 400, "invalid")
 
 
@@ -266,13 +288,13 @@ def test_a_large_import_answers_202_with_a_job_to_poll(
     settings.IMPORT_BACKGROUND_ROWS = 2
     queued = []
     monkeypatch.setattr(tasks.run_import_job, "delay", lambda job_id: queued.append(job_id))
-    rows = [review_row(f"NEW{i}", "00001", 2024, 900_000) for i in range(3)]
+    rows = [review_row(f"HN-00001-9{i:04d}", "00001", 2024, 900_000) for i in range(3)]
     with django_capture_on_commit_callbacks(execute=True):
         response = clients["commune_officer"].post("/api/v1/imports/", {"file": csv_file(rows)})
     assert response.status_code == 202, response.content
     body = response.json()
     assert body["status"] == "queued" and body["rows_total"] == 3 and response["Location"] == body["url"]
-    assert queued == [body["id"]] and not Household.objects.filter(code="NEW0").exists()
+    assert queued == [body["id"]] and not Household.objects.filter(code="HN-00001-90000").exists()
 
     tasks.run_import_job(body["id"])  # what the worker runs
     done = clients["commune_officer"].get(response["Location"]).json()
@@ -281,14 +303,14 @@ def test_a_large_import_answers_202_with_a_job_to_poll(
 
 def test_an_import_into_an_approved_year_is_refused_as_on_the_upload_page(city, clients):
     Review.objects.filter(commune__code="00001", year=2024).update(state="approved")
-    upload = csv_file([review_row("NEW1", "00001", 2024, 900_000)])
+    upload = csv_file([review_row("HN-00001-90001", "00001", 2024, 900_000)])
     error = assert_error(clients["commune_officer"].post("/api/v1/imports/", {"file": upload}), 400, "import_refused")
     assert "đã được phê duyệt" in error["details"][0]["message"]
-    assert not Household.objects.filter(code="NEW1").exists()
+    assert not Household.objects.filter(code="HN-00001-90001").exists()
 
 
 def test_a_wrong_file_type_is_a_clear_400(city, clients):
-    upload = csv_file([review_row("NEW1", "00001", 2024, 900_000)])
+    upload = csv_file([review_row("HN-00001-90001", "00001", 2024, 900_000)])
     upload.name = "phieu.pdf"
     error = assert_error(clients["commune_officer"].post("/api/v1/imports/", {"file": upload}), 400, "invalid")
     assert ".xlsx" in error["message"]

@@ -72,13 +72,14 @@ def choose_file(page, content: bytes, name: str):
 def test_an_officer_adds_a_household_and_its_review_and_sees_it_classified(live_server, page, login, unit, screenshot):
     login(page, "xa-phu-cuong")
     page.goto(f"{live_server.url}/households/new/")
-    page.fill("#id_code", "BV-0001")
+    # The code is left blank: the portal gives the commune's next one (households.codes).
+    code = f"HN-{unit['commune'].code}-00001"
     page.select_option("#id_commune", value=str(unit["commune"].pk))
     page.fill("#id_head_name", "Đinh Thị Hoà")
     page.select_option("#id_head_sex", value="F")
     page.fill("#id_members_count", "3")
     page.locator("main form button[type=submit]").click()
-    expect(page.locator("main")).to_contain_text("Đã thêm hộ BV-0001")
+    expect(page.locator("main")).to_contain_text(f"Đã thêm hộ {code}")
 
     page.fill("#id_year", "2023")
     page.locator("#id_year").press("Enter")
@@ -92,7 +93,7 @@ def test_an_officer_adds_a_household_and_its_review_and_sees_it_classified(live_
     page.locator("#review-form button[type=submit]").click()
     expect(page.locator("main")).to_contain_text("Hộ nghèo")
     screenshot(page, "a-household-review-classified")
-    review = Review.objects.get(household__code="BV-0001", year=2023)
+    review = Review.objects.get(household__code=code, year=2023)
     assert review.poverty_class == "poor" and review.state == ReviewState.DRAFT
 
 
@@ -107,8 +108,8 @@ def test_an_upload_with_two_bad_rows_shows_both_messages_and_changes_nothing(
     expect(page.locator("h1")).to_have_text("Nhập tệp rà soát")
     rows = [
         review_row("BV-KEEP", commune, income_per_capita=9_000_000),
-        review_row("BV-0002", commune, income_per_capita="một triệu"),
-        review_row("BV-0003", commune, d04=7),
+        review_row(f"HN-{commune.code}-00002", commune, income_per_capita="một triệu"),
+        review_row(f"HN-{commune.code}-00003", commune, d04=7),
     ]
     choose_file(page, xlsx(rows), "ra-soat-xa.xlsx")
     page.locator("main form button[type=submit]").click()
@@ -118,7 +119,7 @@ def test_an_upload_with_two_bad_rows_shows_both_messages_and_changes_nothing(
     expect(errors).to_contain_text("Dòng 4, cột «D04 Bảo hiểm y tế (0/1)»: «7» phải là 0 hoặc 1")
     expect(page.locator("#confirm-import")).to_have_count(0)
     screenshot(page, "b-upload-two-bad-rows")
-    assert list(Review.objects.values()) == before and not Household.objects.filter(code="BV-0002").exists()
+    assert list(Review.objects.values()) == before and not Household.objects.filter(code=f"HN-{commune.code}-00002").exists()
 
 
 def test_a_large_upload_shows_progress_then_the_preview_and_imports_on_confirm(
@@ -132,7 +133,7 @@ def test_a_large_upload_shows_progress_then_the_preview_and_imports_on_confirm(
     page.set_viewport_size(PHONE)  # officers review in villages
     page.goto(f"{live_server.url}/imports/")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
-    choose_file(page, xlsx([review_row(f"BV-{i:04d}", commune) for i in range(8)]), "ca-xa.xlsx")
+    choose_file(page, xlsx([review_row(f"HN-{commune.code}-{i:05d}", commune) for i in range(8)]), "ca-xa.xlsx")
     page.locator("main form button[type=submit]").click()
     expect(page.locator("#job-progress progress")).to_be_visible()
     expect(page.locator("#job-progress")).to_contain_text("0/8")

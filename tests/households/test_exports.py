@@ -28,7 +28,8 @@ def unit():
         row("H3", unit.other_commune, income=9_000_000, deprivations=0, b1_score="12.5", review_date=""),
         row("H1", unit.commune, year=2022, income=1_000_000, deprivations=5),
     ]
-    import_reviews(io.BytesIO(csv_bytes(rows)), filename="seed.csv", user=unit.officer)
+    # Seeded as the import command does (the codes predate households.codes' namespace).
+    import_reviews(io.BytesIO(csv_bytes(rows)), filename="seed.csv")
     return unit
 
 
@@ -78,24 +79,26 @@ def test_spreadsheet_formulas_are_neutralised_in_exports(unit):
     stream = io.StringIO()
     writer = csv.writer(stream)
     writer.writerow(COLUMN_KEYS)
-    values = row("H9", unit.commune, head_name=evil, village="@SUM(1+1)")
+    values = row(unit.code("H9"), unit.commune, head_name=evil, village="@SUM(1+1)")
     writer.writerow([values.get(key, "") for key in COLUMN_KEYS])
     import_reviews(io.BytesIO(stream.getvalue().encode()), filename="evil.csv", user=unit.officer)
     assert Review.objects.filter(household__head_name=evil).exists()
     client = unit.client()
     xlsx = {r[0]: r for r in sheet_rows(client.get(reverse("households:export_xlsx")).content)}
-    assert xlsx["H9"][LABELS.index("Họ tên chủ hộ")] == "'" + evil
-    assert xlsx["H9"][LABELS.index("Thôn/Tổ dân phố")] == "'@SUM(1+1)"
+    assert xlsx[unit.code("H9")][LABELS.index("Họ tên chủ hộ")] == "'" + evil
+    assert xlsx[unit.code("H9")][LABELS.index("Thôn/Tổ dân phố")] == "'@SUM(1+1)"
     text = {r[0]: r for r in csv_rows(client.get(reverse("households:export_csv")).content)}
-    assert text["H9"][LABELS.index("Họ tên chủ hộ")] == "'" + evil
+    assert text[unit.code("H9")][LABELS.index("Họ tên chủ hộ")] == "'" + evil
     prefilled = client.get(reverse("households:template"), {"prefill": 1, "year": 2024}).content
     prefilled = {r[0]: r for r in sheet_rows(prefilled)}
-    assert prefilled["H9"][LABELS.index("Họ tên chủ hộ")] == "'" + evil
+    assert prefilled[unit.code("H9")][LABELS.index("Họ tên chủ hộ")] == "'" + evil
 
 
 def test_an_officer_exports_only_the_households_of_their_unit(unit):
     other = Unit("b")
-    import_reviews(io.BytesIO(csv_bytes([row("FOREIGN", other.commune)])), filename="b.csv", user=other.officer)
+    import_reviews(
+        io.BytesIO(csv_bytes([row(other.code("FOREIGN"), other.commune)])), filename="b.csv", user=other.officer
+    )
     client = unit.client()
     for name in ("households:export_xlsx", "households:export_csv"):
         assert b"FOREIGN" not in client.get(reverse(name)).content
@@ -191,12 +194,12 @@ def test_a_file_from_the_command_line_sets_the_state_of_rows_it_repeats(unit):
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_a_name_that_looks_like_a_formula_survives_the_round_trip(unit, fmt):
-    rows = [row("H7", unit.commune, head_name="-Nguyễn Văn A", village="+Thôn 3")]
+    rows = [row(unit.code("H7"), unit.commune, head_name="-Nguyễn Văn A", village="+Thôn 3")]
     import_reviews(io.BytesIO(csv_bytes(rows)), filename="a.csv", user=unit.officer)
     exported = unit.client().get(reverse(f"households:export_{fmt}")).content
     result = import_reviews(io.BytesIO(exported), filename=f"export.{fmt}", user=unit.officer)
     assert not result.changed, result.as_dict()
-    household = Review.objects.get(household__code="H7").household
+    household = Review.objects.get(household__code=unit.code("H7")).household
     assert (household.head_name, household.village) == ("-Nguyễn Văn A", "+Thôn 3")
 
 

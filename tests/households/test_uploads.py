@@ -78,6 +78,10 @@ class Unit:
         self.officer = UserFactory(username=f"district-{name}", role=Role.DISTRICT_OFFICER, unit=self.district)
         self.commune_officer = UserFactory(username=f"commune-{name}", role=Role.COMMUNE_OFFICER, unit=self.commune)
 
+    def code(self, name: str, commune=None) -> str:
+        """A household code in the commune's namespace, as an officer mints it (households.codes)."""
+        return f"HN-{(commune or self.commune).code}-{name}"
+
     def client(self, user=None) -> Client:
         client = Client()
         client.force_login(user or self.officer)
@@ -96,9 +100,9 @@ def latest_job() -> ImportJob:
 def test_a_preview_writes_nothing_and_shows_the_counts_then_confirm_imports_the_stored_file(unit, media):
     client = unit.client()
     rows = [
-        row("H1", unit.commune, income=1_500_000, deprivations=3),  # poor
-        row("H2", unit.commune, income=1_500_000, deprivations=2),  # near-poor
-        row("H3", unit.other_commune, income=9_000_000, deprivations=0),
+        row(unit.code("H1", unit.commune), unit.commune, income=1_500_000, deprivations=3),  # poor
+        row(unit.code("H2", unit.commune), unit.commune, income=1_500_000, deprivations=2),  # near-poor
+        row(unit.code("H3", unit.other_commune), unit.other_commune, income=9_000_000, deprivations=0),
     ]
     response = upload(client, csv_bytes(rows))
     job = latest_job()
@@ -123,17 +127,17 @@ def test_a_preview_writes_nothing_and_shows_the_counts_then_confirm_imports_the_
 
 
 def test_an_xlsx_upload_previews_like_a_csv(unit):
-    upload(unit.client(), xlsx_bytes([row("X1", unit.commune)]), name="ra-soat.xlsx")
+    upload(unit.client(), xlsx_bytes([row(unit.code("X1", unit.commune), unit.commune)]), name="ra-soat.xlsx")
     assert latest_job().preview["households_created"] == 1
 
 
 def test_a_file_with_two_bad_rows_is_refused_whole_with_both_row_numbers(unit, media):
     client = unit.client()
     rows = [
-        row("H1", unit.commune),
-        row("H2", unit.commune, income="abc"),
-        row("H3", unit.commune, d05="2"),
-        row("H4", unit.commune),
+        row(unit.code("H1", unit.commune), unit.commune),
+        row(unit.code("H2", unit.commune), unit.commune, income="abc"),
+        row(unit.code("H3", unit.commune), unit.commune, d05="2"),
+        row(unit.code("H4", unit.commune), unit.commune),
     ]
     response = upload(client, csv_bytes(rows))
     job = latest_job()
@@ -158,72 +162,93 @@ def test_a_wrong_file_type_is_refused_before_anything_is_stored(unit, media, nam
 
 def test_a_file_missing_columns_is_refused(unit):
     keys = [key for key in COLUMN_KEYS if key not in ("income_per_capita", "year")]
-    upload(unit.client(), csv_bytes([row("H1", unit.commune)], keys=keys))
+    upload(unit.client(), csv_bytes([row(unit.code("H1", unit.commune), unit.commune)], keys=keys))
     job = latest_job()
     assert job.status == JobStatus.FAILED
     assert "Thiếu cột bắt buộc" in job.errors[0] and "Năm rà soát" in job.errors[0]
 
 
 def test_an_unknown_commune_is_refused_with_its_row(unit):
-    upload(unit.client(), csv_bytes([row("H1", unit.commune), row("H2", unit.commune, commune_code="99999")]))
+    upload(
+        unit.client(),
+        csv_bytes(
+            [
+                row(unit.code("H1", unit.commune), unit.commune),
+                row(unit.code("H2", unit.commune), unit.commune, commune_code="99999"),
+            ]
+        ),
+    )
     assert latest_job().errors == ["Dòng 3, cột «Mã xã/phường»: mã «99999» không phải xã/phường của năm 2023"]
 
 
 def test_a_commune_outside_the_officers_scope_is_refused(unit):
     elsewhere = CommuneFactory()  # another district
-    upload(unit.client(unit.commune_officer), csv_bytes([row("H1", unit.other_commune), row("H2", elsewhere)]))
+    upload(
+        unit.client(unit.commune_officer),
+        csv_bytes([row(unit.code("H1", unit.other_commune), unit.other_commune), row("H2", elsewhere)]),
+    )
     errors = latest_job().errors
     assert len(errors) == 2 and all("không thuộc phạm vi của bạn" in e for e in errors)
     assert Household.objects.count() == 0
 
 
 def test_an_approved_year_is_read_only_to_a_commune_officer_through_the_upload(unit):
-    review = ReviewFactory(household__code="H1", household__commune=unit.commune, state=ReviewState.APPROVED)
+    review = ReviewFactory(household__code=unit.code("H1"), household__commune=unit.commune, state=ReviewState.APPROVED)
     client = unit.client(unit.commune_officer)
     # Changing an approved review …
-    upload(client, csv_bytes([row("H1", unit.commune, income=9_000_000)]))
+    upload(client, csv_bytes([row(unit.code("H1", unit.commune), unit.commune, income=9_000_000)]))
     assert "đã được phê duyệt, không thể sửa" in latest_job().errors[0]
     # … or adding a household to the approved commune-year.
-    upload(client, csv_bytes([row("H9", unit.commune)]))
+    upload(client, csv_bytes([row(unit.code("H9", unit.commune), unit.commune)]))
     assert latest_job().errors == [
         f"Tệp: Rà soát năm 2023 của {unit.commune.name} đã được phê duyệt, không thể thêm hộ mới."
     ]
     review.refresh_from_db()
-    assert review.income_per_capita == Decimal(1_200_000) and not Household.objects.filter(code="H9").exists()
+    assert (
+        review.income_per_capita == Decimal(1_200_000) and not Household.objects.filter(code=unit.code("H9")).exists()
+    )
 
 
 def test_a_year_approved_between_preview_and_confirm_refuses_the_import_and_writes_nothing(unit):
-    ReviewFactory(household__code="H1", household__commune=unit.commune, state=ReviewState.DRAFT)
+    ReviewFactory(household__code=unit.code("H1"), household__commune=unit.commune, state=ReviewState.DRAFT)
     client = unit.client(unit.commune_officer)
-    upload(client, csv_bytes([row("H9", unit.commune)]))
+    upload(client, csv_bytes([row(unit.code("H9", unit.commune), unit.commune)]))
     job = latest_job()
     assert job.status == JobStatus.SUCCEEDED, job.errors
     Review.objects.update(state=ReviewState.APPROVED)  # the district approves meanwhile
     client.post(reverse("households:import_confirm", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "không thể thêm hộ mới" in job.errors[0]
-    assert not Household.objects.filter(code="H9").exists()
+    assert not Household.objects.filter(code=unit.code("H9")).exists()
 
 
 def test_an_administrator_may_change_an_approved_year(unit):
-    ReviewFactory(household__code="H1", household__commune=unit.commune, state=ReviewState.APPROVED)
+    ReviewFactory(household__code=unit.code("H1"), household__commune=unit.commune, state=ReviewState.APPROVED)
     admin = UserFactory(username="admin", role=Role.ADMINISTRATOR, unit=unit.district.parent)
     client = unit.client(admin)
-    upload(client, csv_bytes([row("H1", unit.commune, income=9_000_000), row("H9", unit.commune)]))
+    upload(
+        client,
+        csv_bytes(
+            [
+                row(unit.code("H1", unit.commune), unit.commune, income=9_000_000),
+                row(unit.code("H9", unit.commune), unit.commune),
+            ]
+        ),
+    )
     job = latest_job()
     assert job.status == JobStatus.SUCCEEDED, job.errors
     client.post(reverse("households:import_confirm", args=[job.pk]))
-    assert Review.objects.get(household__code="H1").income_per_capita == Decimal(9_000_000)
+    assert Review.objects.get(household__code=unit.code("H1")).income_per_capita == Decimal(9_000_000)
 
 
 def test_a_city_leader_may_not_upload(unit):
     leader = UserFactory(username="leader", role=Role.CITY_LEADER, unit=unit.district.parent)
-    assert upload(unit.client(leader), csv_bytes([row("H1", unit.commune)])).status_code == 403
+    assert upload(unit.client(leader), csv_bytes([row(unit.code("H1", unit.commune), unit.commune)])).status_code == 403
     assert unit.client(leader).get(reverse("households:import")).status_code == 403
 
 
 def test_only_the_uploader_and_administrators_see_a_job(unit):
-    upload(unit.client(), csv_bytes([row("H1", unit.commune)]))
+    upload(unit.client(), csv_bytes([row(unit.code("H1", unit.commune), unit.commune)]))
     job = latest_job()
     colleague = UserFactory(username="colleague", role=Role.DISTRICT_OFFICER, unit=unit.district)
     admin = UserFactory(username="admin", role=Role.ADMINISTRATOR, unit=unit.district.parent)
@@ -238,19 +263,19 @@ def test_only_the_uploader_and_administrators_see_a_job(unit):
 
 def test_a_confirmed_file_cannot_be_imported_twice_and_a_discarded_one_not_at_all(unit):
     client = unit.client()
-    upload(client, csv_bytes([row("H1", unit.commune)]))
+    upload(client, csv_bytes([row(unit.code("H1", unit.commune), unit.commune)]))
     job = latest_job()
     client.post(reverse("households:import_confirm", args=[job.pk]))
     response = client.post(reverse("households:import_confirm", args=[job.pk]), follow=True)
     assert "Chỉ xác nhận được một tệp đã xem trước thành công" in response.content.decode()
 
-    upload(client, csv_bytes([row("H2", unit.commune)]))
+    upload(client, csv_bytes([row(unit.code("H2", unit.commune), unit.commune)]))
     second = latest_job()
     client.post(reverse("households:import_discard", args=[second.pk]))
     second.refresh_from_db()
     assert second.status == JobStatus.DISCARDED
     client.post(reverse("households:import_confirm", args=[second.pk]))
-    assert not Household.objects.filter(code="H2").exists()
+    assert not Household.objects.filter(code=unit.code("H2")).exists()
 
 
 def test_a_large_file_runs_as_a_task_with_progress_and_the_officer_can_come_back(
@@ -260,7 +285,7 @@ def test_a_large_file_runs_as_a_task_with_progress_and_the_officer_can_come_back
     queued = []
     monkeypatch.setattr(tasks.run_import_job, "delay", lambda job_id: queued.append(job_id))
     client = unit.client()
-    rows = [row(f"H{i}", unit.commune) for i in range(5)]
+    rows = [row(unit.code(f"H{i}"), unit.commune) for i in range(5)]
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, csv_bytes(rows))
     job = latest_job()
@@ -299,7 +324,7 @@ def test_the_progress_callback_reports_rows_to_the_polled_page(unit, media):
 
 
 def test_rows_are_counted_cheaply_to_choose_the_background(tmp_path, unit):
-    rows = [row(f"H{i}", unit.commune) for i in range(7)]
+    rows = [row(unit.code(f"H{i}"), unit.commune) for i in range(7)]
     (tmp_path / "a.xlsx").write_bytes(xlsx_bytes(rows))
     (tmp_path / "a.csv").write_bytes(csv_bytes(rows) + b"\n\n")
     (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
@@ -313,7 +338,7 @@ def test_stale_previews_lose_their_file_and_dead_jobs_are_marked_failed(unit, me
 
     from django.utils import timezone
 
-    upload(unit.client(), csv_bytes([row("H1", unit.commune)]))
+    upload(unit.client(), csv_bytes([row(unit.code("H1", unit.commune), unit.commune)]))
     preview = latest_job()
     dead = ImportJob.objects.create(user=unit.officer, filename="x.csv", file_path="imports/x.csv", status="running")
     now = timezone.now()
@@ -337,7 +362,9 @@ def test_stale_previews_lose_their_file_and_dead_jobs_are_marked_failed(unit, me
 
 
 def test_the_same_error_on_many_rows_is_said_once_with_its_rows(unit):
-    rows = [row(f"H{i}", unit.commune, income="một triệu") for i in range(30)] + [row("HX", unit.commune, d04=7)]
+    rows = [row(unit.code(f"H{i}"), unit.commune, income="một triệu") for i in range(30)] + [
+        row(unit.code("HX", unit.commune), unit.commune, d04=7)
+    ]
     upload(unit.client(), csv_bytes(rows))
     job = latest_job()
     assert job.status == JobStatus.FAILED and len(job.error_rows) == 31
@@ -348,10 +375,14 @@ def test_the_same_error_on_many_rows_is_said_once_with_its_rows(unit):
 
 
 def test_the_preview_lists_each_field_a_row_would_change_before_and_after(unit):
-    first = [row("H1", unit.commune, income=1_500_000, deprivations=3, head_name="Nguyễn Văn An")]
+    first = [
+        row(unit.code("H1", unit.commune), unit.commune, income=1_500_000, deprivations=3, head_name="Nguyễn Văn An")
+    ]
     import_reviews_file = upload(unit.client(), csv_bytes(first))
     unit.client().post(reverse("households:import_confirm", args=[latest_job().pk]))
-    changed = [row("H1", unit.commune, income=2_500_000, deprivations=2, head_name="Nguyễn Văn Ân")]
+    changed = [
+        row(unit.code("H1", unit.commune), unit.commune, income=2_500_000, deprivations=2, head_name="Nguyễn Văn Ân")
+    ]
     upload(unit.client(), csv_bytes(changed))
     job = latest_job()
     changes = {c["field"]: (c["label"], c["before"], c["after"]) for c in job.preview["changes"]}

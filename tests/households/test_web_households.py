@@ -118,7 +118,7 @@ def test_an_officer_adds_a_household_and_its_members(client, officer, commune):
     response = client.post(
         reverse("households:create"),
         {
-            "code": "NEW-1",
+            "code": "",  # left blank: the portal gives the commune's next code
             "commune": commune.pk,
             "village": "Thôn 2",
             "head_name": "Lê Văn Bình",
@@ -126,7 +126,7 @@ def test_an_officer_adds_a_household_and_its_members(client, officer, commune):
             "members_count": 3,
         },
     )
-    household = Household.objects.get(code="NEW-1")
+    household = Household.objects.get(code=f"HN-{commune.code}-00001")
     assert response.status_code == 302 and response.url == reverse("households:detail", args=[household.pk])
     response = client.post(
         reverse("households:member_add", args=[household.pk]),
@@ -153,7 +153,7 @@ def test_validation_messages_are_vietnamese_and_next_to_the_field(client, office
     response = client.post(reverse("households:create"), {"code": "", "commune": commune.pk, "members_count": 0})
     content = response.content.decode()
     assert response.status_code == 200
-    assert 'id="id_code_errors"' in content
+    assert 'id="id_head_name_errors"' in content
     assert "Trường này là bắt buộc." in content
     assert "Đảm bảo giá trị này lớn hơn hoặc bằng với 1" in content
 
@@ -319,3 +319,29 @@ def test_a_reviews_history_names_its_fields_as_an_officer_does(admin_units, clie
     labels = [change.label for change in edit.changes]
     assert "Các chỉ số thiếu hụt" in labels and not any("(bit)" in label for label in labels)
     assert "Thu nhập bình quân (đồng/người/tháng)" not in labels  # unchanged: not listed
+
+
+def test_the_next_code_follows_the_highest_serial_of_the_communes_namespace(client, officer, commune):
+    HouseholdFactory(code=f"HN-{commune.code}-00041", commune=commune)
+    HouseholdFactory(code=f"HN-{commune.code}-7", commune=commune)  # typed by hand, without zeros
+    HouseholdFactory(code=f"HN-{commune.code}-9-old", commune=commune)  # not a serial
+    fields = {"code": "", "commune": commune.pk, "head_name": "Lê Văn Bình", "head_sex": "M", "members_count": 1}
+    client.post(reverse("households:create"), fields)
+    assert Household.objects.filter(code=f"HN-{commune.code}-00042").exists()
+
+
+def test_a_code_outside_the_officers_namespace_gets_one_answer_whether_or_not_it_exists(client, officer, commune):
+    """Codes are unique in the city: if creating one said "already exists", an officer could list
+    another commune's households (households.codes)."""
+    foreign = HouseholdFactory(code="HN-99999-00001", commune=CommuneFactory(code="99999"))
+    answers = []
+    for code in (foreign.code, "HN-99999-00002"):
+        fields = {"code": code, "commune": commune.pk, "head_name": "Lê Văn Bình", "head_sex": "M", "members_count": 1}
+        response = client.post(reverse("households:create"), fields)
+        answers.append(response.context["form"].errors["code"][0].replace(code, "…"))
+    assert answers[0] == answers[1]
+    assert "không thuộc phạm vi của bạn" in answers[0] and f"HN-{commune.code}-" in answers[0]
+    assert Household.objects.count() == 1
+    # Inside the namespace a chosen code is taken as given.
+    fields = {"code": f"HN-{commune.code}-00100", "commune": commune.pk, "head_name": "A", "head_sex": "M"}
+    assert client.post(reverse("households:create"), {**fields, "members_count": 1}).status_code == 302
