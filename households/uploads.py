@@ -26,7 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,11 +38,9 @@ from households.models import (
     ImportJob,
     JobStage,
     JobStatus,
-    Review,
     ReviewState,
 )
-from households.visibility import can_write, is_administrator, visible_communes
-from households.workflow import LOCKED_STATES, commune_year_state, locked_message
+from households.visibility import can_write, is_administrator
 
 logger = logging.getLogger(__name__)
 
@@ -241,83 +239,33 @@ def _failure(errors: list[RowError] = (), *, message: str = "") -> dict:
 
 
 def _import(job: ImportJob, *, dry_run: bool):
-    """The foundation importer, plus the one check it does not make: no new review in an approved year.
-
-    The importer calls `progress` after writing each batch, inside its transaction (rolled back
-    for a preview): that is where the new rows can be seen, so the check runs there and its
-    findings are reported with the importer's own errors once the file has been read.
-    """
-    user = job.user
-    watch = _ImportWatch(job, check_approved=not is_administrator(user))
-    # One transaction around both, so that a refusal found after the importer's last batch
-    # still rolls back everything the importer wrote.
-    with transaction.atomic():
-        try:
-            with job_path(job).open("rb") as source:
-                result = import_reviews(
-                    source, filename=job.filename, user=user, state=job.review_state, dry_run=dry_run, progress=watch
-                )
-        except ImportRefused as refused:
-            raise ImportRefused(refused.errors + watch.errors()) from refused
-        if watch.errors():
-            raise ImportRefused(watch.errors())
-    return result
-
-
-def _approved_years(reviews) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
-    """(commune id, year) pairs holding approved reviews, and those of them also holding others."""
-    counts = (
-        reviews.values("commune", "year")
-        .annotate(
-            approved=Count("pk", filter=Q(state__in=LOCKED_STATES)),
-            other=Count("pk", filter=~Q(state__in=LOCKED_STATES)),
+    """The importer over the job's stored file, reporting progress to the page. Whether the officer
+    may change each commune-year is the importer's own check (households.importing.writers)."""
+    with job_path(job).open("rb") as source:
+        return import_reviews(
+            source,
+            filename=job.filename,
+            user=job.user,
+            state=job.review_state,
+            dry_run=dry_run,
+            progress=_Progress(job),
         )
-        .filter(approved__gt=0)
-        .order_by()
-    )
-    approved, mixed = set(), set()
-    for row in counts:
-        approved.add((row["commune"], row["year"]))
-        if row["other"]:
-            mixed.add((row["commune"], row["year"]))
-    return approved, mixed
 
 
-class _ImportWatch:
-    """The importer's progress callback: writes the progress file the page polls (at most twice a
-    second) and notes approved commune-years that the file is adding reviews to."""
+class _Progress:
+    """The importer's progress callback: writes the progress file the page polls (at most twice a second)."""
 
-    def __init__(self, job: ImportJob, *, check_approved: bool):
+    def __init__(self, job: ImportJob):
         self.path = _progress_path(job)
         self.total = job.rows_total
         self.last = 0.0
-        self.found: set[tuple[int, int]] = set()
-        pairs: set[tuple[int, int]] = set()
-        if check_approved:
-            approved, mixed = _approved_years(Review.objects.filter(commune__in=visible_communes(job.user)))
-            pairs = approved - mixed  # usually none: then there is nothing to watch
-        self.watching = bool(pairs)
-        self.watched = Q(pk__in=[])
-        for commune_id, year in pairs:
-            self.watched |= Q(commune_id=commune_id, year=year)
 
     def __call__(self, processed: int) -> None:
-        if self.watching:
-            added = Review.objects.filter(self.watched).exclude(state__in=LOCKED_STATES)
-            self.found |= set(added.values_list("commune_id", "year").distinct().order_by())
         now = time.monotonic()
         if now - self.last >= 0.5:
             self.last = now
             with contextlib.suppress(OSError):
                 self.path.write_text(json.dumps({"done": min(processed, self.total)}))
-
-    def errors(self) -> list[RowError]:
-        errors = []
-        for commune_id, year in sorted(self.found, key=lambda pair: (pair[1], pair[0])):
-            commune = AdministrativeUnit.objects.get(pk=commune_id)
-            state = commune_year_state(commune, year)
-            errors.append(RowError(0, "", locked_message(state, year, commune.name, new=True)))
-        return errors
 
 
 def _summary(result) -> dict:

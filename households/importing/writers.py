@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from households import codes
+from households import codes, workflow
 from households.importing.errors import RowError
 from households.importing.rows import ParsedRow
-from households.models import Household, Review, ReviewState
+from households.models import AdministrativeUnit, Household, Review
 
 # file_years keeps a bit per year from here (reviews are of this century and the last).
 YEAR_BASE = 1900
@@ -158,23 +159,49 @@ class OrmWriter:
                 errors.append(RowError(item.row.row, "household_code", codes.out_of_scope_message(code, commune)))
         if errors or self.user.is_administrator:
             return errors
-        approved = {
+        return self._check_locked_years(batch, households, communes)
+
+    def _check_locked_years(self, batch: Batch, households: dict, communes) -> list[RowError]:
+        """May this officer change this commune-year: a submitted or approved review keeps its
+        values, and a household new to a submitted or approved commune-year is refused
+        (households.workflow). Decided here, in the importer's own write path, so every caller of
+        import_reviews(user=…) gets it, with the row it concerns. Two queries."""
+        years = {item.row.year for item in batch.items}
+        stored = {
             (r.household_id, r.year): r
-            for r in Review.objects.filter(
-                household_id__in=[h.pk for h in households.values()],
-                state__in=[ReviewState.SUBMITTED, ReviewState.APPROVED],
-            )
+            for r in Review.objects.filter(household_id__in=[h.pk for h in households.values()], year__in=years)
         }
+        new = [
+            item
+            for item in batch.items
+            if (household := households.get(item.row.household_code)) is None
+            or (household.pk, item.row.year) not in stored
+        ]
+        counts = defaultdict(Counter)
+        if new:
+            pairs = Q()
+            for commune_id, year in {(item.commune_id, item.row.year) for item in new}:
+                pairs |= Q(commune_id=commune_id, year=year)
+            for row in Review.objects.filter(pairs).values("commune_id", "year", "state").annotate(n=Count("pk")):
+                counts[(row["commune_id"], row["year"])][row["state"]] = row["n"]
+
+        def commune_name(commune_id: int) -> str:
+            unit = communes.units.get(commune_id) if communes is not None else None
+            return unit.name if unit is not None else AdministrativeUnit.objects.get(pk=commune_id).name
+
+        errors = []
         for item in batch.items:
+            year = item.row.year
             household = households.get(item.row.household_code)
-            review = household and approved.get((household.pk, item.row.year))
-            if review and not self._unchanged(review, self._review(item)):
-                if review.state == ReviewState.SUBMITTED:
-                    message = (
-                        f"kết quả rà soát năm {item.row.year} đã gửi phê duyệt, không thể sửa (hãy rút lại để sửa)"
-                    )
-                else:
-                    message = f"kết quả rà soát năm {item.row.year} đã được phê duyệt, không thể sửa"
+            review = household and stored.get((household.pk, year))
+            if review is not None:
+                if review.state in workflow.LOCKED_STATES and not self._unchanged(review, self._review(item)):
+                    message = workflow.locked_message(review.state, year, commune_name(review.commune_id))
+                    errors.append(RowError(item.row.row, "year", message))
+                continue
+            state = workflow.year_state(counts[(item.commune_id, year)])
+            if state in workflow.LOCKED_STATES:
+                message = workflow.locked_message(state, year, commune_name(item.commune_id), new=True)
                 errors.append(RowError(item.row.row, "year", message))
         return errors
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from households import tasks, uploads
+from households.importer import ImportRefused, import_reviews
 from households.models import Household, ImportJob, JobStage, JobStatus, Review, ReviewState, Role
 from households.template import COLUMN_KEYS, COLUMNS
 from tests.factories import CommuneFactory, ReviewFactory, UserFactory
@@ -201,7 +202,7 @@ def test_an_approved_year_is_read_only_to_a_commune_officer_through_the_upload(u
     # … or adding a household to the approved commune-year.
     upload(client, csv_bytes([row(unit.code("H9", unit.commune), unit.commune)]))
     assert latest_job().errors == [
-        f"Tệp: Rà soát năm 2023 của {unit.commune.name} đã được phê duyệt, không thể thêm hộ mới."
+        f"Dòng 2, cột «Năm rà soát»: Rà soát năm 2023 của {unit.commune.name} đã được phê duyệt, không thể thêm hộ mới."
     ]
     review.refresh_from_db()
     assert (
@@ -316,8 +317,7 @@ def test_the_progress_callback_reports_rows_to_the_polled_page(unit, media):
         user=unit.officer, filename="x.csv", file_path="imports/x.csv", rows_total=10, status=JobStatus.RUNNING
     )
     (media / "imports").mkdir()
-    watch = uploads._ImportWatch(job, check_approved=False)
-    watch(4)
+    uploads._Progress(job)(4)
     assert uploads.rows_done(job) == 4
     page = unit.client().get(reverse("households:import_progress", args=[job.pk])).content.decode()
     assert "4/10" in page and 'value="40"' in page
@@ -393,3 +393,32 @@ def test_the_preview_lists_each_field_a_row_would_change_before_and_after(unit):
     page = unit.client().get(reverse("households:import_job", args=[job.pk])).content.decode()
     assert 'id="import-changes"' in page and "2.500.000" in page
     assert import_reviews_file.status_code == 302
+
+
+@pytest.mark.parametrize("state", [ReviewState.SUBMITTED, ReviewState.APPROVED])
+def test_the_importer_itself_refuses_a_locked_commune_year_with_the_row(unit, state):
+    """ "May this officer change this commune-year" is the importer's own check, so a caller of
+    import_reviews(user=…) other than the upload page gets it too, with each row's number."""
+    ReviewFactory(household__code=unit.code("H1"), household__commune=unit.commune, state=state)
+    ReviewFactory(
+        household__code=unit.code("H2", unit.other_commune),
+        household__commune=unit.other_commune,
+        state=ReviewState.DRAFT,
+    )
+    before = list(Review.objects.order_by("pk").values())
+    rows = [
+        row(unit.code("H2", unit.other_commune), unit.other_commune, income=900_000),  # open year: fine
+        row(unit.code("H9"), unit.commune),  # a new household in the locked year
+        row(unit.code("H1"), unit.commune, income=9_000_000),  # a locked review changed
+    ]
+    with pytest.raises(ImportRefused) as refused:
+        import_reviews(io.BytesIO(csv_bytes(rows)), filename="a.csv", user=unit.officer)
+    errors = refused.value.errors
+    assert [(e.row, e.column) for e in errors] == [(3, "year"), (4, "year")]
+    verb = "đã gửi phê duyệt" if state == ReviewState.SUBMITTED else "đã được phê duyệt"
+    assert verb in str(errors[0]) and "không thể thêm hộ mới" in str(errors[0])
+    assert verb in str(errors[1]) and "không thể sửa" in str(errors[1])
+    assert list(Review.objects.order_by("pk").values()) == before
+    # The administrator may.
+    admin = UserFactory(username="admin", role=Role.ADMINISTRATOR, unit=unit.district.parent)
+    assert import_reviews(io.BytesIO(csv_bytes(rows)), filename="a.csv", user=admin).reviews_created == 1
