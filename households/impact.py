@@ -12,20 +12,19 @@ households the class can hold, `poor_low` assuming nobody is deprived in the new
 cannot be placed against an income line and is counted in `income_unknown` only.
 
 One grouped query over the year's reviews per old standard (by commune, class, known deprivations
-and income); the rest is adding up per commune, district (old structure) and city.
+and income band under the new lines); the rest is adding up per commune, district (old structure) and city.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.db.models.functions import Coalesce
 
 from households import poverty
-from households.models import AdministrativeUnit, PovertyStandard, Review, UnitLevel
+from households.models import AdministrativeUnit, Area, PovertyStandard, Review, UnitLevel
 
 FIELDS = [
     "unit",
@@ -54,6 +53,9 @@ COUNTS = ["reviewed", "income_unknown", "at_or_below_new_line", "poor_now", "nea
 def near_poor_bounds(at_or_below: int, poor_low: int, poor_high: int) -> tuple[int, int]:
     """(least, most) near-poor households: those at or below the line that are not poor."""
     return at_or_below - poor_high, at_or_below - poor_low
+
+
+BAND_ABOVE = 99  # an income above every step of its area's lines
 
 
 class NoComingStandard(LookupError):
@@ -167,16 +169,27 @@ def _add_reviews(communes, units, year: int, old: PovertyStandard, new: PovertyS
         (Case(When(**{f"bit_{i}__gt": 0}, then=Value(1)), default=Value(0)) for i in carried),
         Value(0),
     )
+    # Grouped by income band, not by income: the class depends on the income only through the
+    # new lines (poverty.income_steps), so a band's reviews classify as its representative income.
+    steps = {area: poverty.income_steps(new.lines(area)) for area in [*Area.values, ""]}  # "": no area, as rural
+    band = Case(
+        When(income_per_capita__isnull=True, then=Value(-1)),
+        *(
+            When(commune__area=area, income_per_capita__lte=step, then=Value(k))
+            for area, area_steps in steps.items()
+            for k, step in enumerate(area_steps)
+        ),
+        default=Value(BAND_ABOVE),
+        output_field=IntegerField(),
+    )
     rows = (
         Review.objects.filter(year=year, standard=old)
         .alias(**bits)
-        .annotate(known=Coalesce(known, Value(0), output_field=IntegerField()))
-        .values("commune_id", "commune__area", "poverty_class", "known", "income_per_capita")
+        .annotate(known=Coalesce(known, Value(0), output_field=IntegerField()), band=band)
+        .values("commune_id", "commune__area", "poverty_class", "known", "band")
         .annotate(n=Count("id"))
         .order_by()
     )
-    # Grouped by income too: the class above the line (average or above) needs it; a few
-    # thousand groups per commune at most, since incomes are rounded figures.
     for row in rows:
         commune_id = row["commune_id"]
         if commune_id not in communes:
@@ -185,11 +198,12 @@ def _add_reviews(communes, units, year: int, old: PovertyStandard, new: PovertyS
         impact.reviewed += n
         impact.poor_now += n if now == poverty.PovertyClass.POOR else 0
         impact.near_poor_now += n if now == poverty.PovertyClass.NEAR_POOR else 0
-        if row["income_per_capita"] is None:
+        if row["band"] < 0:
             impact.income_unknown += n
             continue
-        lines = new.lines(row["commune__area"])
-        income = Decimal(row["income_per_capita"])
+        area = row["commune__area"]
+        lines = new.lines(area)
+        income = poverty.band_income(steps[area], min(row["band"], len(steps[area])))
         result = poverty.reclassify_range(
             lines,
             income_per_capita=income,

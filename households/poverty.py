@@ -318,6 +318,19 @@ def derive_movements(history: Mapping[int, ReviewedYear | PovertyClass]) -> dict
 # household is not deprived in them, `high` assuming it is.
 
 
+def income_steps(lines: Lines) -> list[Decimal]:
+    """The incomes where classify_household's answer can change, in order: it compares an income
+    with these only (`income <= step`), so incomes between two steps classify alike. Lets a
+    city-wide count group reviews by band instead of by every distinct income."""
+    return sorted(line for line in (lines.extreme_line, lines.poverty_line, lines.average_ceiling) if line is not None)
+
+
+def band_income(steps: list[Decimal], band: int) -> Decimal:
+    """An income of band `band` of `steps` (band k: at or below steps[k] and above the one
+    before; band len(steps): above them all), which classifies as every income of the band."""
+    return steps[band] if band < len(steps) else steps[-1] + 1
+
+
 @dataclass(frozen=True)
 class ClassRange:
     low: PovertyClass

@@ -487,3 +487,12 @@ def test_a_review_without_income_or_b1_or_with_a_flag_beyond_the_set_is_refused_
     assert problems(with_b1, b1=Decimal(120)) == []
     assert problems(lines, income=Decimal(1), flags=1 << 12) == ["too_many_indicators"]
     assert problems(lines, income=Decimal(1), flags=(1 << 12) - 1) == []
+
+
+@given(all_lines, st.integers(min_value=0, max_value=6_000_000), deprivations)
+def test_an_income_classifies_as_the_representative_of_its_band(lines, income, count):
+    """households.impact groups a city's reviews by income band (poverty.income_steps); that is
+    exact only if every income of a band classifies as the band's representative."""
+    steps = poverty.income_steps(lines)
+    band = next((k for k, step in enumerate(steps) if income <= step), len(steps))
+    assert classify(lines, poverty.band_income(steps, band), count) is classify(lines, income, count)
