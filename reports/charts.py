@@ -4,7 +4,7 @@ and the status map (units placed by the package's centroids on an SVG), from the
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -111,9 +111,15 @@ class MapPoint:
     row: UnitRow
 
 
-def map_points(rows: Iterable[UnitRow], width: int = 600, height: int = 600, pad: int = 20) -> list[MapPoint]:
+def map_points(
+    rows: Iterable,
+    size: Callable[[object], int | None] = lambda row: row.value.poor,
+    width: int = 600,
+    height: int = 600,
+    pad: int = 20,
+) -> list[MapPoint]:
     """Units placed by their centroids on a width × height SVG (equirectangular, north up),
-    circle area growing with the poor count."""
+    circle area growing with `size` (the poor count by default). A row is anything with a `unit`."""
     placed = [r for r in rows if r.unit.latitude is not None and r.unit.longitude is not None]
     if not placed:
         return []
@@ -127,11 +133,11 @@ def map_points(rows: Iterable[UnitRow], width: int = 600, height: int = 600, pad
     left = pad + (width - 2 * pad - (max(lons) - min(lons)) * squeeze * scale) / 2
     top_edge = pad + (height - 2 * pad - (max(lats) - min(lats)) * scale) / 2
     # A unit without data keeps the smallest circle (grey: no data), never the size of a zero.
-    top = max(r.value.poor or 0 for r in placed) or 1
+    top = max(size(r) or 0 for r in placed) or 1
     points = []
     for r in placed:
         x = left + (r.unit.longitude - min(lons)) * squeeze * scale
         y = top_edge + (max(lats) - r.unit.latitude) * scale
-        radius = 4 + 10 * math.sqrt((r.value.poor or 0) / top)
+        radius = 4 + 10 * math.sqrt((size(r) or 0) / top)
         points.append(MapPoint(round(x, 1), round(y, 1), round(radius, 1), r))
     return points

@@ -9,6 +9,9 @@ never a household.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import render
@@ -19,7 +22,7 @@ from rest_framework.exceptions import ValidationError
 from households.models import PovertyStandard, UnitLevel
 from households.visibility import commune_scope, is_city_wide
 from povertyplan.api_pagination import NumberedPages
-from reports import dashboard
+from reports import charts, dashboard
 from reports.models import ImpactValue
 
 SORTS = {"unit": "unit__name", "at_or_below_new_line": "-at_or_below_new_line", "poor_high": "-poor_high"}
@@ -97,6 +100,38 @@ class ImpactViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return super().list(request, *args, **kwargs)
 
 
+# The map's colour: the share of a commune's reviewed households the new standard may make poor
+# (its upper bound), in three bands a leader reads at a glance.
+SHARE_BANDS = [(Decimal("0.01"), "low"), (Decimal("0.03"), "mid")]
+
+
+def share_band(poor_high: int, reviewed: int) -> str:
+    """ "low" under 1 %, "mid" under 3 %, "high" from 3 % of the reviewed households (pure)."""
+    if not reviewed:
+        return "none"
+    share = Decimal(poor_high) / reviewed
+    return next((band for limit, band in SHARE_BANDS if share < limit), "high")
+
+
+@dataclass(frozen=True)
+class MapRow:
+    """An impact row as the map draws it."""
+
+    unit: object
+    poor_high: int
+    band: str
+    row: ImpactValue
+
+
+def impact_map(rows) -> list:
+    communes = [
+        MapRow(row.unit, row.poor_high, share_band(row.poor_high, row.reviewed), row)
+        for row in rows
+        if row.unit.level == UnitLevel.COMMUNE
+    ]
+    return charts.map_points(communes, size=lambda item: item.poor_high)
+
+
 @login_required
 def impact_page(request):
     """The leaders' page: the city's figures, then every unit the user sees, sortable."""
@@ -112,6 +147,7 @@ def impact_page(request):
             "standard": standard,
             "units": [row for row in rows if row.unit.level != UnitLevel.CITY],
             "sort": sort,
+            "map_points": impact_map(rows),
             "runs": dashboard.run_info(),
         },
     )

@@ -130,3 +130,28 @@ def test_by_default_the_preview_starts_from_the_last_year_before_the_standard_ch
     rows = [row("P2026", RURAL, year=2026, income=1_000_000, review_date="")]
     import_reviews(csv_file(rows), filename="2026.csv")  # the end-2026 review under way: Decree 351
     assert impact.default_year() == 2025 and {item["year"] for item in preview()} == {2025}
+
+
+def test_the_page_maps_each_commune_by_its_share_of_newly_poor(computed, client):
+    from households.models import Role
+    from tests.factories import UserFactory
+
+    leader = UserFactory(username="lanh-dao-ban-do", role=Role.CITY_LEADER, unit=accounts.resolve_unit("01"))
+    client.force_login(leader)
+    page = client.get("/progress/impact/")
+    points = page.context["map_points"]
+    communes = [row for row in page.context["units"] if row.unit.level == "commune" and row.unit.latitude is not None]
+    assert points and len(points) == len(communes)
+    biggest = max(points, key=lambda p: p.r)
+    assert biggest.row.poor_high == max(row.poor_high for row in communes)
+    assert 'id="impact-map"' in page.content.decode() and "hộ nghèo theo chuẩn mới" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("poor_high", "reviewed", "band"),
+    [(0, 0, "none"), (0, 100, "low"), (99, 10_000, "low"), (1, 100, "mid"), (299, 10_000, "mid"), (3, 100, "high")],
+)
+def test_the_maps_colour_is_the_share_of_reviewed_households_the_new_standard_may_make_poor(poor_high, reviewed, band):
+    from reports.impact import share_band
+
+    assert share_band(poor_high, reviewed) == band
