@@ -1,9 +1,9 @@
 """User accounts: creating officers bound to one unit, and throttling password guessing.
 
-Roles and scopes follow DESIGN.md ("Who uses it"): a commune officer holds one commune, a district
+Roles and scopes follow docs/review-cycle.md ("Who may do what"): a commune officer holds one commune, a district
 officer one district (or a single commune), city leaders, the city officer and administrators the
 city "01". User.clean() runs the same check, so the admin's user page cannot bypass it.
-GSO codes are reused across the 2025 restructuring (DOMAIN.md §6), so a commune code is read as
+GSO codes are reused across the 2025 restructuring (docs/admin-units.md), so a commune code is read as
 the unit in force on `as_of` (today by default) unless a structure is asked for.
 """
 

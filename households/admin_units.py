@@ -6,7 +6,7 @@ Source: the PyPI package `vietnamadminunits` (MIT licence), which ships
 - the same file, table `admin_units`: the structure from 1 Jul 2025 (NQ 1656/NQ-UBTVQH15, codes
   by QĐ 19/2025/QĐ-TTg; for Hanoi 126 communes, no district level);
 - `data/converter_2025.json`: which old communes went, wholly or in part, into which new ones.
-See DOMAIN.md §6. Codes are reused across the two structures, so units are keyed by
+See docs/admin-units.md. Codes are reused across the two structures, so units are keyed by
 (code, structure), never by code alone.
 """
 

@@ -1,5 +1,5 @@
 """units/, households/, reviews/ and imports/: thin adapters over the same visibility rule,
-FilterSet, services and importer as the officers' pages (STYLE.md: NetBox, HackSoft).
+FilterSet, services and importer as the officers' pages (docs/architecture.md, the write path).
 
 Every household and review queryset starts from `.visible_to(request.user)`, so an officer's token
 gets 404 for another district's row, exactly as a page would. Writes need `can_write` (a city

@@ -164,7 +164,7 @@ def export_rows(households, year: int | None = None) -> Iterator[list]:
 
 
 def next_review_year(today: datetime.date) -> int:
-    """The review carried out at the end of this year (1 September – 14 December, DOMAIN.md §3)."""
+    """The review carried out at the end of this year (1 September – 14 December, docs/review-cycle.md)."""
     return today.year
 
 

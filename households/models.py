@@ -1,8 +1,8 @@
 """Administrative units, poverty standards, households, members and their annual reviews.
 
-Sources: ../shared/DOMAIN.md §2 (standards, Decree 07/2021/NĐ-CP), §3 (the annual review,
-Circular 07/2021/TT-BLĐTBXH), §6 (Hanoi's units before and after NQ 1656/NQ-UBTVQH15) and §7
-(what a review sheet records).
+Sources: docs/poverty-rules.md (standards, Decree 07/2021/NĐ-CP), docs/review-cycle.md (the annual
+review, Circular 07/2021/TT-BLĐTBXH, and what a review sheet records) and docs/admin-units.md
+(Hanoi's units before and after NQ 1656/NQ-UBTVQH15).
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class AdministrativeUnitQuerySet(models.QuerySet):
 class AdministrativeUnit(models.Model):
     """A city, district-level or commune-level unit with its GSO code and validity dates.
 
-    Codes are reused across the 2025 restructuring (DOMAIN.md §6), so a unit is identified by
+    Codes are reused across the 2025 restructuring (docs/admin-units.md), so a unit is identified by
     its code together with the date it is read for: (code, valid_from) is unique, never code.
     """
 
@@ -179,7 +179,7 @@ CITY_WIDE_ROLES = frozenset({Role.CITY_LEADER, Role.CITY_OFFICER, Role.ADMINISTR
 class User(AbstractUser):
     """A portal user, bound to one administrative unit that bounds what they may see.
 
-    Who may do what is decided here and nowhere else (DESIGN.md, "Who uses it"): the properties
+    Who may do what is decided here and nowhere else (docs/review-cycle.md, "Who may do what"): the properties
     below are read by visibility, the services, the workflow, the importer, views and the API.
     From 1 Jul 2025 (NQ 1656/NQ-UBTVQH15) there is no district level: the city's department
     (`city_officer`) approves the communes' reviews of the 2025 structure; district officers keep

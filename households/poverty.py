@@ -1,6 +1,6 @@
 """Poverty classification and year-to-year movements: pure rules, no database.
 
-Sources (../shared/DOMAIN.md §2 and §3):
+Sources (docs/poverty-rules.md and docs/review-cycle.md):
 - Decree 07/2021/NĐ-CP, Art. 3 (national standard 2022–2025): a household is poor when its
   income per person is at or below the line of its area (1.5M VND rural, 2.0M urban) AND it is
   deprived in at least 3 of the 12 indicators; near-poor when at or below the same line with
@@ -11,7 +11,7 @@ Sources (../shared/DOMAIN.md §2 and §3):
   score is known, the standard's B1 cut-off stands in for the income test.
 - Movements follow the categories of the annual review (thoát nghèo, nghèo phát sinh, tái nghèo,
   thoát cận nghèo, cận nghèo phát sinh, tái cận nghèo).
-- Which standard a review uses (DOMAIN.md §2): a periodic review of year Y uses the standard
+- Which standard a review uses (docs/poverty-rules.md): a periodic review of year Y uses the standard
   whose periodic years hold Y; a regular review the one in force on its date (Decree 07/2021
   through 31 Dec 2026; Decree 351/2025 from 1 Jan 2027, its first periodic review the end-2026
   one); where a city's own standard and the national one both apply, the higher priority wins.

@@ -121,7 +121,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         max_digits=6, decimal_places=1, coerce_to_string=False, allow_null=True, read_only=True
     )
     deprivations = serializers.SerializerMethodField(
-        help_text="12 chỉ số thiếu hụt d01…d12 (DOMAIN.md §2) / the 12 deprivation flags d01…d12"
+        help_text="12 chỉ số thiếu hụt d01…d12 (docs/poverty-rules.md) / the 12 deprivation flags d01…d12"
     )
     version = serializers.SerializerMethodField(
         help_text="Phiên bản (cũng là ETag) / version, also sent as the ETag; send it back in If-Match"

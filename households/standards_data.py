@@ -1,7 +1,7 @@
-"""The poverty standards the portal ships (../shared/DOMAIN.md §2), as plain data.
+"""The poverty standards the portal ships (docs/poverty-rules.md), as plain data.
 
 Used by the data migrations that install and correct them (0002, 0007, 0008; `install` below);
-afterwards they are rows an administrator edits. Items DOMAIN.md marks "(verify)" are shipped
+afterwards they are rows an administrator edits. Items from secondary sources are shipped
 with needs_verification and a note saying what: on the standard (its lines, ceilings, B1
 cut-offs) and on each indicator (its cut-off). An indicator is (dimension, name, English name,
 deprived when[, what is still to verify]); a fifth item marks it needs_verification.
@@ -29,9 +29,9 @@ HOUSING, WATER, INFORMATION = "housing", "water_sanitation", "information"
 # Decree 351/2025: the water dimension takes in household waste (still 6 dimensions).
 WATER_ENVIRONMENT = "water_sanitation_env"
 
-# Decree 07/2021's cut-offs as summarised in DOMAIN.md §2 (its Art. 3 and Circular 07/2021 hold the text).
+# Decree 07/2021's cut-offs as summarised in docs/poverty-rules.md (its Art. 3 and Circular 07/2021 hold the text).
 DECREE_07_CUTOFF = (
-    "Diễn đạt theo bản tóm tắt (DOMAIN.md §2); đối chiếu ngưỡng chính xác với Điều 3 Nghị định 07/2021/NĐ-CP."
+    "Diễn đạt theo bản tóm tắt (docs/poverty-rules.md); đối chiếu ngưỡng chính xác với Điều 3 Nghị định 07/2021/NĐ-CP."
 )
 # Decree 351/2025 keeps these indicators by name (draft and press); their cut-offs are assumed unchanged.
 INHERITED_CUTOFF = (

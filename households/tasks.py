@@ -1,4 +1,4 @@
-"""Celery tasks of the households app: thin adapters that take ids (STYLE.md, principle 9)."""
+"""Celery tasks of the households app: thin adapters that take ids (docs/architecture.md)."""
 
 from __future__ import annotations
 

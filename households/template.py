@@ -1,4 +1,4 @@
-"""The review import template (DESIGN.md, "Contracts"): its columns, keys and Vietnamese labels.
+"""The review import template (docs/import.md): its columns, keys and Vietnamese labels.
 
 One row per household review. A header may be the English key or the Vietnamese label; both are
 matched after folding case, accents and punctuation, so "Mã hộ", "ma ho" and "household_code"

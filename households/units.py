@@ -1,6 +1,6 @@
 """Which commune a household belongs to in a review year: the one rule, across the 2025 reform.
 
-From 1 Jul 2025 (NQ 1656/NQ-UBTVQH15, DOMAIN.md §6) Hanoi's 526 communes became 126, and 199 old
+From 1 Jul 2025 (NQ 1656/NQ-UBTVQH15, docs/admin-units.md) Hanoi's 526 communes became 126, and 199 old
 communes were split between several new ones. A household whose commune is not in force in year Y
 is reviewed in Y by:
 

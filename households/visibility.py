@@ -6,7 +6,7 @@ lands here, and every write checks the commune against the same rule. An officer
 households of their unit: a commune officer their commune, a district officer every commune
 whose parent is their district. The officer of a commune of today's structure (from 1 Jul 2025,
 NQ 1656/NQ-UBTVQH15) also sees the communes it took over: those of the old structure whose
-primary successor it is (DOMAIN.md §6; the rule of households.units), since their households are
+primary successor it is (docs/admin-units.md; the rule of households.units), since their households are
 now reviewed there. An officer also keeps reading the households whose reviews were recorded in
 their own communes, after those households moved on (a district officer keeps its district's
 history once its communes' households are reviewed by the 2025 communes). City leaders, the city

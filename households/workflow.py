@@ -1,6 +1,6 @@
 """The review workflow of a commune and a year: draft → submitted → approved, or returned.
 
-Circular 07/2021/TT-BLĐTBXH (DOMAIN.md §3): the commune surveys and posts the results, the district
+Circular 07/2021/TT-BLĐTBXH (docs/review-cycle.md): the commune surveys and posts the results, the district
 is consulted, and the results are then recognised. In the portal a commune's review for a year is
 submitted by the commune (or its district), then approved or returned with a comment: for a
 commune of the 2025 structure (NQ 1656/NQ-UBTVQH15: no district level from 1 Jul 2025) by the

@@ -1,4 +1,4 @@
-"""The REST API, version 1, mounted at /api/v1/ (DESIGN.md, "Contracts").
+"""The REST API, version 1, mounted at /api/v1/ (docs/api.md).
 
 Paths are the public contract: units/, indicators/, progress/, targets/, plan/, households/,
 reviews/, imports/; the OpenAPI 3 schema at schema/ and its docs page at docs/ (Swagger UI,

@@ -17,7 +17,7 @@ def home(request):
 
 
 def not_found(request, exception=None):
-    """404: under /api/ the API's JSON error shape (DESIGN.md: errors as JSON), elsewhere the page."""
+    """404: under /api/ the API's JSON error shape (docs/api.md: errors as JSON), elsewhere the page."""
     if request.path.startswith("/api/"):
         return api_not_found(request)
     return defaults.page_not_found(request, exception)

@@ -2,7 +2,7 @@
 wait for approval or are approved, and which are late.
 
 A commune-year's state is households.workflow.year_state, the rule the workflow pages use. The
-official results of the annual review are due before 20 December of the review year (DOMAIN.md §3,
+official results of the annual review are due before 20 December of the review year (docs/review-cycle.md,
 Circular 07/2021/TT-BLĐTBXH).
 """
 

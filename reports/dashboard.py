@@ -4,8 +4,8 @@ Everything here reads the current snapshot, never the reviews (review completene
 lives in reports.completeness; the charts' and map's data in reports.charts). Each page therefore
 runs a fixed number of queries whatever the data size (pinned in tests).
 
-The judgements are those of targets/progress.py, which follows ../shared/DESIGN.md "How progress
-is judged" (the Open SDG ratio method); the builders below only choose the inputs from the
+The judgements are those of targets/progress.py, which follows docs/progress-method.md "Judging
+a target" (the Open SDG ratio method); the builders below only choose the inputs from the
 snapshot rows and targets, and are pure functions of them.
 """
 
@@ -212,7 +212,7 @@ def start_of_year(series: Mapping[int, IndicatorValue], year: int, name: str) ->
 
 
 def assess_target(target: Target, series: Mapping[int, IndicatorValue], year: int, *, baseline_year: int) -> Assessment:
-    """Judge one target from a unit's yearly rows, with the inputs DESIGN.md names; the
+    """Judge one target from a unit's yearly rows, with the inputs docs/progress-method.md names; the
     baseline is the year of the plan judged against (Plan.baseline_year), the source the target's."""
     code = target.indicator.code
     row = series.get(year)
@@ -252,7 +252,7 @@ def target_projections(
 ) -> dict[int, Decimal | None]:
     """Projections beside a target: a deadline target continues its pace in households a year (the
     pace it is judged by), the others the compound average annual rate since the baseline
-    (DESIGN.md, "Projection"). A year already past gets None."""
+    (docs/progress-method.md, "Projections"). A year already past gets None."""
     if target.kind != TargetKind.COUNT_BY_DEADLINE:
         return project_to_years(baseline, baseline_year, current, year, to_years)
     pace = achieved_pace(baseline, baseline_year, current, year) if baseline is not None else None

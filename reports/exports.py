@@ -1,4 +1,4 @@
-"""The official summary table of poor and near-poor households (DOMAIN.md §4), from the snapshot.
+"""The official summary table of poor and near-poor households (docs/progress-method.md), from the snapshot.
 
 One row per district (or per commune), in an urban block and a rural block with their subtotals,
 then the unit's own total: total resident households | poor at the start of the year (of which
@@ -8,7 +8,7 @@ start of the year; the end-of-year rate is relative to the total resident househ
 ethnic-minority share is relative to the poor at the end of the year. The same table exists for
 near-poor households (without the ethnic-minority columns, which the snapshot does not hold).
 
-Urban and rural follow the commune (DOMAIN.md §2: phường and thị trấn urban, xã rural), not the
+Urban and rural follow the commune (docs/poverty-rules.md: phường and thị trấn urban, xã rural), not the
 district: a huyện's thị trấn counts in the urban block and a thị xã's xã in the rural one, so a
 district whose communes are of both kinds has a line in each block, summed from its communes. A
 unit without an approved review shows no figure ("no data is not zero"). Cell values that look

@@ -1,6 +1,6 @@
 """Recompute runs and the indicator snapshot that the dashboards and the API read.
 
-Formulas: ../shared/DOMAIN.md §4 (rate = count ÷ total resident households × 100; annual
+Formulas: docs/progress-method.md (rate = count ÷ total resident households × 100; annual
 reduction = (previous − current) ÷ previous, undefined when the previous count is 0).
 """
 

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from households.models import Structure, UnitLevel, structure_for_year
 from reports.models import IndicatorValue, RecomputeRun
 
-# The public contract of indicators/ and export_indicators (DESIGN.md, "Contracts"). Counts, rates
+# The public contract of indicators/ and export_indicators (docs/api.md). Counts, rates
 # and movements are null where no review of the unit-year is approved; movements and reduction
 # rates are null in the first year of a standard.
 INDICATOR_FIELDS = [

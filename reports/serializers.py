@@ -1,4 +1,4 @@
-"""Serializers of the snapshot endpoints: indicators/ and progress/ (DESIGN.md, "Contracts").
+"""Serializers of the snapshot endpoints: indicators/ and progress/ (docs/api.md).
 
 indicators/ carries exactly reports.queries.INDICATOR_FIELDS, read through indicator_record, so
 the API, export_indicators and the dashboards can never disagree on a figure or its rounding.

@@ -265,7 +265,7 @@ def _summary(request: HttpRequest) -> tuple[AdministrativeUnit, int, exports.Sum
 
 @login_required
 def summary(request: HttpRequest) -> HttpResponse:
-    """The official summary table (DOMAIN.md §4), print-friendly."""
+    """The official summary table (docs/progress-method.md), print-friendly."""
     scope_unit, year, table, runs = _summary(request)
     return render(
         request,

@@ -2,7 +2,7 @@
 
 Plan 51-KH/TU closes with the end-2025 figures (the end of the 2022–2025 standard, Decree
 07/2021/NĐ-CP, and of the city plan QĐ 1362/QĐ-UBND). Each year is judged exactly as the
-dashboards judge it (targets/progress.py, ../shared/DESIGN.md "How progress is judged"); the
+dashboards judge it (targets/progress.py, docs/progress-method.md "Judging a target"); the
 closing verdict combines those judgements:
 
 - a target set for every year (a reduction band such as poor households −25 % to −30 % a year,

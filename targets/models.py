@@ -1,7 +1,7 @@
 """Plan 51-KH/TU of the Hanoi Party Committee (10 Nov 2021), implementing Directive 05-CT/TW.
 
 The plan, its objective and task groups, the indicators it tracks and its targets are data
-(../shared/DOMAIN.md §1), shipped by a data migration and editable in the admin. A target may be
+(docs/plan.md), shipped by a data migration and editable in the admin. A target may be
 city-wide (no unit) or set for one district or commune and year, as the city's yearly decisions
 do (e.g. QĐ 337/QĐ-UBND of 12 Jan 2023).
 """
@@ -105,7 +105,7 @@ class TaskGroup(models.Model):
 
 
 class TargetKind(models.TextChoices):
-    """How a target is judged (DESIGN.md, "How progress is judged")."""
+    """How a target is judged (docs/progress-method.md, "Judging a target")."""
 
     REDUCTION_BAND = "reduction_band", _("Giảm hằng năm theo khoảng (%)")
     COUNT_BY_DEADLINE = "count_by_deadline", _("Đạt số lượng đến thời hạn")

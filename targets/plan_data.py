@@ -1,6 +1,6 @@
 """Plan 51-KH/TU with its objective groups, task groups, indicators and targets, as plain data.
 
-Source: ../shared/DOMAIN.md §1. Plan 51-KH/TU of the Standing Board of the Hanoi Party Committee
+Source: docs/plan.md. Plan 51-KH/TU of the Standing Board of the Hanoi Party Committee
 (10 Nov 2021) carries out Directive 05-CT/TW (23 Jun 2021) in Hanoi for 2021–2030, with the
 end-2021 re-review under the 2022–2025 standard as its baseline (QĐ 678/QĐ-UBND). The deadline
 target (basically no poor household by the end of 2025) comes from Programme 08-CTr/TU and the
@@ -9,7 +9,7 @@ city plan QĐ 1362/QĐ-UBND.
 Used by the data migration targets/0002_plan_51 (update_or_create, so running it again changes
 nothing); afterwards these are rows an administrator edits. Indicator codes are the names of the
 IndicatorValue snapshot fields the indicators are read from. The objective and task groups are
-faithful Vietnamese renderings of the English summary in DOMAIN.md, not the plan's verbatim text.
+faithful Vietnamese renderings of an English summary (docs/plan.md), not the plan's verbatim text.
 """
 
 import datetime
@@ -159,7 +159,7 @@ CITY_PLAN_INDICATORS = [
     ),
 ]
 
-# The wording of both targets is from a summary (DOMAIN.md §5), not the decision's text: to be
+# The wording of both targets is from a summary (docs/plan.md), not the decision's text: to be
 # checked against QĐ 1362/QĐ-UBND, and "cơ bản không còn" read as zero by the end of the plan.
 CITY_PLAN_TARGETS = [
     {

@@ -4,11 +4,11 @@ Sources:
 - Plan 51-KH/TU of the Hanoi Party Committee Standing Board (10 Nov 2021), implementing Directive
   05-CT/TW: poor households −25 % to −30 % a year, near-poor −10 % a year, no poor household of a
   person with meritorious service, as few re-poor and newly poor households as possible
-  (../shared/DOMAIN.md §1); Programme 08-CTr/TU and QĐ 1362/QĐ-UBND: basically no poor
+  (docs/plan.md); Programme 08-CTr/TU and QĐ 1362/QĐ-UBND: basically no poor
   household by the end of 2025.
 - The annual reduction rate = (previous − current) ÷ previous × 100, undefined when the previous
-  count is 0 (DOMAIN.md §4).
-- The judgement follows ../shared/DESIGN.md, "How progress is judged", which adapts the ratio
+  count is 0 (docs/progress-method.md).
+- The judgement follows docs/progress-method.md, "Judging a target", which adapts the ratio
   method of Open SDG (Statistics Canada): compare what happened with what the target needed,
   ratio ≥ 1 achieved, 0.6 ≤ ratio < 1 needs acceleration, 0 ≤ ratio < 0.6 limited progress,
   below 0 worsening. A count to reach by a deadline (zero poor households by end 2025) compares
@@ -34,14 +34,14 @@ from enum import StrEnum
 HUNDRED = Decimal(100)
 ONE = Decimal(1)
 
-#: Ratio bands of the Open SDG method as DESIGN.md sets them.
+#: Ratio bands of the Open SDG method (docs/progress-method.md).
 ACCELERATION_THRESHOLD = Decimal("0.6")
 ACHIEVED_THRESHOLD = ONE
 
 #: Below this previous count, rates swing wildly: judge by the absolute change instead.
 SMALL_NUMBER_LIMIT = 10
 
-#: "No poor household" means getting below half a household (DESIGN.md, count at a deadline).
+#: "No poor household" means getting below half a household (docs/progress-method.md, count by a deadline).
 HALF = Decimal("0.5")
 
 #: The years a projection is shown for: the end of the 2025 programme and of the plan.
@@ -173,7 +173,7 @@ def round_rate(value: Decimal | None, places: int = 2) -> Decimal | None:
 def reduction_rate(previous: Number | None, current: Number | None) -> Decimal | None:
     """(previous − current) ÷ previous × 100, in percent, at full precision.
 
-    None when either count is missing or the previous count is 0 (undefined, DOMAIN.md §4).
+    None when either count is missing or the previous count is 0 (undefined, docs/progress-method.md).
     Negative when the count grew; never above 100 since counts are not negative.
     """
     _check_count("previous", previous)
@@ -414,7 +414,7 @@ def assess_count_by_deadline(
     years from the deadline, "needed" a 97 % cut a year to get below half a household, so 56 % a
     year since the baseline read as limited progress a year before the city reached zero. In
     households a year the picture is the true one: 1,461 a year removed since end 2021 against
-    345 a year still needed. Same ratio bands as DESIGN.md; a ratio ≥ 1 is "on track" rather
+    345 a year still needed. Same ratio bands as docs/progress-method.md; a ratio ≥ 1 is "on track" rather
     than "achieved" (the count is not there yet). Achieved as soon as the count is at or below
     the target; at or after the deadline review and not there, missed.
     """

@@ -4,7 +4,7 @@ Everything about a household is invented: its name, village, members, income, de
 which commune it lives in and how it moves between the lists. No row comes from a real review.
 
 History, 2021–2024, on the 526 communes of the old structure. What the data reproduces, at the
-default scale, is the published city series of DOMAIN.md §5 (QĐ 678/QĐ-UBND for the end-2021
+default scale, is the published city series of docs/published-figures.md (QĐ 678/QĐ-UBND for the end-2021
 baseline, QĐ 337/QĐ-UBND for end 2022, press for 2023–2024):
 
 - poor households at the end of 2021..2024: 3,612 → 2,134 → 690 → 0, so the reduction rates
@@ -14,7 +14,7 @@ baseline, QĐ 337/QĐ-UBND for end 2022, press for 2023–2024):
 - at the end of 2022, the 16 districts without a poor household are 11 quận and the 5 huyện Đông
   Anh, Gia Lâm, Hoài Đức, Đan Phượng and Thanh Trì; the one quận that still has poor households
   is not named by the sources: the demo chooses Hà Đông;
-- 2022: 1,582 households escaped poverty and 104 became poor (net −1,478, DOMAIN.md §4);
+- 2022: 1,582 households escaped poverty and 104 became poor (net −1,478, docs/published-figures.md);
 - about 2.2 million resident households, chosen so that the published rates come out
   (0.16 % and 1.38 % at the end of 2021, 0.095 % and 0.99 % at the end of 2022).
 

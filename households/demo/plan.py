@@ -1,4 +1,4 @@
-"""How many households the demo moves where, at a given scale: the published series (DOMAIN.md §5)
+"""How many households the demo moves where, at a given scale: the published series (docs/published-figures.md)
 and the movements chosen around them (households.demo explains which is which).
 
 2021–2024 are the history, on the 526 communes of the old structure; 2025 and 2026 are the
@@ -30,7 +30,7 @@ AVERAGE = poverty.PovertyClass.AVERAGE
 ABOVE_AVERAGE = poverty.PovertyClass.ABOVE_AVERAGE
 OFF_LISTS = (AVERAGE, ABOVE_AVERAGE)
 
-# City stocks at the end of each year. Published (DOMAIN.md §5): poor 2021–2024 (QĐ 678/QĐ-UBND,
+# City stocks at the end of each year. Published (docs/published-figures.md): poor 2021–2024 (QĐ 678/QĐ-UBND,
 # QĐ 337/QĐ-UBND, press) and near-poor 2021–2022. Chosen by the demo, not published: near-poor
 # 2023 (no figure found) and 2024 (9,570 is the press figure for rural Hanoi only, 0.77 % of rural
 # households; no city-wide figure was found), and everything of 2025 and 2026 (the end-2026 figures
@@ -124,7 +124,7 @@ MOUNTAIN_COMMUNES = (
     "04927", "04930", "04936", "04939", "09940", "10504", "10099",
 )  # fmt: skip
 MOUNTAIN_DISTRICTS = ("271", "275", "276", "277", "282")
-# Split communes (DOMAIN.md §6) whose households the demo places by village: the last villages of
+# Split communes (docs/admin-units.md) whose households the demo places by village: the last villages of
 # each went to the successors that are not the package's primary one, as the officers would place
 # them. The other split communes' households all go to the primary successor. 00340 and 00658 are
 # the predecessors of Phường Yên Sở (00340 of 2025), which is nobody's primary successor.

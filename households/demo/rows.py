@@ -56,7 +56,7 @@ GIVEN_NAMES = {
         "Thơm", "Thủy", "Trang", "Tuyết", "Vân", "Yến", "Hiền", "Nhàn", "Xuân", "Thu", "Bích", "Đào",
     ],
 }  # fmt: skip
-# Indicators 1–12 of Decree 07 (DOMAIN.md §2): how often each one is the deprivation found (the same
+# Indicators 1–12 of Decree 07 (docs/poverty-rules.md): how often each one is the deprivation found (the same
 # weights serve the 12 of Decree 351 in 2026; its last two, digital services and waste, are new).
 INDICATOR_WEIGHTS = [1.3, 1.6, 0.5, 0.6, 1.1, 0.3, 0.9, 1.0, 0.5, 0.6, 1.4, 0.5]
 CAUSE_WEIGHTS = {

@@ -1,4 +1,4 @@
-"""What a refused file says: row-numbered messages in Vietnamese (DESIGN.md, "Behaviour on bad input")."""
+"""What a refused file says: row-numbered messages in Vietnamese (docs/import.md)."""
 
 from __future__ import annotations
 

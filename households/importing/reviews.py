@@ -1,6 +1,6 @@
 """The one import service for review files (.xlsx, .csv): the command, the upload page and the API.
 
-All or nothing (DESIGN.md, "Behaviour on bad input"), in bounded memory: the file is read as a
+All or nothing (docs/import.md), in bounded memory: the file is read as a
 stream and each row is checked as it comes; rows are written in batches inside one transaction,
 and at the first bad row writing stops but checking goes on, so every row-numbered error (up to
 MAX_ERRORS) is reported; the file is then refused and the transaction rolled back: nothing is

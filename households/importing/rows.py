@@ -1,9 +1,8 @@
 """Checking one row of the review template on its own: pure functions of the cell values.
 
-The checks and messages are those of the import contract (DESIGN.md, "Contracts" and "Behaviour
-on bad input"). The common cell forms (plain "0"/"1", digits, dd/mm/yyyy) take a short path,
-since a district's file runs to tens of thousands of rows; anything else goes through the full
-check and gets the same answer as before.
+The checks and messages are those of the import contract (docs/import.md). The common cell forms
+(plain "0"/"1", digits, dd/mm/yyyy) take a short path, since a district's file runs to tens of
+thousands of rows; anything else goes through the full check and gets the same answer as before.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Recompute the indicator snapshot of every unit and year from the stored reviews.
 
 `counting`: what is counted (grouped SQL per year and commune) and the rows built from the
-counts, DOMAIN.md §4's formulas. `runs`: the life of a run (start, shards, the swap, failure),
+counts, docs/progress-method.md's formulas. `runs`: the life of a run (start, shards, the swap, failure),
 shared by `recompute_progress` (in process) and the Celery fan-out (reports.tasks).
 """
 

@@ -1,6 +1,6 @@
 """What a recompute counts and the snapshot rows it builds from the counts.
 
-Formulas: ../shared/DOMAIN.md §4. Counts come from grouped SQL over the reviews, grouped by
+Formulas: docs/progress-method.md. Counts come from grouped SQL over the reviews, grouped by
 (year, commune); districts and the city are sums of their communes, so every level adds up by
 construction. Only approved reviews count in the figures (the officers' workflow); the rest are
 counted as `pending` so pages can mark a figure provisional. Building rows from counts needs no
@@ -10,7 +10,7 @@ No data is not zero: where no review of a unit-year is approved, its counts, rat
 are null, and `communes_reviewed` / `communes_total` say how much of the unit the figures cover.
 The first year of a standard (the year its `first_year` names, e.g. end-2021 for Decree 07/2021,
 end-2026 for Decree 351/2025) is a baseline: movements, start-of-year counts and reduction rates
-would compare two standards and are null (DOMAIN.md §2); households whose class changed only
+would compare two standards and are null (docs/poverty-rules.md); households whose class changed only
 because the lines moved are counted as `reclassified`. Which year is a first year comes from the
 reviews' own standard, never from a list of years.
 """

@@ -1,4 +1,4 @@
-"""Hanoi's units before and after 1 Jul 2025 (DOMAIN.md §6), loaded from vietnamadminunits."""
+"""Hanoi's units before and after 1 Jul 2025 (docs/admin-units.md), loaded from vietnamadminunits."""
 
 from collections import Counter
 

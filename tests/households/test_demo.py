@@ -1,4 +1,4 @@
-"""seed_demo: synthetic households whose city figures are Hanoi's published series (DOMAIN.md §5),
+"""seed_demo: synthetic households whose city figures are Hanoi's published series (docs/published-figures.md),
 and a synthetic current cycle on the 126 units of 2025: the 2025 review approved by the city
 officer, the end-2026 review under Decree 351/2025 half-way through."""
 
@@ -74,7 +74,7 @@ def rounded_percent(numerator: int, denominator: int, places: int) -> Decimal:
 
 def assert_no_poor_2022_in_11_quan_and_5_huyen() -> None:
     """End 2022: 16 of the 30 districts without a poor household, 11 quận and Đông Anh, Gia Lâm,
-    Hoài Đức, Đan Phượng and Thanh Trì (DOMAIN.md §5)."""
+    Hoài Đức, Đan Phượng and Thanh Trì (docs/published-figures.md)."""
     districts = AdministrativeUnit.objects.filter(level=UnitLevel.DISTRICT, structure=Structure.LEGACY)
     with_poor = set(
         Review.objects.filter(year=2022, poverty_class=PovertyClass.POOR).values_list("commune__parent", flat=True)
@@ -354,7 +354,7 @@ class TestDefaultScale:
             assert UnitYear.objects.get(unit=city_unit, year=year).total_households == total
             assert 2_150_000 <= total <= 2_450_000
         assert not UnitYear.objects.exclude(source=TotalSource.ESTIMATED).exists()
-        # The published rates (DOMAIN.md §5) come out of these totals.
+        # The published rates (docs/published-figures.md) come out of these totals.
         total = {uy.year: uy.total_households for uy in UnitYear.objects.filter(unit=city_unit)}
         assert rounded_percent(3612, total[2021], 2) == Decimal("0.16")
         assert rounded_percent(30176, total[2021], 2) == Decimal("1.38")

@@ -228,7 +228,7 @@ def test_re_poor_needs_an_earlier_escape(admin_units):
         ]
     )
     movements = dict(Review.objects.values_list("year", "movement"))
-    # 2021, Decree 07's first periodic year, is the baseline (DOMAIN.md §2), not "newly poor".
+    # 2021, Decree 07's first periodic year, is the baseline (docs/poverty-rules.md), not "newly poor".
     assert movements == {2021: Movement.BASELINE, 2022: Movement.ESCAPED_POVERTY, 2023: Movement.RE_POOR}
 
 

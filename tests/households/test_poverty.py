@@ -1,4 +1,4 @@
-"""The classification and movement rules of DOMAIN.md §2–§3, without a database."""
+"""The classification and movement rules of docs/poverty-rules.md and docs/review-cycle.md, without a database."""
 
 import datetime
 from decimal import Decimal
@@ -139,7 +139,7 @@ def test_flags_round_trip_through_the_mask(flags):
     assert mask_to_flags(flags_to_mask(flags), 12) == flags
 
 
-# Movements (DOMAIN.md §3)
+# Movements (docs/review-cycle.md)
 P, N, A, H = PovertyClass.POOR, PovertyClass.NEAR_POOR, PovertyClass.AVERAGE, PovertyClass.ABOVE_AVERAGE
 
 
@@ -185,7 +185,7 @@ def test_a_gap_in_the_history_compares_with_the_latest_earlier_review():
     assert derive_movements({2021: P, 2023: A}) == {2021: Movement.NEWLY_POOR, 2023: Movement.ESCAPED_POVERTY}
 
 
-# Which standard a review uses (DOMAIN.md §2): data, one rule
+# Which standard a review uses (docs/poverty-rules.md): data, one rule
 DECREE_07 = Period("national-2022-2025", 2021, 2025, datetime.date(2022, 1, 1), datetime.date(2026, 12, 31), priority=0)
 DECREE_351 = Period(
     "national-2026-2030", 2026, 2030, datetime.date(2027, 1, 1), datetime.date(2030, 12, 31), priority=0

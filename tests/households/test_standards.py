@@ -1,4 +1,4 @@
-"""Poverty standards as data (DOMAIN.md §2): which one a review uses, the Decree 351/2025 row the
+"""Poverty standards as data (docs/poverty-rules.md): which one a review uses, the Decree 351/2025 row the
 migrations install, the admin's refusal of two standards that would apply to one review, and
 movements that never compare reviews made under different standards."""
 

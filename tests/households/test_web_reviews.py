@@ -166,7 +166,7 @@ def test_a_review_created_meanwhile_by_someone_else_is_not_overwritten(household
     assert any(change.field == "income_per_capita" for change in caught.value.changes)
 
 
-# The standard follows the review's year and kind (DOMAIN.md §2): end-2026 periodic reviews are
+# The standard follows the review's year and kind (docs/poverty-rules.md): end-2026 periodic reviews are
 # Decree 351/2025's baseline; regular reviews during 2026 stay under Decree 07/2021.
 
 

@@ -1,7 +1,7 @@
-"""The city overview and unit dashboards read the snapshot and judge it by DESIGN.md's method.
+"""The city overview and unit dashboards read the snapshot and judge it by docs/progress-method.md's method.
 
 Snapshot rows are built directly (IndicatorValue + a current RecomputeRun) on Hanoi's real units;
-the city series is the published one of DOMAIN.md §5.
+the city series is the published one of docs/published-figures.md.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from reports.models import IndicatorValue, RecomputeRun, RunStatus
 from reports.recompute.counting import MOVEMENTS
 
 CITY_SERIES = {
-    # year: (poor, near-poor) at the end of the year, DOMAIN.md §5
+    # year: (poor, near-poor) at the end of the year, docs/published-figures.md
     2021: (3612, 30176),
     2022: (2134, 22263),
     2023: (690, 16000),

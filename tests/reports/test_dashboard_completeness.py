@@ -1,5 +1,5 @@
 """Review completeness: per commune, not started / draft / returned / submitted / approved, and late
-after 20 December of the review year (DOMAIN.md §3)."""
+after 20 December of the review year (docs/review-cycle.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Plan figures come from the plan: the dashboards judge against the Plan and its Targets as they
 are in the database (baseline year, bands, legends), leaders choose the plan, and a plan closes
-with a report per target. The city series is DOMAIN.md §5's published one (2025 is synthetic:
+with a report per target. The city series is docs/published-figures.md's published one (2025 is synthetic:
 0 poor, 8,000 near-poor)."""
 
 from __future__ import annotations

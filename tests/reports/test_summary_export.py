@@ -1,4 +1,4 @@
-"""The official summary table (DOMAIN.md §4) as .xlsx and as a print-friendly page."""
+"""The official summary table (docs/progress-method.md) as .xlsx and as a print-friendly page."""
 
 from __future__ import annotations
 

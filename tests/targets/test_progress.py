@@ -1,6 +1,6 @@
 """Progress rules of Plan 51-KH/TU (targets/progress.py): no database.
 
-Figures from ../shared/DOMAIN.md §5 (Hanoi, QĐ 678/QĐ-UBND and QĐ 337/QĐ-UBND).
+Figures from docs/published-figures.md (Hanoi, QĐ 678/QĐ-UBND and QĐ 337/QĐ-UBND).
 """
 
 from decimal import Decimal
@@ -248,7 +248,7 @@ def test_average_annual_rate_is_undefined_without_a_baseline_or_elapsed_year(bas
 
 
 def test_hanoi_2023_with_690_poor_was_on_track_for_zero_by_2025_a_year_before_it_got_there():
-    """DOMAIN.md §5: 3,612 (end 2021) → 2,134 (end 2022) → 690 (end 2023) → 0 (end 2024).
+    """docs/published-figures.md: 3,612 (end 2021) → 2,134 (end 2022) → 690 (end 2023) → 0 (end 2024).
 
     The ratio of compound rates (56 % a year against 97 % needed to get below half a household)
     called this "limited progress"; in households a year, 1,461 removed a year against 345 still

@@ -67,7 +67,7 @@ def _figure(value: int, what: str, year: int, published: dict[int, int], scaled:
 
 
 def summary_lines(summary: DemoSummary) -> list[str]:
-    """What the demo wrote, saying of every figure whether it is published or chosen (DOMAIN.md §5)."""
+    """What the demo wrote, saying of every figure whether it is published or chosen (docs/published-figures.md)."""
     scaled = summary.scale != 1
     lines = [
         f"Dữ liệu mẫu (hạt giống {summary.seed}): {grouped(summary.households)} hộ, {grouped(summary.members)} thành viên, "
