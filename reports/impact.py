@@ -100,17 +100,25 @@ class ImpactViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return super().list(request, *args, **kwargs)
 
 
-# The map's colour: the share of a commune's reviewed households the new standard may make poor
-# (its upper bound), in three bands a leader reads at a glance.
-SHARE_BANDS = [(Decimal("0.01"), "low"), (Decimal("0.03"), "mid")]
+def share(poor_high: int, reviewed: int) -> Decimal | None:
+    """The share of a commune's reviewed households the new standard may make poor (upper bound)."""
+    return Decimal(poor_high) / reviewed if reviewed else None
 
 
-def share_band(poor_high: int, reviewed: int) -> str:
-    """ "low" under 1 %, "mid" under 3 %, "high" from 3 % of the reviewed households (pure)."""
-    if not reviewed:
+def tertile_cuts(shares: list[Decimal]) -> tuple[Decimal, Decimal] | None:
+    """The two shares that split the communes in thirds: the map's colours follow the data, so a
+    leader sees which communes the new line hits hardest whatever the city's level (pure)."""
+    ordered = sorted(shares)
+    if not ordered:
+        return None
+    return ordered[len(ordered) // 3], ordered[2 * len(ordered) // 3]
+
+
+def share_band(value: Decimal | None, cuts: tuple[Decimal, Decimal] | None) -> str:
+    """ "low", "mid" or "high" third; "none" for a commune without reviews (pure)."""
+    if value is None or cuts is None:
         return "none"
-    share = Decimal(poor_high) / reviewed
-    return next((band for limit, band in SHARE_BANDS if share < limit), "high")
+    return "low" if value < cuts[0] else "mid" if value < cuts[1] else "high"
 
 
 @dataclass(frozen=True)
@@ -123,13 +131,15 @@ class MapRow:
     row: ImpactValue
 
 
-def impact_map(rows) -> list:
-    communes = [
-        MapRow(row.unit, row.poor_high, share_band(row.poor_high, row.reviewed), row)
-        for row in rows
-        if row.unit.level == UnitLevel.COMMUNE
+def impact_map(rows) -> tuple[list, tuple[Decimal, Decimal] | None]:
+    """The map's points (size: the most households the new standard may make poor; colour: the
+    third their share falls in) and the cuts between the thirds, for the legend."""
+    communes = [row for row in rows if row.unit.level == UnitLevel.COMMUNE]
+    cuts = tertile_cuts([value for row in communes if (value := share(row.poor_high, row.reviewed)) is not None])
+    items = [
+        MapRow(row.unit, row.poor_high, share_band(share(row.poor_high, row.reviewed), cuts), row) for row in communes
     ]
-    return charts.map_points(communes, size=lambda item: item.poor_high)
+    return charts.map_points(items, size=lambda item: item.poor_high), cuts
 
 
 @login_required
@@ -139,6 +149,7 @@ def impact_page(request):
     rows = impact_values(request.user).order_by(SORTS.get(sort, SORTS["at_or_below_new_line"]), "unit__code")
     city = next((row for row in rows if row.unit.level == UnitLevel.CITY), None)
     standard = PovertyStandard.objects.filter(code=city.standard).first() if city else None
+    points, cuts = impact_map(rows)
     return render(
         request,
         "reports/impact.html",
@@ -147,7 +158,8 @@ def impact_page(request):
             "standard": standard,
             "units": [row for row in rows if row.unit.level != UnitLevel.CITY],
             "sort": sort,
-            "map_points": impact_map(rows),
+            "map_points": points,
+            "map_cuts": [round(cut * 100, 1) for cut in cuts] if cuts else None,
             "runs": dashboard.run_info(),
         },
     )

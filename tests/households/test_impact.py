@@ -147,11 +147,13 @@ def test_the_page_maps_each_commune_by_its_share_of_newly_poor(computed, client)
     assert 'id="impact-map"' in page.content.decode() and "hộ nghèo theo chuẩn mới" in page.content.decode()
 
 
-@pytest.mark.parametrize(
-    ("poor_high", "reviewed", "band"),
-    [(0, 0, "none"), (0, 100, "low"), (99, 10_000, "low"), (1, 100, "mid"), (299, 10_000, "mid"), (3, 100, "high")],
-)
-def test_the_maps_colour_is_the_share_of_reviewed_households_the_new_standard_may_make_poor(poor_high, reviewed, band):
-    from reports.impact import share_band
+def test_the_maps_colours_split_the_communes_in_thirds_of_their_share():
+    from decimal import Decimal
 
-    assert share_band(poor_high, reviewed) == band
+    from reports.impact import share, share_band, tertile_cuts
+
+    shares = [share(poor, 100) for poor in (1, 2, 3, 10, 20, 30, 40, 50, 60)]
+    cuts = tertile_cuts(shares)
+    assert cuts == (Decimal("0.10"), Decimal("0.40"))
+    assert [share_band(value, cuts) for value in shares] == ["low"] * 3 + ["mid"] * 3 + ["high"] * 3
+    assert share(5, 0) is None and share_band(None, cuts) == "none" and tertile_cuts([]) is None
