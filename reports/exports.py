@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import IO
 
 from django.utils import formats, timezone
@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 
 from households.models import AdministrativeUnit, Area, UnitKind, UnitLevel
 from povertyplan.cells import safe_cell
+from povertyplan.numbers import half_up
 from reports.models import IndicatorValue, RecomputeRun
 
 URBAN_DISTRICT_KINDS = {UnitKind.URBAN_DISTRICT, UnitKind.TOWN}
@@ -110,7 +111,7 @@ def share(part: int | None, whole: int | None) -> Decimal | None:
     """part ÷ whole × 100 with two decimals, None when undefined."""
     if part is None or not whole:
         return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return half_up(Decimal(part) * 100 / Decimal(whole))
 
 
 @dataclass
@@ -240,7 +241,7 @@ def _line(value: IndicatorValue) -> Line:
 
 
 def _round(value: Decimal | None) -> Decimal | None:
-    return None if value is None else Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return half_up(value)
 
 
 def _sum(name: str, lines: Iterable[Line], kind: str) -> Line:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
 from households.models import Structure, UnitLevel, structure_for_year
+from povertyplan.numbers import half_up
 from reports.models import IndicatorValue, RecomputeRun
 
 # The public contract of indicators/ and export_indicators (docs/api.md). Counts, rates
@@ -82,7 +83,7 @@ def rows_below(unit, year: int, *, structure: int | None = None) -> list[Indicat
 
 def rate(value: Decimal | None) -> Decimal | None:
     """A percentage with two decimals, null where undefined."""
-    return None if value is None else Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return half_up(value)
 
 
 def indicator_record(value: IndicatorValue) -> dict:

@@ -6,11 +6,12 @@ the API, export_indicators and the dashboards can never disagree on a figure or 
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from rest_framework import serializers
 
 from households.models import Structure, UnitLevel
+from povertyplan.numbers import half_up
 from reports.queries import INDICATOR_FIELDS, indicator_record, plain
 from reports.templatetags.progress_text import in_english
 
@@ -72,9 +73,8 @@ class ProgressQuerySerializer(SnapshotQuerySerializer):
 
 
 def _round(value: Decimal | None, places: int = 2) -> float | None:
-    if value is None:
-        return None
-    return float(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    rounded = half_up(value, places)
+    return None if rounded is None else float(rounded)
 
 
 class IndicatorSerializer(serializers.Serializer):

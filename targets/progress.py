@@ -28,8 +28,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
 from enum import StrEnum
+
+from povertyplan.numbers import half_up
 
 HUNDRED = Decimal(100)
 ONE = Decimal(1)
@@ -165,9 +167,7 @@ def _check_count(name: str, value: Number | None) -> None:
 
 def round_rate(value: Decimal | None, places: int = 2) -> Decimal | None:
     """Round a rate for display, half up as official tables do (40.915 → 40.92)."""
-    if value is None:
-        return None
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return half_up(value, places)
 
 
 def reduction_rate(previous: Number | None, current: Number | None) -> Decimal | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import random
 from bisect import bisect
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from itertools import accumulate
 
 from households import poverty
@@ -31,6 +31,7 @@ from households.models import (
     UnitYear,
 )
 from households.workflow import YearState
+from povertyplan.numbers import half_up
 
 FAMILY_NAMES = {
     "Nguyễn": 31, "Trần": 9, "Lê": 8, "Phạm": 7, "Hoàng": 4, "Vũ": 4, "Đỗ": 4, "Bùi": 3, "Đặng": 3,
@@ -182,7 +183,7 @@ def _b1_score(income: Decimal, lines: poverty.Lines) -> Decimal | None:
     # A proxy score on the same side of its cut-off as the income is of the line.
     if lines.b1_cutoff is None:
         return None
-    return (lines.b1_cutoff * income / lines.poverty_line).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return half_up(lines.b1_cutoff * income / lines.poverty_line, 1)
 
 
 def registry_commune(draft: Draft) -> AdministrativeUnit:

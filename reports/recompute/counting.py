@@ -21,7 +21,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 
@@ -39,6 +39,7 @@ from households.models import (
     UnitYear,
     structure_for_year,
 )
+from povertyplan.numbers import half_up
 from reports.models import IndicatorValue
 from targets.progress import reduction_rate
 
@@ -195,13 +196,12 @@ def load_counts(dumped: Iterable[list]) -> CountMap:
 def percent(numerator: int | None, denominator: int | None, places: int = 4) -> Decimal | None:
     if numerator is None or not denominator:
         return None
-    quantum = Decimal(1).scaleb(-places)
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(quantum, rounding=ROUND_HALF_UP)
+    return half_up(Decimal(numerator) * 100 / Decimal(denominator), places)
 
 
 def rounded_rate(previous: int | None, current: int | None) -> Decimal | None:
     rate = reduction_rate(previous, current)
-    return None if rate is None else rate.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return half_up(rate)
 
 
 class Units:
