@@ -8,6 +8,7 @@ the importer, the API), which classifies it and derives movements; an edit here 
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from households.forms import AdminLoginForm
@@ -24,6 +25,7 @@ from households.models import (
     UnitYear,
     User,
 )
+from households.resources import UnitYearResource
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -138,7 +140,10 @@ class PovertyStandardAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitYear)
-class UnitYearAdmin(admin.ModelAdmin):
+class UnitYearAdmin(ImportExportModelAdmin):
+    """Imported and exported as a spreadsheet (households.resources), with a preview."""
+
+    resource_classes = [UnitYearResource]
     list_display = ["unit", "year", "total_households", "source"]
     list_filter = ["year", "source", "unit__level"]
     search_fields = ["unit__code", "unit__name"]

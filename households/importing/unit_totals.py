@@ -18,6 +18,20 @@ from households.models import AdministrativeUnit, UnitLevel, structure_for_year
 
 BATCH_SIZE = 2000
 
+
+def units_by_code() -> dict:
+    """Every unit by (GSO code, structure), read once for a file; the city also by its code alone."""
+    units = {(u.code, u.structure): u for u in AdministrativeUnit.objects.all()}
+    units.update({u.code: u for u in units.values() if u.level == UnitLevel.CITY})
+    return units
+
+
+def unit_of_year(units: dict, code: str, year: int) -> AdministrativeUnit | None:
+    """The unit a file's row names by its GSO code for `year`: the city whatever the year, else the
+    unit of that code in the year's structure (codes were reused by the 2025 reform)."""
+    return units.get(code) or units.get((code, structure_for_year(year)))
+
+
 UNIT_TOTAL_KEYS = ["unit_code", "year", "total_households"]
 
 
@@ -37,8 +51,7 @@ def import_unit_totals(source: str | Path | IO[bytes], *, filename: str | None =
     errors: list[RowError] = []
     header: list[str] | None = None
     wanted: dict[tuple[int, int], tuple[int, int]] = {}
-    units = {(u.code, u.structure): u for u in AdministrativeUnit.objects.all()}
-    city = next((u for u in units.values() if u.level == UnitLevel.CITY), None)
+    units = units_by_code()
     for number, cells in rows:
         texts = [_text(cell) for cell in cells]
         if not any(texts):
@@ -61,7 +74,7 @@ def import_unit_totals(source: str | Path | IO[bytes], *, filename: str | None =
             errors.append(RowError(number, "total_households", f"«{values.get('total_households')}» {exc}"))
             continue
         code = values.get("unit_code", "")
-        unit = city if city and code == city.code else units.get((code, structure_for_year(year)))
+        unit = unit_of_year(units, code, year)
         if unit is None:
             errors.append(RowError(number, "unit_code", f"mã đơn vị «{code}» không tồn tại trong năm {year}"))
             continue
