@@ -300,23 +300,7 @@ class ReviewViewSet(
         return Response(ReviewSerializer(review).data, headers={"ETag": etag_of(review)})
 
     def _save(self, household: Household, year: int, data: dict, *, current: Review | None) -> Review:
-        def pick(name, default):
-            if name in data:
-                return data[name]
-            return getattr(current, name) if current is not None else default
-
-        deprivations = data.get("deprivations")
-        if deprivations is None:
-            deprivations = current.deprivation_list() if current is not None else [False] * 12
-        entry = ReviewInput(
-            income_per_capita=pick("income_per_capita", None),
-            b1_score=pick("b1_score", None),
-            deprivations=tuple(deprivations),
-            causes=tuple(pick("causes", [])),
-            needs=tuple(pick("needs", [])),
-            review_type=pick("review_type", ReviewInput.review_type),
-            review_date=pick("review_date", None),
-        )
+        entry = ReviewInput.over(current, data)
         try:
             review = save_review(
                 user=self.request.user, household=household, year=year, data=entry, version=review_version(current)

@@ -198,6 +198,29 @@ class ReviewInput:
     review_type: str = ReviewType.PERIODIC
     review_date: datetime.date | None = None
 
+    @classmethod
+    def over(cls, current: Review | None, given: dict) -> ReviewInput:
+        """A partial change (the API's PATCH) over the stored review: a field `given` names takes
+        its new value, any other keeps the stored one (a new review: the defaults)."""
+
+        def pick(name, default):
+            if name in given:
+                return given[name]
+            return getattr(current, name) if current is not None else default
+
+        deprivations = given.get("deprivations")
+        if deprivations is None:
+            deprivations = current.deprivation_list() if current is not None else [False] * 12
+        return cls(
+            income_per_capita=pick("income_per_capita", None),
+            b1_score=pick("b1_score", None),
+            deprivations=tuple(deprivations),
+            causes=tuple(pick("causes", [])),
+            needs=tuple(pick("needs", [])),
+            review_type=pick("review_type", cls.review_type),
+            review_date=pick("review_date", None),
+        )
+
 
 def classify_review(
     *, standard: PovertyStandard, commune: AdministrativeUnit, data: ReviewInput
