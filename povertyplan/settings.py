@@ -272,8 +272,7 @@ CONTENT_SECURITY_POLICY = {
 }
 # Browser features the portal never uses, refused to every origin (povertyplan.middleware).
 PERMISSIONS_POLICY = (
-    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
-    "payment=(), usb=()"
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
 )
 
 LOGGING = {
