@@ -5,6 +5,7 @@ kombu's filesystem broker under ./var. Production and CI set DATABASE_URL (Postg
 CELERY_BROKER_URL (Redis). With DEBUG off the process refuses to start without SECRET_KEY.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -49,12 +50,14 @@ INSTALLED_APPS = [
     "django_celery_results",
     "django_htmx",
     "csp",
+    "django_prometheus",
     "households",
     "targets",
     "reports",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "povertyplan.middleware.PermissionsPolicyMiddleware",
@@ -71,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last: sees the view that answered
 ]
 
 ROOT_URLCONF = "povertyplan.urls"
@@ -238,6 +242,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # proxy appended to X-Forwarded-For instead (households.accounts.client_address).
 TRUSTED_PROXY_HEADER = env.bool("TRUSTED_PROXY_HEADER", default=False)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The operators' probes may call gunicorn directly on the host (http://127.0.0.1:8000), not
+# through the proxy: these answer there instead of redirecting to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
@@ -274,6 +281,16 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
 )
+
+# /metrics (reports.metrics) answers only to these networks (else 404); behind the proxy, with
+# TRUSTED_PROXY_HEADER, the address the proxy saw is the one checked.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+try:
+    METRICS_ALLOWED_NETWORKS = [
+        str(ipaddress.ip_network(n.strip(), strict=False)) for n in METRICS_ALLOWED_NETWORKS if n.strip()
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {error}") from error
 
 LOGGING = {
     "version": 1,
