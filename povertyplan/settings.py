@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
+    "povertyplan.logs.RequestLogMiddleware",  # the request id, for every record the request causes
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "povertyplan.middleware.PermissionsPolicyMiddleware",
@@ -292,9 +293,22 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {error}") from error
 
+# LOG_FORMAT=json: one JSON object per line, with the request id, user and unit, or the Celery
+# task (povertyplan/logs.py); plain text by default. LOG_LEVEL=INFO adds one line per request.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "povertyplan.logs.ContextFilter"}},
+    "formatters": {"json": {"()": "povertyplan.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
