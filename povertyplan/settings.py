@@ -206,6 +206,10 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = "django-db"
+# Each result row names its task and when it started (one more small write per task): /metrics
+# reads task durations and failures from them (reports.metrics). Arguments are ids, never data.
+CELERY_RESULT_EXTENDED = True
+CELERY_TASK_TRACK_STARTED = True
 # One broker may serve several deployments (or the tests): each names its own queue.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TIMEZONE = TIME_ZONE

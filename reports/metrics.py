@@ -21,7 +21,7 @@ from datetime import timedelta
 
 import prometheus_client
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
@@ -115,6 +115,22 @@ class PortalCollector:
         for task, state, n in rows:
             tasks.add_metric([task or "", state], n)
         yield tasks
+
+        durations = GaugeMetricFamily(
+            "povertyplan_celery_task_duration_seconds_last_day",
+            "Mean and longest run time of the Celery tasks that finished in the last 24 hours, by task.",
+            labels=["task", "stat"],
+        )
+        took = ExpressionWrapper(F("date_done") - F("date_started"), output_field=DurationField())
+        timed = (
+            TaskResult.objects.filter(date_done__gte=now - TASK_WINDOW, date_started__isnull=False)
+            .values_list("task_name")
+            .annotate(mean=Avg(took), longest=Max(took))
+        )
+        for task, mean, longest in timed:
+            durations.add_metric([task or "", "mean"], mean.total_seconds())
+            durations.add_metric([task or "", "max"], longest.total_seconds())
+        yield durations
 
         imports = GaugeMetricFamily(
             "povertyplan_import_last_rows_per_second",

@@ -69,6 +69,8 @@ def test_status_inspect_call_events_and_purge_work_against_a_worker(worker):
         assert called.returncode == 0, called.stderr[-2000:]
         task_id = called.stdout.strip()
         wait_for(lambda: TaskResult.objects.filter(task_id=task_id, status="SUCCESS").exists(), "the task's result")
+        result = TaskResult.objects.get(task_id=task_id)  # what /metrics reads its durations from
+        assert result.task_name == "reports.fail_abandoned_runs" and result.date_started <= result.date_done
         time.sleep(1)
     finally:
         dump.terminate()

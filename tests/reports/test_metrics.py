@@ -35,8 +35,14 @@ def test_loopback_reads_the_request_metrics_and_the_recompute_gauges(client):
     RecomputeRun.objects.create(status=RunStatus.QUEUED)
     RecomputeRun.objects.create(status=RunStatus.RUNNING, year=2024)
     RecomputeRun.objects.create(status=RunStatus.RUNNING)
-    for task_id, state in (("a", "SUCCESS"), ("b", "FAILURE"), ("c", "FAILURE")):
-        TaskResult.objects.create(task_id=task_id, task_name="reports.nightly_recompute", status=state, date_done=now)
+    for task_id, state, seconds in (("a", "SUCCESS", 2), ("b", "FAILURE", 4), ("c", "FAILURE", 9)):
+        TaskResult.objects.create(
+            task_id=task_id,
+            task_name="reports.nightly_recompute",
+            status=state,
+            date_started=now - datetime.timedelta(seconds=seconds),
+            date_done=now,
+        )
     client.get("/healthz")
 
     response = client.get("/metrics")
@@ -50,6 +56,9 @@ def test_loopback_reads_the_request_metrics_and_the_recompute_gauges(client):
     assert seen[("povertyplan_recompute_runs", (("status", "running"),))] == 2
     failures = (("state", "FAILURE"), ("task", "reports.nightly_recompute"))
     assert seen[("povertyplan_celery_task_results_last_day", failures)] == 2
+    took = "povertyplan_celery_task_duration_seconds_last_day"
+    assert seen[(took, (("stat", "mean"), ("task", "reports.nightly_recompute")))] == pytest.approx(5, abs=0.5)
+    assert seen[(took, (("stat", "max"), ("task", "reports.nightly_recompute")))] == pytest.approx(9, abs=0.5)
     assert any(name == "django_http_requests_latency_seconds_by_view_method_count" for name, _ in seen)
     assert any(
         name == "django_http_requests_total_by_view_transport_method_total" and ("view", "healthz") in labels
