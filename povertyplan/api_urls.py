@@ -5,8 +5,10 @@ reviews/, imports/; the OpenAPI 3 schema at schema/ and its docs page at docs/ (
 served offline from drf-spectacular-sidecar; Redoc at redoc/).
 """
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
@@ -30,10 +32,18 @@ router.register("standards/impact", ImpactViewSet, basename="api-impact")
 # The schema and its docs are public: they describe the API, not its data.
 public = {"permission_classes": [AllowAny], "authentication_classes": []}
 
+redoc = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]})(
+    SpectacularRedocView.as_view(url_name="api-schema", **public)
+)
+
 urlpatterns = [
     path("", include(router.urls)),
     path("plan/<int:pk>/closing/", PlanClosingView.as_view(), name="api-plan-closing"),
     path("schema/", SpectacularAPIView.as_view(**public), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema", **public), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema", **public), name="api-redoc"),
+    # Swagger UI's start-up script is served by the view itself (?script), not inline: the
+    # Content-Security-Policy allows scripts from the portal only (templates/drf_spectacular).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", **public), name="api-docs"),
+    # Redoc styles its page by inserting <style> elements as it renders (styled-components): its
+    # page alone allows inline styles. It shows the public schema, never data; scripts stay 'self'.
+    path("redoc/", redoc, name="api-redoc"),
 ]

@@ -5,9 +5,11 @@ kombu's filesystem broker under ./var. Production and CI set DATABASE_URL (Postg
 CELERY_BROKER_URL (Redis). With DEBUG off the process refuses to start without SECRET_KEY.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -47,13 +49,19 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_celery_results",
     "django_htmx",
+    "csp",
+    "django_prometheus",
     "households",
     "targets",
     "reports",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
+    "povertyplan.logs.RequestLogMiddleware",  # the request id, for every record the request causes
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "povertyplan.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "povertyplan.middleware.GZipApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last: sees the view that answered
 ]
 
 ROOT_URLCONF = "povertyplan.urls"
@@ -197,6 +206,10 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = "django-db"
+# Each result row names its task and when it started (one more small write per task): /metrics
+# reads task durations and failures from them (reports.metrics). Arguments are ids, never data.
+CELERY_RESULT_EXTENDED = True
+CELERY_TASK_TRACK_STARTED = True
 # One broker may serve several deployments (or the tests): each names its own queue.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TIMEZONE = TIME_ZONE
@@ -234,10 +247,14 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # proxy appended to X-Forwarded-For instead (households.accounts.client_address).
 TRUSTED_PROXY_HEADER = env.bool("TRUSTED_PROXY_HEADER", default=False)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The operators' probes may call gunicorn directly on the host (http://127.0.0.1:8000), not
+# through the proxy: these answer there instead of redirecting to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
@@ -246,9 +263,56 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp), in every mode, `make run` and the tests included, so that
+# the browser tests walk the pages under it: scripts and styles from the portal's own files only
+# (no inline <script>, no onclick=, no style=""; static/js/portal.js does what inline handlers
+# did), nothing fetched from elsewhere, no framing, no plug-ins. Pico CSS draws its icons from
+# data: URIs. The one exception is the API's Redoc page (povertyplan/api_urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features the portal never uses, refused to every origin (povertyplan.middleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
+
+# /metrics (reports.metrics) answers only to these networks (else 404); behind the proxy, with
+# TRUSTED_PROXY_HEADER, the address the proxy saw is the one checked.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+try:
+    METRICS_ALLOWED_NETWORKS = [
+        str(ipaddress.ip_network(n.strip(), strict=False)) for n in METRICS_ALLOWED_NETWORKS if n.strip()
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {error}") from error
+
+# LOG_FORMAT=json: one JSON object per line, with the request id, user and unit, or the Celery
+# task (povertyplan/logs.py); plain text by default. LOG_LEVEL=INFO adds one line per request.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "povertyplan.logs.ContextFilter"}},
+    "formatters": {"json": {"()": "povertyplan.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }

@@ -9,6 +9,7 @@ from django.urls import include, path, re_path
 from households.forms import LoginForm
 from povertyplan import views
 from reports.health import readyz
+from reports.metrics import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("", include("households.urls")),
     # The login is throttled (households.forms.LoginForm). No password reset by e-mail: the portal
     # sends no mail; an administrator sets a new password (README, "Accounts").
