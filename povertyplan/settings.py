@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # DEBUG on (make run): the site's 404 page instead of Django's list of every URL pattern.
+    "povertyplan.middleware.SiteNotFoundPageWhenDebugging",
 ]
 
 ROOT_URLCONF = "povertyplan.urls"
