@@ -11,6 +11,7 @@ from django.urls import reverse
 from households import services
 from households.models import Cause, Movement, PovertyClass, Review, ReviewState, Role, Structure
 from tests.factories import CommuneFactory, HouseholdFactory, ReviewFactory, UserFactory
+from tests.html_checks import assert_described_by_real_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +94,8 @@ def test_validation_messages_are_vietnamese_next_to_the_field(client, officer, h
     errors = response.context["form"].errors
     assert errors["income_per_capita"] == ["Cần thu nhập bình quân hoặc điểm B1."]
     assert "review_date" in errors
-    assert 'id="id_income_per_capita_errors"' in response.content.decode()
+    assert_described_by_real_ids(response.content.decode(), "id_income_per_capita", "id_income_per_capita_error")
+    assert_described_by_real_ids(response.content.decode(), "id_review_date", "id_review_date_error")
     assert client.post(review_url(household), entries(income="abc")).context["form"].errors["income_per_capita"] == [
         "Nhập một số."
     ]
