@@ -41,7 +41,7 @@ from households.importing.movements import settle_movements
 from households.importing.reading import read_rows
 from households.importing.rows import ParsedRow, iter_parsed
 from households.importing.writers import Batch, Resolved, make_writer
-from households.messages import review_problem_message
+from households.messages import review_date_message, review_problem_message
 from households.models import (
     AdministrativeUnit,
     PovertyStandard,
@@ -198,6 +198,9 @@ class _FileChecks:
                 message = f"không có chuẩn nghèo áp dụng cho rà soát thường xuyên ngày {day}"
                 return None, RowError(row.row, "review_date", message)
             return None, RowError(row.row, "year", f"năm {row.year} không có chuẩn nghèo áp dụng")
+        if poverty.review_date_problem(row.year, row.review_type, row.review_date):
+            message = review_date_message(row.year, row.review_type, row.review_date)
+            return None, RowError(row.row, "review_date", message)
         refusal = lookups.refusal(row.year)
         if refusal:
             return None, RowError(row.row, "year", refusal)

@@ -47,9 +47,9 @@ def review_row(code, commune, **overrides):
         "income_per_capita": 1_200_000,
         "b1_score": None,
         **{f"d{i:02d}": 1 if i <= 3 else 0 for i in range(1, 13)},
-        "review_date": "15/11/2023",
     }
     values.update(overrides)
+    values.setdefault("review_date", f"15/11/{values['year']}")  # within the year's review cycle
     return values
 
 

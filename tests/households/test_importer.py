@@ -34,7 +34,7 @@ def row(code, commune=RURAL, year=2023, income=1_200_000, deprivations=3, **over
         "income_per_capita": income,
         "b1_score": "",
         **{f"d{i:02d}": 1 if i <= deprivations else 0 for i in range(1, 13)},
-        "review_date": "15/11/2023",
+        "review_date": f"15/11/{year}",
     }
     values.update(overrides)
     return values
@@ -362,3 +362,11 @@ def test_the_importer_and_the_review_service_say_the_same_words_for_the_same_pro
         services.classify_review(standard=household.reviews.get().standard, commune=household.commune, data=data)
     (said,) = caught.value.message_dict["income_per_capita"]
     assert any(said in message for message in messages), (said, messages)
+
+
+def test_a_row_dated_outside_its_year_s_review_cycle_is_refused(admin_units):
+    errors = refused([row("H1"), row("H2", year=2024, review_date="15/11/2023")])
+    assert errors == [
+        "Dòng 3, cột «Ngày rà soát (dd/mm/yyyy)»: Ngày rà soát 15/11/2023 không thuộc kỳ rà soát định kỳ năm 2024 "
+        "(từ 01/01/2024 đến 31/03/2025)."
+    ]

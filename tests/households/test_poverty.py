@@ -487,3 +487,17 @@ def test_a_review_without_income_or_b1_or_with_a_flag_beyond_the_set_is_refused_
     assert problems(with_b1, b1=Decimal(120)) == []
     assert problems(lines, income=Decimal(1), flags=1 << 12) == ["too_many_indicators"]
     assert problems(lines, income=Decimal(1), flags=(1 << 12) - 1) == []
+
+
+def test_a_review_s_date_falls_in_its_year_s_cycle():
+    from households.poverty import ReviewProblem, review_date_problem, review_window
+
+    assert review_window(2024, ReviewType.PERIODIC) == (datetime.date(2024, 1, 1), datetime.date(2025, 3, 31))
+    assert review_window(2024, ReviewType.REGULAR) == (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
+    assert review_date_problem(2024, ReviewType.PERIODIC, None) is None  # no date: nothing to check
+    assert review_date_problem(2024, ReviewType.PERIODIC, datetime.date(2024, 12, 14)) is None
+    assert review_date_problem(2024, ReviewType.PERIODIC, datetime.date(2025, 2, 1)) is None
+    assert review_date_problem(2024, ReviewType.REGULAR, datetime.date(2025, 2, 1)) == ReviewProblem.DATE_OUTSIDE_CYCLE
+    assert (
+        review_date_problem(2024, ReviewType.PERIODIC, datetime.date(2023, 11, 15)) == ReviewProblem.DATE_OUTSIDE_CYCLE
+    )
