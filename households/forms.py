@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from households import accounts, codes
+from households.importing.rows import read_amount
 from households.messages import review_problem_message
 from households.models import (
     REFORM_START,
@@ -108,10 +109,24 @@ class MemberForm(forms.ModelForm):
         widgets = {"birth_year": forms.NumberInput(attrs={"min": 1900, "max": 2100})}
 
 
+class AmountField(forms.DecimalField):
+    """A number read as the importer reads a cell (households.importing.rows.read_amount): "1.500.000",
+    "1,500,000" and "1 500 000" are all 1.5 million, whatever the interface's language (Django's
+    localized reading took "1,500,000" for 1.5 in Vietnamese and refused it)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not value.strip().startswith("-"):
+            try:
+                return read_amount(value)
+            except ValueError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return super().to_python(value)  # empty, a number, or negative (refused by min_value)
+
+
 class ReviewForm(forms.Form):
     """One household's review for one year, with the indicators of the standard in force."""
 
-    income_per_capita = forms.DecimalField(
+    income_per_capita = AmountField(
         label=_("Thu nhập bình quân (đồng/người/tháng)"),
         required=False,
         min_value=0,
@@ -120,7 +135,7 @@ class ReviewForm(forms.Form):
         localize=True,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    b1_score = forms.DecimalField(
+    b1_score = AmountField(
         label=_("Điểm B1"),
         required=False,
         min_value=0,

@@ -393,6 +393,28 @@ class ReviewProblem(StrEnum):
     NO_INCOME = "no_income"  # neither an income per person nor a B1 score
     NO_B1_CUTOFF = "no_b1_cutoff"  # only a B1 score, and the standard has no B1 cut-off
     TOO_MANY_INDICATORS = "too_many_indicators"  # a flag beyond the standard's indicator set
+    DATE_OUTSIDE_CYCLE = "date_outside_cycle"  # a review date outside its year's cycle (review_window)
+
+
+def review_window(year: int, review_type: str) -> tuple[datetime.date, datetime.date]:
+    """The first and last date a review of `year` may carry (DOMAIN.md §3).
+
+    A periodic review of Y is carried out from 1 Sep to 14 Dec of Y and its list is approved by the
+    city in January–March of Y+1, so its date falls from 1 Jan Y (a commune that starts early) to
+    31 Mar Y+1 (a household re-visited before the list is approved). A regular review of Y is one
+    of the year's monthly reviews: its date falls in Y.
+    """
+    if review_type == ReviewType.REGULAR:
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return datetime.date(year, 1, 1), datetime.date(year + 1, 3, 31)
+
+
+def review_date_problem(year: int, review_type: str, review_date: datetime.date | None) -> ReviewProblem | None:
+    """DATE_OUTSIDE_CYCLE when the review's date is outside its year's window; no date is no problem."""
+    if review_date is None:
+        return None
+    first, last = review_window(year, review_type)
+    return None if first <= review_date <= last else ReviewProblem.DATE_OUTSIDE_CYCLE
 
 
 def review_problems(

@@ -25,7 +25,7 @@ from households.accounts import display_name
 from households.importer import refresh_movements
 from households.importing.movements import movement_of
 from households.messages import FIELDS as PROBLEM_FIELDS
-from households.messages import review_problem_message
+from households.messages import review_date_message, review_problem_message
 from households.models import (
     AdministrativeUnit,
     Cause,
@@ -293,6 +293,8 @@ def save_review(*, user, household: Household, year: int, data: ReviewInput, ver
         raise PermissionDenied(_("Hộ này không thuộc phạm vi của bạn."))
     if not user.writes_year(year):
         raise PermissionDenied(year_refusal(user, year, _commune_or_none(household, year)))
+    if poverty.review_date_problem(year, data.review_type, data.review_date):
+        raise ValidationError({"review_date": review_date_message(year, data.review_type, data.review_date)})
     standard = standard_for_review(year, data.review_type, data.review_date)
     if standard is None:
         raise ValidationError({"year": no_standard_message(year, data.review_type, data.review_date)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware
 
@@ -173,3 +173,34 @@ class PermissionsPolicyMiddleware:
         if self.policy:
             response.headers.setdefault("Permissions-Policy", self.policy)
         return response
+
+
+class SiteNotFoundPageWhenDebugging:
+    """The portal's own 404 page (templates/404.html, in the site's layout) with DEBUG on too.
+
+    `make run` runs with DEBUG on, and Django then answers a 404 with its technical page, which
+    lists every URL pattern of the portal to whoever mistypes an address. With DEBUG on, this
+    answers as production does: a view's Http404 (process_exception) and an address that no route
+    matches (the request left without a resolver_match) get povertyplan.views.not_found, so the
+    API's JSON 404 under /api/ too. A view that answers a 404 itself is left alone. Last in
+    MIDDLEWARE, so that the others see this page as they see the production one (CommonMiddleware
+    still adds a missing slash first). With DEBUG off it does nothing: Django calls handler404.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code == 404 and request.resolver_match is None:
+            from povertyplan.views import not_found
+
+            return not_found(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404):
+            from povertyplan.views import not_found
+
+            return not_found(request, exception)
+        return None

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",  # last: sees the view that answered
+    # DEBUG on (make run): the site's 404 page instead of Django's list of every URL pattern.
+    "povertyplan.middleware.SiteNotFoundPageWhenDebugging",
 ]
 
 ROOT_URLCONF = "povertyplan.urls"

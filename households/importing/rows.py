@@ -90,8 +90,10 @@ def _integer(value) -> int:
 _GROUPED = re.compile(r"\d{1,3}([.,]\d{3})+")
 
 
-def _amount(value) -> Decimal | None:
-    """A non-negative number; thousands may be grouped with '.', ',' or spaces (1.500.000)."""
+def read_amount(value) -> Decimal | None:
+    """A non-negative number; thousands may be grouped with '.', ',' or spaces (1.500.000,
+    1,500,000 and 1 500 000 are all 1.5 million), else a decimal point or comma (12,5). The one
+    reading of an amount: the importer's cells and the review form's fields (households.forms)."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         number = Decimal(str(value))
     else:
@@ -177,8 +179,8 @@ _FIELD_PARSERS = {
     "no_labour_capacity": _flag,
     "members": _integer,
     "year": _integer,
-    "income_per_capita": _amount,
-    "b1_score": _amount,
+    "income_per_capita": read_amount,
+    "b1_score": read_amount,
     "head_sex": _sex,
     "review_date": _date,
     "review_type": _review_type,

@@ -199,6 +199,16 @@ def test_an_officer_creates_a_review_for_a_visible_household(city, clients):
     assert_error(refused, 400)
 
 
+def test_a_review_dated_outside_its_cycle_is_a_400_on_review_date(city, clients):
+    household = Household.objects.get(code="BD001")
+    body = {"household": household.pk, "year": 2022, "income_per_capita": 900_000, "review_date": "2021-11-15"}
+    response = clients["commune_officer"].post("/api/v1/reviews/", body, format="json")
+    error = assert_error(response, 400, "invalid")
+    assert [detail["field"] for detail in error["details"]] == ["review_date"]
+    assert "không thuộc kỳ rà soát định kỳ năm 2022" in error["details"][0]["message"]
+    assert not Review.objects.filter(household=household, year=2022).exists()
+
+
 # --- imports --------------------------------------------------------------------------------
 
 

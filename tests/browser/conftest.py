@@ -77,3 +77,19 @@ def login(live_server):
         assert "/accounts/login/" not in page.url, f"login failed for {username}"
 
     return as_user
+
+
+AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core's violations on the page as it stands (every rule of the vendored version), each
+    {id, impact, help, nodes: [{target, html}]}. Injected by the test: no page of the portal loads it."""
+    if not page.evaluate("Boolean(window.axe)"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 200)})),
+        }))"""
+    )

@@ -11,7 +11,7 @@ from reports.recompute import recompute_progress
 from tests.factories import UserFactory
 from tests.reports.test_recompute import seed_reviews
 
-from .conftest import PHONE
+from .conftest import OFFICE, PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -82,3 +82,15 @@ def test_the_dashboard_fits_a_phone(live_server, page, login, city):
     page.goto(f"{live_server.url}/progress/?year=2024")
     expect(page.locator("main h1")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
+
+
+def test_the_units_table_fits_an_office_screen(live_server, page, login, city, screenshot):
+    login(page, "lanh-dao")
+    for path in ("/progress/?year=2024", f"/progress/unit/{city.children.get(code='271').pk}/?year=2024"):
+        page.goto(f"{live_server.url}{path}")
+        table = page.locator("table.units-table")
+        expect(table).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= OFFICE["width"]
+        wrap = table.evaluate("t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
+        assert wrap[0] <= wrap[1], f"{path}: the units table scrolls sideways ({wrap})"
+    screenshot(page, "h-units-table-1366")

@@ -47,9 +47,9 @@ def review_row(code, commune, **overrides):
         "income_per_capita": 1_200_000,
         "b1_score": None,
         **{f"d{i:02d}": 1 if i <= 3 else 0 for i in range(1, 13)},
-        "review_date": "15/11/2023",
     }
     values.update(overrides)
+    values.setdefault("review_date", f"15/11/{values['year']}")  # within the year's review cycle
     return values
 
 
@@ -204,3 +204,42 @@ def test_on_a_phone_the_menu_folds_behind_one_button(live_server, page, login, u
     expect(links).to_be_visible()
     expect(links.get_by_role("link", name="Hộ gia đình")).to_be_visible()
     screenshot(page, "f-phone-menu-open")
+
+
+def test_on_a_phone_the_household_list_reads_as_cards_without_sideways_scrolling(
+    live_server, page, login, unit, screenshot
+):
+    commune = unit["commune"]
+    for number in range(3):
+        ReviewFactory(
+            household__code=f"HN-{commune.code}-{number:05d}",
+            household__commune=commune,
+            household__head_name="Nguyễn Thị Phương Thảo",
+            household__village="Thôn Đồng Bảng, xóm Giữa",
+        )
+    page.set_viewport_size(PHONE)
+    login(page, "xa-phu-cuong")
+    page.goto(f"{live_server.url}/households/")
+    cards = page.locator("#household-table tbody tr")
+    expect(cards).to_have_count(3)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "the page scrolls sideways"
+    wrap = page.evaluate(
+        "(e => [e.scrollWidth, e.clientWidth])(document.querySelector('#household-table').parentElement)"
+    )
+    assert wrap[0] <= wrap[1], f"the list scrolls sideways inside its box: {wrap}"
+    # A card: the code heads it, each other value under its column's name; one card is one row's width.
+    first = cards.first
+    box = first.bounding_box()
+    assert box["width"] <= PHONE["width"] and box["height"] > 120, box
+    assert first.locator("td").first.evaluate("td => getComputedStyle(td, '::before').content") in ("none", "normal")
+    labels = first.locator("td[data-label]").evaluate_all(
+        "cells => cells.slice(1).filter(c => c.offsetParent).map(c => getComputedStyle(c, '::before').content)"
+    )
+    assert '"Chủ hộ"' in labels and '"Thôn, tổ"' in labels, labels
+    expect(first).to_contain_text("Nguyễn Thị Phương Thảo")
+    screenshot(page, "h-phone-household-cards")
+
+    # The office screen keeps the table, its header row shown.
+    page.set_viewport_size(OFFICE)
+    expect(page.locator("#household-table thead th").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= OFFICE["width"]

@@ -34,7 +34,7 @@ def row(code, commune=RURAL, year=2023, income=1_200_000, deprivations=3, **over
         "income_per_capita": income,
         "b1_score": "",
         **{f"d{i:02d}": 1 if i <= deprivations else 0 for i in range(1, 13)},
-        "review_date": "15/11/2023",
+        "review_date": f"15/11/{year}",
     }
     values.update(overrides)
     return values
@@ -362,3 +362,11 @@ def test_the_importer_and_the_review_service_say_the_same_words_for_the_same_pro
         services.classify_review(standard=household.reviews.get().standard, commune=household.commune, data=data)
     (said,) = caught.value.message_dict["income_per_capita"]
     assert any(said in message for message in messages), (said, messages)
+
+
+def test_a_file_keeps_the_date_it_records_even_outside_the_review_cycle(admin_units):
+    """The form and the API refuse a date outside the review's cycle (households.services); a file
+    is taken as recorded: a pre-filled sheet repeats its source year's date on rows the officer
+    edits for the next year, and refusing those would refuse the cycle's own template."""
+    result = import_reviews(csv_file([row("H2", year=2024, review_date="15/11/2023")]), filename="a.csv")
+    assert result.reviews_created == 1

@@ -496,3 +496,17 @@ def test_an_income_classifies_as_the_representative_of_its_band(lines, income, c
     steps = poverty.income_steps(lines)
     band = next((k for k, step in enumerate(steps) if income <= step), len(steps))
     assert classify(lines, poverty.band_income(steps, band), count) is classify(lines, income, count)
+
+
+def test_a_review_s_date_falls_in_its_year_s_cycle():
+    from households.poverty import ReviewProblem, review_date_problem, review_window
+
+    assert review_window(2024, ReviewType.PERIODIC) == (datetime.date(2024, 1, 1), datetime.date(2025, 3, 31))
+    assert review_window(2024, ReviewType.REGULAR) == (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
+    assert review_date_problem(2024, ReviewType.PERIODIC, None) is None  # no date: nothing to check
+    assert review_date_problem(2024, ReviewType.PERIODIC, datetime.date(2024, 12, 14)) is None
+    assert review_date_problem(2024, ReviewType.PERIODIC, datetime.date(2025, 2, 1)) is None
+    assert review_date_problem(2024, ReviewType.REGULAR, datetime.date(2025, 2, 1)) == ReviewProblem.DATE_OUTSIDE_CYCLE
+    assert (
+        review_date_problem(2024, ReviewType.PERIODIC, datetime.date(2023, 11, 15)) == ReviewProblem.DATE_OUTSIDE_CYCLE
+    )

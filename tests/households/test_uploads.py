@@ -41,7 +41,7 @@ def row(code, commune, year=2023, income=1_200_000, deprivations=3, **overrides)
         "income_per_capita": income,
         "b1_score": "",
         **{f"d{i:02d}": 1 if i <= deprivations else 0 for i in range(1, 13)},
-        "review_date": "15/11/2023",
+        "review_date": f"15/11/{year}",
     }
     values.update(overrides)
     return values

@@ -8,6 +8,7 @@ from django.urls import reverse
 from households.filters import fold, vietnamese_sort_key
 from households.models import Household, Member, Movement, PovertyClass, Role
 from tests.factories import CommuneFactory, HouseholdFactory, MemberFactory, ReviewFactory, UserFactory
+from tests.html_checks import assert_described_by_real_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +154,7 @@ def test_validation_messages_are_vietnamese_and_next_to_the_field(client, office
     response = client.post(reverse("households:create"), {"code": "", "commune": commune.pk, "members_count": 0})
     content = response.content.decode()
     assert response.status_code == 200
-    assert 'id="id_head_name_errors"' in content
+    assert_described_by_real_ids(content, "id_head_name", "id_head_name_error")
     assert "Trường này là bắt buộc." in content
     assert "Đảm bảo giá trị này lớn hơn hoặc bằng với 1" in content
 

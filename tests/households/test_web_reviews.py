@@ -11,6 +11,7 @@ from django.urls import reverse
 from households import services
 from households.models import Cause, Movement, PovertyClass, Review, ReviewState, Role, Structure
 from tests.factories import CommuneFactory, HouseholdFactory, ReviewFactory, UserFactory
+from tests.html_checks import assert_described_by_real_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +94,8 @@ def test_validation_messages_are_vietnamese_next_to_the_field(client, officer, h
     errors = response.context["form"].errors
     assert errors["income_per_capita"] == ["Cần thu nhập bình quân hoặc điểm B1."]
     assert "review_date" in errors
-    assert 'id="id_income_per_capita_errors"' in response.content.decode()
+    assert_described_by_real_ids(response.content.decode(), "id_income_per_capita", "id_income_per_capita_error")
+    assert_described_by_real_ids(response.content.decode(), "id_review_date", "id_review_date_error")
     assert client.post(review_url(household), entries(income="abc")).context["form"].errors["income_per_capita"] == [
         "Nhập một số."
     ]
@@ -246,3 +248,56 @@ def test_a_new_reviews_movement_is_right_in_its_first_history_row(db):
     review = services.save_review(user=officer, household=household, year=2023, data=data, version="")
     first = review.history.order_by("history_date", "history_id").first()
     assert review.movement == first.movement == "escaped_poverty"
+
+
+@pytest.mark.parametrize("typed", ["1.500.000", "1,500,000", "1 500 000", "1500000"])
+def test_an_income_grouped_with_dots_commas_or_spaces_is_one_and_a_half_million(client, officer, household, typed):
+    """The importer's reading (households.importing.rows.read_amount) in the form too: Django's
+    Vietnamese reading took "1,500,000" for 1,5 and refused it."""
+    url = reverse("households:review_classify", args=[household.pk, 2023])
+    preview = client.post(url, entries(income=typed, deprivations=3), HTTP_HX_REQUEST="true")
+    assert 'data-class="poor"' in preview.content.decode()
+    assert client.post(review_url(household), entries(income=typed, deprivations=3)).status_code == 302
+    assert Review.objects.get(household=household, year=2023).income_per_capita == Decimal(1_500_000)
+
+
+def test_an_income_that_is_not_a_whole_amount_is_refused_next_to_the_field(client, officer, household):
+    for typed, message in (("1,5 triệu", "Nhập một số."), ("-200.000", "lớn hơn hoặc bằng với 0")):
+        errors = client.post(review_url(household), entries(income=typed)).context["form"].errors
+        assert message in errors["income_per_capita"][0], errors
+    assert not Review.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("year", "kind", "day", "accepted"),
+    [
+        (2023, "periodic", "15/11/2023", True),
+        (2023, "periodic", "01/01/2023", True),
+        (2023, "periodic", "31/03/2024", True),  # re-visited before the city approves the list
+        (2023, "periodic", "01/04/2024", False),
+        (2023, "periodic", "31/12/2022", False),
+        (2023, "periodic", "15/11/2019", False),
+        (2023, "regular", "15/06/2023", True),
+        (2023, "regular", "15/01/2024", False),
+    ],
+)
+def test_a_review_date_outside_the_review_s_cycle_is_refused_in_vietnamese(
+    client, officer, household, year, kind, day, accepted
+):
+    response = client.post(review_url(household, year), entries(review_type=kind, review_date=day))
+    if accepted:
+        assert response.status_code == 302
+        assert Review.objects.get(household=household, year=year).review_date.strftime("%d/%m/%Y") == day
+        return
+    assert response.status_code == 200 and not Review.objects.exists()
+    errors = response.context["form"].errors["review_date"]
+    if kind == "periodic":
+        assert errors == [
+            f"Ngày rà soát {day} không thuộc kỳ rà soát định kỳ năm {year} (từ 01/01/{year} đến 31/03/{year + 1})."
+        ]
+    else:
+        assert errors == [
+            f"Ngày rà soát {day} không thuộc năm {year}: rà soát thường xuyên năm {year} có ngày từ "
+            f"01/01/{year} đến 31/12/{year}."
+        ]
+    assert_described_by_real_ids(response.content.decode(), "id_review_date", "id_review_date_error")
