@@ -113,7 +113,8 @@ def _schema_operations() -> list[tuple[re.Pattern, dict[str, bool]]]:
         # An array parameter is sent repeated (explode, OpenAPI's default for a query) unless it says
         # explode: false, a comma-separated list in one value (`unit=01,271`): then twice is refused.
         parameters = {
-            p["name"]: (p.get("schema", {}).get("type") == "array" and p.get("explode", True)) or p.get("explode") is True
+            p["name"]: (p.get("schema", {}).get("type") == "array" and p.get("explode", True))
+            or p.get("explode") is True
             for p in get.get("parameters", [])
             if p.get("in") == "query"
         }

@@ -136,8 +136,7 @@ ENTRIES: list[Entry] = [
         "Hộ thoát nghèo",
         "Households that escaped poverty",
         "Hộ nghèo đầu năm không còn nghèo ở kết quả rà soát cuối năm; null ở năm đầu của một chuẩn nghèo.",
-        "Households poor at the start of the year and no longer poor at its review; null in a standard's first "
-        "year.",
+        "Households poor at the start of the year and no longer poor at its review; null in a standard's first year.",
         HOUSEHOLDS,
         source=CIRCULAR_07,
         first_year=FIRST_MOVEMENT_YEAR,

@@ -22,6 +22,7 @@ from reports.datapackage import indicators_schema, package, progress_schema
 from targets.models import Indicator
 from targets.queries import all_plans, all_projection_years
 
+
 class PackageView(APIView):
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]  # application/json, as the Data Package specification asks
@@ -32,7 +33,7 @@ class PackageView(APIView):
     summary="Gói dữ liệu CSV chỉ tiêu / data package of the indicators CSV",
     description=(
         "Frictionless Data Package (Table Schema) của `indicators/?format=csv`: kiểu, đơn vị đo, mô tả từng cột, "
-        "khóa chính (unit, year); `unit` là chuỗi. pandas: `pd.read_csv(url, dtype={\"unit\": str})`.\n\n"
+        'khóa chính (unit, year); `unit` là chuỗi. pandas: `pd.read_csv(url, dtype={"unit": str})`.\n\n'
         "Frictionless Data Package (Table Schema) of `indicators/?format=csv`: each column's type, unit of measure "
         "and description, the primary key (unit, year); `unit` is a string."
     ),
