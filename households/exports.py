@@ -48,7 +48,9 @@ def write_template(stream: IO[bytes], rows: Iterable[list] = (), *, year: int | 
     guide.append([])
     guide.append(["Cờ (0/1): 1 là có, 0 là không. Giới tính: Nam/Nữ. Thu nhập: đồng/người/tháng."])
     guide.append(["Mã xã/phường: mã GSO 5 chữ số của đơn vị có hiệu lực trong năm rà soát (xem trang «Mã đơn vị»)."])
-    guide.append(["Mã hộ mới: bắt đầu bằng HN-<mã xã/phường>- (ví dụ HN-09625-00017); hộ đã có giữ nguyên mã của hộ."])
+    guide.append(
+        ["Mã hộ mới: bắt đầu bằng HN-<mã xã/phường>- (ví dụ HN-09625-00017); hộ đã có giữ nguyên mã của hộ."]
+    )
     for line in SOURCE_YEAR_GUIDE:
         guide.append([line])
     units = workbook.create_sheet("Mã đơn vị")

@@ -119,10 +119,7 @@ def test_an_upload_with_two_bad_rows_shows_both_messages_and_changes_nothing(
     expect(errors).to_contain_text("Dòng 4, cột «D04 Bảo hiểm y tế (0/1)»: «7» phải là 0 hoặc 1")
     expect(page.locator("#confirm-import")).to_have_count(0)
     screenshot(page, "b-upload-two-bad-rows")
-    assert (
-        list(Review.objects.values()) == before
-        and not Household.objects.filter(code=f"HN-{commune.code}-00002").exists()
-    )
+    assert list(Review.objects.values()) == before and not Household.objects.filter(code=f"HN-{commune.code}-00002").exists()
 
 
 def test_a_large_upload_shows_progress_then_the_preview_and_imports_on_confirm(
