@@ -71,13 +71,21 @@ def test_the_indicators_csv_links_its_data_package_which_validates_it(city, clie
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
 
-def test_pandas_keeps_every_unit_code_as_the_readme_says(city, clients, tmp_path):
-    (tmp_path / "indicators.csv").write_bytes(
-        csv_text(clients["city_leader"].get(INDICATORS, {"format": "csv"})).encode()
-    )
-    table = pd.read_csv(tmp_path / "indicators.csv", dtype={"unit": str})
-    assert {"01", "001", "00001", "09625"} <= set(table["unit"])
-    assert not table.duplicated(["unit", "year"]).any()
+@pytest.mark.parametrize("path", [INDICATORS, PROGRESS])
+def test_pandas_keeps_every_unit_code_as_the_readme_says(city, clients, tmp_path, path):
+    client = clients["city_leader"]
+    response = client.get(path, {"format": "csv"})
+    (tmp_path / "data.csv").write_bytes(response.content)
+    package = described_by(response, client)
+    key = package["resources"][0]["schema"]["primaryKey"]
+    fields = package["resources"][0]["schema"]["fields"]
+    by_hand = pd.read_csv(tmp_path / "data.csv", dtype={"unit": str})
+    by_package = pd.read_csv(tmp_path / "data.csv", dtype={f["name"]: str for f in fields if f["type"] == "string"})
+    for table in (by_hand, by_package):
+        assert {"01", "001", "00001", "09625"} <= set(table["unit"])
+        assert not table.duplicated(key).any()
+    guessed = pd.read_csv(tmp_path / "data.csv")  # what the issue saw: 01, 001, 00001 → 1
+    assert guessed.duplicated(key).any()
 
 
 @override_settings(OPEN_DATA_INDICATORS=True)
