@@ -6,6 +6,7 @@ import re
 
 from django.http import QueryDict
 from django.middleware.gzip import GZipMiddleware
+from django.middleware.http import ConditionalGetMiddleware
 from django.middleware.locale import LocaleMiddleware
 
 from povertyplan.api_errors import error_response
@@ -153,3 +154,33 @@ class GZipApiMiddleware(GZipMiddleware):
         if not request.path.startswith("/api/"):
             return response
         return super().process_response(request, response)
+
+
+class ApiConditionalGetMiddleware(ConditionalGetMiddleware):
+    """ETag and 304 for every read of the API: an answer without its own validator gets one from
+    its content (indicators/ and reviews/{id}/ set theirs before any work), and a client sending
+    it back in If-None-Match gets a bodiless 304. It sits inside the gzip middleware, so the tag is
+    of the uncompressed answer and GZip's weakened copy (W/"…") still matches."""
+
+    def process_response(self, request, response):
+        if not request.path.startswith("/api/"):
+            return response
+        return super().process_response(request, response)
+
+
+class RateLimitHeaders:
+    """The API's throttle budget on every answer a throttle counted (povertyplan.throttling)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        budget = getattr(request, "rate_limit", None)
+        if budget is not None:
+            remaining, limit, reset, window = budget
+            response["RateLimit-Limit"] = str(limit)
+            response["RateLimit-Remaining"] = str(remaining)
+            response["RateLimit-Reset"] = str(reset)
+            response["RateLimit-Policy"] = f"{limit};w={window}"
+        return response
