@@ -130,3 +130,24 @@ def test_by_default_the_preview_starts_from_the_last_year_before_the_standard_ch
     rows = [row("P2026", RURAL, year=2026, income=1_000_000, review_date="")]
     import_reviews(csv_file(rows), filename="2026.csv")  # the end-2026 review under way: Decree 351
     assert impact.default_year() == 2025 and {item["year"] for item in preview()} == {2025}
+
+
+def test_the_api_filters_by_level_and_parent_together(computed):
+    from rest_framework.test import APIClient
+
+    from households.models import Role
+    from tests.factories import UserFactory
+
+    leader = UserFactory(username="lanh-dao-loc", role=Role.CITY_LEADER, unit=accounts.resolve_unit("01"))
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {accounts.issue_api_token(leader)}")
+
+    def units(**params) -> set[str]:
+        response = api.get("/api/v1/standards/impact/", params)
+        assert response.status_code == 200, response.content
+        return {row["unit"] for row in response.json()["results"]}
+
+    assert units(level="commune", parent="01") == {RURAL, URBAN}  # the 2025 communes hang from the city
+    assert units(level="district", parent="01") == units(level="district")
+    assert units(level="commune", parent="271") == set()
+    assert api.get("/api/v1/standards/impact/", {"parent": "x"}).status_code == 400
