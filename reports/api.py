@@ -130,10 +130,10 @@ class SnapshotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self.query().get("shape") == "long"
 
     def finalize_response(self, request, response, *args, **kwargs):
-        """The wide CSV names its data package (RFC 8288 `describedby`), as the API root does."""
+        """The CSV names its data package (RFC 8288 `describedby`), as the API root does."""
         response = super().finalize_response(request, response, *args, **kwargs)
         renderer = getattr(request, "accepted_renderer", None)
-        if response.status_code == 200 and renderer is not None and renderer.format == "csv" and not self.long_shape():
+        if response.status_code == 200 and renderer is not None and renderer.format == "csv":
             url = request.build_absolute_uri(reverse(self.package_route))
             response["Link"] = f'<{url}>; rel="describedby"; type="application/json"'
         return response

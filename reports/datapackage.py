@@ -159,8 +159,38 @@ def _schema(fields: list[dict], *, primary_key: list[str]) -> dict:
     return {"fields": fields, "primaryKey": primary_key, "missingValues": [""]}
 
 
-def package(name: str, title: str, description: str, resource: dict) -> dict:
-    """A data package with one CSV resource (`resource` holds name, path, schema)."""
+def long_schema(*, with_target: bool) -> dict:
+    """?shape=long: one row per unit, year and indicator (progress/: and target)."""
+    indicator_text = "Tên cột của indicators/ (xem indicators/catalogue/) / the indicators/ column (see the catalogue)"
+    fields = [
+        _field("unit", "string", "Mã đơn vị / unit code", BY_NAME["unit"].definition_en),
+        _field("unit_name", "string", "Tên đơn vị / unit name", "Tên đơn vị / unit name"),
+        _field("year", "integer", "Năm / year", BY_NAME["year"].definition_en),
+        _field("indicator", "string", "Chỉ tiêu / indicator", indicator_text),
+        _field(
+            "value",
+            "number",
+            "Giá trị / value",
+            "Giá trị của chỉ tiêu trong năm, đơn vị đo như trong danh mục / the indicator's value that year, in "
+            "its catalogue unit of measure",
+        ),
+        _field(
+            "status",
+            "string",
+            "Trạng thái / status",
+            "Trạng thái so với chỉ tiêu (progress/); trống ở indicators/ / status against the target (progress/); "
+            "empty in indicators/",
+        ),
+    ]
+    key = ["unit", "year", "indicator"]
+    if with_target:
+        fields.append(_field("target_id", "integer", "Mã chỉ tiêu (targets/) / target id", "targets/ id"))
+        key = ["unit", "year", "target_id"]
+    return _schema(fields, primary_key=key)
+
+
+def package(name: str, title: str, description: str, resources: list[dict]) -> dict:
+    """A data package of CSV resources (each holds name, path, title, schema)."""
     return {
         "profile": "tabular-data-package",
         "name": name,
@@ -176,5 +206,6 @@ def package(name: str, title: str, description: str, resource: dict) -> dict:
                 "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
                 **resource,
             }
+            for resource in resources
         ],
     }

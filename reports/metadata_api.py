@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from povertyplan.api_errors import error_responses
 from reports.catalogue import catalogue_records
-from reports.datapackage import indicators_schema, package, progress_schema
+from reports.datapackage import indicators_schema, long_schema, package, progress_schema
 from targets.models import Indicator
 from targets.queries import all_plans, all_projection_years
 
@@ -43,19 +43,28 @@ class IndicatorsPackageView(PackageView):
     def get(self, request):
         # An open-data answer (no token) adds the `suppressed` column, as the CSV does.
         open_data = settings.OPEN_DATA_INDICATORS and not request.user.is_authenticated
-        resource = {
-            "name": "indicators",
-            "path": request.build_absolute_uri(reverse("api-indicator-list") + "?format=csv"),
-            "title": "Chỉ tiêu giảm nghèo theo đơn vị và năm / poverty indicators per unit and year",
-            "schema": indicators_schema(open_data=open_data),
-        }
+        url = request.build_absolute_uri(reverse("api-indicator-list"))
+        resources = [
+            {
+                "name": "indicators",
+                "path": url + "?format=csv",
+                "title": "Chỉ tiêu giảm nghèo theo đơn vị và năm / poverty indicators per unit and year",
+                "schema": indicators_schema(open_data=open_data),
+            },
+            {
+                "name": "indicators-long",
+                "path": url + "?format=csv&shape=long",
+                "title": "Cùng số liệu, một dòng mỗi chỉ tiêu / the same figures, one row per indicator",
+                "schema": long_schema(with_target=False),
+            },
+        ]
         return Response(
             package(
                 "hanoi-poverty-indicators",
                 "Chỉ tiêu giảm nghèo Hà Nội / Hanoi poverty-reduction indicators",
                 "Bảng số liệu hiện hành (snapshot) theo đơn vị hành chính và năm. / The current snapshot per "
                 "administrative unit and year.",
-                resource,
+                resources,
             )
         )
 
@@ -73,19 +82,28 @@ class IndicatorsPackageView(PackageView):
 )
 class ProgressPackageView(PackageView):
     def get(self, request):
-        resource = {
-            "name": "progress",
-            "path": request.build_absolute_uri(reverse("api-progress-list") + "?format=csv"),
-            "title": "Tiến độ từng chỉ tiêu / progress on each target",
-            "schema": progress_schema(all_projection_years(all_plans())),
-        }
+        url = request.build_absolute_uri(reverse("api-progress-list"))
+        resources = [
+            {
+                "name": "progress",
+                "path": url + "?format=csv",
+                "title": "Tiến độ từng chỉ tiêu / progress on each target",
+                "schema": progress_schema(all_projection_years(all_plans())),
+            },
+            {
+                "name": "progress-long",
+                "path": url + "?format=csv&shape=long",
+                "title": "Giá trị và trạng thái, một dòng mỗi chỉ tiêu / value and status, one row per target",
+                "schema": long_schema(with_target=True),
+            },
+        ]
         return Response(
             package(
                 "hanoi-poverty-progress",
                 "Tiến độ kế hoạch giảm nghèo Hà Nội / progress of Hanoi's poverty-reduction plans",
                 "Mỗi dòng: một chỉ tiêu của một đơn vị trong một năm, trạng thái và đầu vào. / One line per "
                 "target, unit and year: status and inputs.",
-                resource,
+                resources,
             )
         )
 

@@ -41,10 +41,12 @@ def described_by(response, client) -> dict:
     return package.json()
 
 
-def validate_locally(package: dict, csv_response, tmp_path) -> frictionless.Report:
-    """frictionless on the package with the CSV downloaded from the test server saved beside it."""
+def validate_locally(package: dict, csv_response, tmp_path, resource: str | None = None) -> frictionless.Report:
+    """frictionless on the package's resource (the first by default) with the CSV downloaded from
+    the test server saved beside it."""
+    chosen = next(item for item in package["resources"] if resource in (None, item["name"]))
     (tmp_path / "data.csv").write_bytes(csv_response.content)
-    package["resources"][0]["path"] = "data.csv"
+    package = {**package, "resources": [{**chosen, "path": "data.csv"}]}
     (tmp_path / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
     return frictionless.validate(str(tmp_path / "datapackage.json"))
 
@@ -56,7 +58,7 @@ def test_the_indicators_csv_links_its_data_package_which_validates_it(city, clie
     client = clients["city_leader"]
     response = client.get(INDICATORS, {"format": "csv"})
     package = described_by(response, client)
-    (resource,) = package["resources"]
+    resource = package["resources"][0]
     fields = {field["name"]: field for field in resource["schema"]["fields"]}
     assert list(fields) == header(response) == INDICATOR_FIELDS
     assert fields["unit"]["type"] == "string" and resource["schema"]["primaryKey"] == ["unit", "year"]
@@ -110,10 +112,17 @@ def test_the_progress_csv_links_its_data_package_which_validates_it(city, client
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
 
-def test_the_long_csv_names_no_package_and_json_answers_none(city, clients):
-    long = clients["city_leader"].get(INDICATORS, {"format": "csv", "shape": "long"})
-    assert long.status_code == 200 and "Link" not in long
-    assert "Link" not in clients["city_leader"].get(INDICATORS)
+@pytest.mark.parametrize(("path", "name"), [(INDICATORS, "indicators-long"), (PROGRESS, "progress-long")])
+def test_the_long_csv_is_described_by_the_same_package_and_validates(city, clients, tmp_path, path, name):
+    client = clients["city_leader"]
+    response = client.get(path, {"format": "csv", "shape": "long"})
+    package = described_by(response, client)
+    (resource,) = [item for item in package["resources"] if item["name"] == name]
+    assert resource["path"] == f"http://testserver{path}?format=csv&shape=long"
+    assert [field["name"] for field in resource["schema"]["fields"]] == header(response)
+    report = validate_locally(package, response, tmp_path, resource=name)
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert "Link" not in client.get(path)  # JSON answers name no package
 
 
 def test_the_packages_take_no_parameter(city, clients):
