@@ -202,7 +202,7 @@ def package(name: str, title: str, description: str, resources: list[dict]) -> d
                 "profile": "tabular-data-resource",
                 "format": "csv",
                 "mediatype": "text/csv",
-                "encoding": "utf-8-sig",
+                "encoding": "utf-8",  # with a BOM for Excel; frictionless and pandas skip it
                 "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
                 **resource,
             }
