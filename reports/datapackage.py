@@ -62,6 +62,20 @@ PROGRESS_INPUTS = {
     "achieved_pace": ("Tốc độ đạt được (hộ/năm)", "pace achieved (households a year)"),
     "needed_pace": ("Tốc độ cần đạt (hộ/năm)", "pace needed (households a year)"),
 }
+# Units of measure of the inputs (every indicator a plan tracks is a count of households).
+INPUT_UNITS = {
+    "previous": "households",
+    "current": "households",
+    "baseline": "households",
+    "target_count": "households",
+    "lower_bound": "%",
+    "upper_bound": "%",
+    "reduction_rate": "%",
+    "achieved_pace": "households/year",
+    "needed_pace": "households/year",
+    "years_elapsed": "years",
+    "years_left": "years",
+}
 FIELD_TYPES = {
     "year": "integer",
     "computed_at": "datetime",
@@ -106,11 +120,19 @@ def indicators_schema(*, open_data: bool) -> dict:
             name,
             entry.type,
             f"{entry.title} / {entry.title_en}",
-            f"{entry.definition} / {entry.definition_en}",
+            _described(name),
             unit=entry.unit_of_measure,
         )
         fields.append(field)
     return _schema(fields, primary_key=["unit", "year"])
+
+
+PROJECTION_TEXT = (
+    "Giá trị dự kiến nếu giữ tốc độ từ năm gốc (chỉ tiêu có thời hạn: số hộ/năm; các chỉ tiêu khác: tỷ lệ giảm "
+    "bình quân); trống khi không có dự báo cho chỉ tiêu hoặc năm đã qua. / The value expected if the pace "
+    "since the baseline continues (a deadline target: households a year; others: the average annual rate); "
+    "empty where the target has no projection to that year or the year is past."
+)
 
 
 def progress_schema(projection_years: list[int]) -> dict:
@@ -118,8 +140,10 @@ def progress_schema(projection_years: list[int]) -> dict:
     fields = []
     for name in progress_columns(projection_years):
         if name.startswith("inputs."):
-            vi, en = PROGRESS_INPUTS[name.removeprefix("inputs.")]
-            fields.append(_field(name, "number", f"Đầu vào: {vi} / input: {en}", f"{vi} / {en}"))
+            key = name.removeprefix("inputs.")
+            vi, en = PROGRESS_INPUTS[key]
+            unit = INPUT_UNITS.get(key)
+            fields.append(_field(name, "number", f"Đầu vào: {vi} / input: {en}", f"{vi} / {en}", unit=unit))
         elif name.startswith("projection_"):
             year = name.removeprefix("projection_")
             fields.append(
@@ -136,14 +160,6 @@ def progress_schema(projection_years: list[int]) -> dict:
     return _schema(fields, primary_key=["unit", "year", "target_id"])
 
 
-PROJECTION_TEXT = (
-    "Giá trị dự kiến nếu giữ tốc độ từ năm gốc (chỉ tiêu có thời hạn: số hộ/năm; các chỉ tiêu khác: tỷ lệ giảm "
-    "bình quân); trống khi không có dự báo cho chỉ tiêu hoặc năm đã qua. / The value expected if the pace "
-    "since the baseline continues (a deadline target: households a year; others: the average annual rate); "
-    "empty where the target has no projection to that year or the year is past."
-)
-
-
 def _field(name: str, type_: str, title: str, description: str, *, unit: str | None = None) -> dict:
     field = {"name": name, "type": type_, "title": title, "description": description}
     if name == "unit":
@@ -155,6 +171,11 @@ def _field(name: str, type_: str, title: str, description: str, *, unit: str | N
     return field
 
 
+def _described(name: str) -> str:
+    entry = BY_NAME[name]
+    return f"{entry.definition} / {entry.definition_en}"
+
+
 def _schema(fields: list[dict], *, primary_key: list[str]) -> dict:
     return {"fields": fields, "primaryKey": primary_key, "missingValues": [""]}
 
@@ -163,9 +184,9 @@ def long_schema(*, with_target: bool) -> dict:
     """?shape=long: one row per unit, year and indicator (progress/: and target)."""
     indicator_text = "Tên cột của indicators/ (xem indicators/catalogue/) / the indicators/ column (see the catalogue)"
     fields = [
-        _field("unit", "string", "Mã đơn vị / unit code", BY_NAME["unit"].definition_en),
+        _field("unit", "string", "Mã đơn vị / unit code", _described("unit")),
         _field("unit_name", "string", "Tên đơn vị / unit name", "Tên đơn vị / unit name"),
-        _field("year", "integer", "Năm / year", BY_NAME["year"].definition_en),
+        _field("year", "integer", "Năm / year", _described("year")),
         _field("indicator", "string", "Chỉ tiêu / indicator", indicator_text),
         _field(
             "value",

@@ -108,6 +108,12 @@ def test_the_progress_csv_links_its_data_package_which_validates_it(city, client
     schema = package["resources"][0]["schema"]
     assert [field["name"] for field in schema["fields"]] == header(response)
     assert schema["primaryKey"] == ["unit", "year", "target_id"]
+    units = {field["name"]: field.get("unit") for field in schema["fields"]}
+    assert (units["inputs.achieved_pace"], units["inputs.lower_bound"], units["inputs.current"]) == (
+        "households/year",
+        "%",
+        "households",
+    )
     report = validate_locally(package, response, tmp_path)
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
