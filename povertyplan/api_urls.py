@@ -1,7 +1,8 @@
 """The REST API, version 1, mounted at /api/v1/ (docs/api.md).
 
 Paths are the public contract: units/, indicators/, progress/, targets/, plan/, households/,
-reviews/, imports/; the OpenAPI 3 schema at schema/ and its docs page at docs/ (Swagger UI,
+reviews/, imports/; the root lists them; indicators/ and progress/ have a datapackage.json
+describing their CSV, indicators/catalogue/ defines every column; the OpenAPI 3 schema at schema/ and its docs page at docs/ (Swagger UI,
 served offline from drf-spectacular-sidecar; Redoc at redoc/).
 """
 
@@ -15,6 +16,7 @@ from rest_framework.routers import DefaultRouter
 from households.api import HouseholdViewSet, ImportViewSet, ReviewViewSet, UnitViewSet
 from reports.api import IndicatorViewSet, PlanClosingView, ProgressViewSet
 from reports.impact import ImpactViewSet
+from reports.metadata_api import ApiRootView, CatalogueView, IndicatorsPackageView, ProgressPackageView
 from targets.api import PlanViewSet, TargetViewSet
 
 router = DefaultRouter()
@@ -37,6 +39,10 @@ redoc = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]})(
 )
 
 urlpatterns = [
+    path("", ApiRootView.as_view(), name="api-root"),
+    path("indicators/datapackage.json", IndicatorsPackageView.as_view(), name="api-indicators-datapackage"),
+    path("indicators/catalogue/", CatalogueView.as_view(), name="api-indicators-catalogue"),
+    path("progress/datapackage.json", ProgressPackageView.as_view(), name="api-progress-datapackage"),
     path("", include(router.urls)),
     path("plan/<int:pk>/closing/", PlanClosingView.as_view(), name="api-plan-closing"),
     path("schema/", SpectacularAPIView.as_view(**public), name="api-schema"),

@@ -6,6 +6,7 @@ import re
 
 from django.conf import settings
 from django.http import Http404, QueryDict
+from django.middleware.http import ConditionalGetMiddleware
 from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware
 
@@ -116,8 +117,11 @@ def _schema_operations() -> list[tuple[re.Pattern, dict[str, bool]]]:
         get = methods.get("get")
         if get is None:
             continue
+        # An array parameter is sent repeated (explode, OpenAPI's default for a query) unless it says
+        # explode: false, a comma-separated list in one value (`unit=01,271`): then twice is refused.
         parameters = {
-            p["name"]: p.get("schema", {}).get("type") == "array" or p.get("explode") is True
+            p["name"]: (p.get("schema", {}).get("type") == "array" and p.get("explode", True))
+            or p.get("explode") is True
             for p in get.get("parameters", [])
             if p.get("in") == "query"
         }
@@ -204,3 +208,33 @@ class SiteNotFoundPageWhenDebugging:
 
             return not_found(request, exception)
         return None
+
+
+class ApiConditionalGetMiddleware(ConditionalGetMiddleware):
+    """ETag and 304 for every read of the API: an answer without its own validator gets one from
+    its content (indicators/ and reviews/{id}/ set theirs before any work), and a client sending
+    it back in If-None-Match gets a bodiless 304. It sits inside the gzip middleware, so the tag is
+    of the uncompressed answer and GZip's weakened copy (W/"…") still matches."""
+
+    def process_response(self, request, response):
+        if not request.path.startswith("/api/"):
+            return response
+        return super().process_response(request, response)
+
+
+class RateLimitHeaders:
+    """The API's throttle budget on every answer a throttle counted (povertyplan.throttling)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        budget = getattr(request, "rate_limit", None)
+        if budget is not None:
+            remaining, limit, reset, window = budget
+            response["RateLimit-Limit"] = str(limit)
+            response["RateLimit-Remaining"] = str(remaining)
+            response["RateLimit-Reset"] = str(reset)
+            response["RateLimit-Policy"] = f"{limit};w={window}"
+        return response

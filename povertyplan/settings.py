@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "django_prometheus",
+    "corsheaders",
     "households",
     "targets",
     "reports",
@@ -59,11 +60,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
     "povertyplan.logs.RequestLogMiddleware",  # the request id, for every record the request causes
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "povertyplan.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "povertyplan.middleware.GZipApiMiddleware",
+    "povertyplan.middleware.ApiConditionalGetMiddleware",
+    "povertyplan.middleware.RateLimitHeaders",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "povertyplan.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,14 +168,32 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "povertyplan.api_errors.api_exception_handler",
     # Per token (per user) and per anonymous address; rates from the environment.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "povertyplan.throttling.UserBudgetThrottle",
+        "povertyplan.throttling.AnonBudgetThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("API_THROTTLE_USER", default="10000/hour"),
         "anon": env("API_THROTTLE_ANON", default="300/hour"),
     },
 }
+# CORS (django-cors-headers) for the open-data endpoints only: indicators/ with its data package and
+# catalogue, and progress/'s data package, so a notebook in a browser can read what is published.
+# Any origin, never with credentials (cookies): a page elsewhere cannot ride an officer's session;
+# a token sent in Authorization is the caller's own choice. The rest of the API sends no CORS header.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_URLS_REGEX = r"^/api/v1/(indicators/.*|progress/datapackage\.json)$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Last-Modified",
+    "Link",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "RateLimit-Policy",
+]
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hanoi Plan 51-KH/TU poverty-reduction API",
     "DESCRIPTION": (

@@ -16,6 +16,7 @@ import json
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
@@ -32,9 +33,12 @@ from povertyplan.cells import safe_cell
 from reports import cache
 from reports.closing import closing_report
 from reports.dashboard import assess_target, projection_years, target_projections
+from reports.datapackage import PROGRESS_HEAD, indicator_columns, progress_columns
 from reports.models import IndicatorValue
-from reports.queries import current_run, snapshot
+from reports.queries import INDICATOR_FIELDS, current_run, snapshot
 from reports.serializers import (
+    YEAR_MAX,
+    YEAR_MIN,
     ClosingReportSerializer,
     IndicatorSerializer,
     ProgressQuerySerializer,
@@ -44,11 +48,15 @@ from reports.serializers import (
     progress_record,
 )
 from targets.models import Plan
-from targets.queries import all_plans, default_plan, plan_by_code, targets_for_units
+from targets.queries import all_plans, all_projection_years, default_plan, plan_by_code, targets_for_units
 
 
 class CSVRenderer(BaseRenderer):
-    """Rows as CSV with a header, for spreadsheet users. Nested objects become dotted columns."""
+    """Rows as CSV with a header, for spreadsheet users. Nested objects become dotted columns.
+
+    A view's `csv_columns` fixes the header (the columns of its data package, reports.datapackage),
+    so every query answers the same columns, an empty one included; a key outside them (a new
+    input of a judgement nobody listed yet) is appended rather than lost."""
 
     media_type = "text/csv"
     format = "csv"
@@ -58,7 +66,12 @@ class CSVRenderer(BaseRenderer):
         if isinstance(data, dict) and "results" in data:
             data = data["results"]
         rows = [flatten(item) for item in (data if isinstance(data, list) else [data])]
-        columns: list[str] = []
+        view = (renderer_context or {}).get("view")
+        response = (renderer_context or {}).get("response")
+        fixed = getattr(view, "csv_columns", None)
+        if fixed is None or (response is not None and response.status_code >= 400):
+            fixed = []
+        columns: list[str] = list(fixed)
         for row in rows:
             columns += [name for name in row if name not in columns]
         stream = io.StringIO()
@@ -101,9 +114,29 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
+# ?shape=long: one row per unit, year and indicator (Open SDG's tidy CSV). progress/ adds the
+# target judged, since an indicator may carry two targets (poor: a band and a deadline).
+LONG_COLUMNS = ["unit", "unit_name", "year", "indicator", "value", "status"]
+LONG_INDICATORS = [name for name in INDICATOR_FIELDS if name not in ("unit", "year", "computed_at")]
+
+
 class SnapshotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends: list = []
     renderer_classes = RENDERERS
+    package_route = ""  # the data package that describes this list's (wide) CSV
+    csv_columns: list[str] | None = None
+
+    def long_shape(self) -> bool:
+        return self.query().get("shape") == "long"
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """The CSV names its data package (RFC 8288 `describedby`), as the API root does."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code == 200 and renderer is not None and renderer.format == "csv":
+            url = request.build_absolute_uri(reverse(self.package_route))
+            response["Link"] = f'<{url}>; rel="describedby"; type="application/json"'
+        return response
 
     def query(self) -> dict:
         if not hasattr(self, "_query"):
@@ -120,13 +153,15 @@ class SnapshotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return snapshot(
             unit=query.get("unit"),
             year=query.get("year"),
+            year_from=query.get("year_from"),
+            year_to=query.get("year_to"),
             level=query.get("level"),
             parent=query.get("parent"),
             structure=Structure.REFORM_2025 if structure == Structure.REFORM_2025 else None,
         )
 
     def paginate_queryset(self, queryset):
-        if self.request.accepted_renderer.format == "csv":
+        if self.request.accepted_renderer.format == "csv" or self.long_shape():
             return None
         return super().paginate_queryset(queryset)
 
@@ -135,8 +170,33 @@ SNAPSHOT_DESCRIPTION = (
     "Chỉ đọc bảng số liệu đã tính (snapshot) của lượt tính hiện hành. Lọc theo đơn vị, năm, cấp, đơn vị cấp trên; "
     "structure=2025 để xem số liệu các năm trước theo đơn vị hành chính hiện nay.\n\n"
     "Reads only the current snapshot. Filter by unit, year, level and parent; structure=2025 for history "
-    "re-aggregated onto today's units."
+    "re-aggregated onto today's units.\n\n"
+    "`unit` và `year` nhận nhiều giá trị cách nhau bằng dấu phẩy (`unit=01,271,00004`, `year=2022,2023`), "
+    "`year_from`/`year_to` một khoảng năm; gửi một tham số hai lần bị từ chối. `shape=long`: một dòng cho mỗi đơn "
+    "vị, năm và chỉ tiêu, không phân trang. CSV (`format=csv`) có cùng các cột cho mọi truy vấn, mô tả trong "
+    "datapackage.json (tiêu đề `Link: rel=describedby`).\n\n"
+    "`unit` and `year` take comma-separated lists (`unit=01,271,00004`, `year=2022,2023`), `year_from`/`year_to` "
+    "a range; a parameter sent twice is refused. `shape=long`: one row per unit, year and indicator, unpaged. "
+    "The CSV (`format=csv`) has the same columns for every query, described by its datapackage.json (the "
+    "`Link: rel=describedby` header)."
 )
+
+LIST_PARAMETERS = [
+    OpenApiParameter(
+        "unit",
+        {"type": "array", "items": {"type": "string", "pattern": r"^\d{2,5}$"}},
+        style="form",
+        explode=False,
+        description=str(SnapshotQuerySerializer().fields["unit"].help_text),
+    ),
+    OpenApiParameter(
+        "year",
+        {"type": "array", "items": {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX}},
+        style="form",
+        explode=False,
+        description=str(SnapshotQuerySerializer().fields["year"].help_text),
+    ),
+]
 
 
 @extend_schema(tags=["indicators"])
@@ -144,6 +204,7 @@ class IndicatorViewSet(SnapshotViewSet):
     """Chỉ tiêu giảm nghèo theo đơn vị và năm / poverty indicators per unit and year."""
 
     serializer_class = IndicatorSerializer
+    package_route = "api-indicators-datapackage"
 
     def get_permissions(self):
         if settings.OPEN_DATA_INDICATORS:
@@ -168,7 +229,7 @@ class IndicatorViewSet(SnapshotViewSet):
         "Answers conditional requests (ETag, Last-Modified from the snapshot time) with 304. In open-data mode "
         "(OPEN_DATA_INDICATORS) it answers without a token; counts from 1 to below the threshold (default 5) and "
         "the rates derived from them are withheld (null) and listed in `suppressed`; zero is published.",
-        parameters=[SnapshotQuerySerializer, FORMAT_PARAMETER],
+        parameters=[SnapshotQuerySerializer, *LIST_PARAMETERS, FORMAT_PARAMETER],
         responses={
             200: IndicatorSerializer(many=True),
             304: OpenApiResponse(description="Không đổi từ lần trước / not modified"),
@@ -177,6 +238,8 @@ class IndicatorViewSet(SnapshotViewSet):
     )
     def list(self, request, *args, **kwargs):
         self.query()  # a bad parameter is a 400 before anything else
+        long = self.long_shape()
+        self.csv_columns = LONG_COLUMNS if long else indicator_columns(open_data=self.open_data_answer())
         run = current_run()
         finished = run.finished_at if run else None
         tag = "|".join(
@@ -197,9 +260,12 @@ class IndicatorViewSet(SnapshotViewSet):
         # The answer depends only on the snapshot and the request (its links on the host), so it is
         # built once per run (reports.cache).
         key = cache.snapshot_key("indicators", run, tag, request.build_absolute_uri("/"))
-        response = Response(
-            cache.cached(key, lambda: super(IndicatorViewSet, self).list(request, *args, **kwargs).data)
-        )
+        if long:
+            response = Response(cache.cached(key, self.long_rows))
+        else:
+            response = Response(
+                cache.cached(key, lambda: super(IndicatorViewSet, self).list(request, *args, **kwargs).data)
+            )
         response["ETag"] = etag
         if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified)
@@ -207,12 +273,30 @@ class IndicatorViewSet(SnapshotViewSet):
         response["Vary"] = "Accept, Authorization, Cookie"
         return response
 
+    def long_rows(self) -> list[dict]:
+        """The wide rows (suppression and rounding applied) turned into one row per indicator."""
+        values = list(self.get_queryset())
+        records = self.get_serializer(values, many=True).data
+        return [
+            {
+                "unit": record["unit"],
+                "unit_name": value.unit.name,
+                "year": record["year"],
+                "indicator": name,
+                "value": record[name],
+                "status": None,
+            }
+            for value, record in zip(values, records, strict=True)
+            for name in LONG_INDICATORS
+        ]
+
 
 @extend_schema(tags=["progress"])
 class ProgressViewSet(SnapshotViewSet):
     """Tiến độ so với chỉ tiêu Kế hoạch 51 / progress against the targets of Plan 51."""
 
     serializer_class = ProgressSerializer
+    package_route = "api-progress-datapackage"
 
     def query(self) -> dict:
         if not hasattr(self, "_query"):
@@ -233,7 +317,7 @@ class ProgressViewSet(SnapshotViewSet):
         "for small numbers, pace in households a year for a deadline…) and projections to the deadlines and the "
         "plan's last year. `plan=<code>` picks the plan judged against; by default the plan covering the row's year "
         "(the newer of two), else the latest; each row's `plan` says which was used. CSV: one line per target.",
-        parameters=[ProgressQuerySerializer, FORMAT_PARAMETER],
+        parameters=[ProgressQuerySerializer, *LIST_PARAMETERS, FORMAT_PARAMETER],
         responses={200: ProgressSerializer(many=True), **error_responses(400, 404)},
     )
     def list(self, request, *args, **kwargs):
@@ -248,18 +332,45 @@ class ProgressViewSet(SnapshotViewSet):
         page = self.paginate_queryset(queryset)
         values = list(page if page is not None else queryset)
         records = progress_records(values, plans=plans, plan=chosen)
+        if self.long_shape():
+            self.csv_columns = [*LONG_COLUMNS, "target_id"]
+            return Response(progress_long_rows(records))
         if request.accepted_renderer.format == "csv":
-            lines = []
-            for record in records:
-                head = {key: record[key] for key in ("unit", "unit_name", "year", "computed_at", "plan")}
-                for target in record["targets"]:
-                    projection = {f"projection_{item['year']}": item["value"] for item in target["projection"]}
-                    body = {key: item for key, item in target.items() if key != "projection"}
-                    lines.append({**head, **body, **projection})
-            return Response(lines)
+            self.csv_columns = progress_columns(all_projection_years(plans))
+            return Response(progress_lines(records))
         if page is not None:
             return self.get_paginated_response(records)
         return Response(records)
+
+
+def progress_lines(records: list[dict]) -> list[dict]:
+    """progress/'s CSV: one line per target, its inputs and projections spread over columns."""
+    lines = []
+    for record in records:
+        head = {key: record[key] for key in PROGRESS_HEAD}
+        for target in record["targets"]:
+            projection = {f"projection_{item['year']}": item["value"] for item in target["projection"]}
+            body = {key: item for key, item in target.items() if key != "projection"}
+            lines.append({**head, **body, **projection})
+    return lines
+
+
+def progress_long_rows(records: list[dict]) -> list[dict]:
+    """One row per unit, year and target: the indicator's value this year (the judgement's
+    `current` input, the same figure as indicators/) and the target's status."""
+    return [
+        {
+            "unit": record["unit"],
+            "unit_name": record["unit_name"],
+            "year": record["year"],
+            "indicator": target["indicator"],
+            "value": target["inputs"].get("current"),
+            "status": target["status"],
+            "target_id": target["target_id"],
+        }
+        for record in records
+        for target in record["targets"]
+    ]
 
 
 def progress_records(

@@ -28,8 +28,8 @@ from reports.models import ImpactValue
 SORTS = {"unit": "unit__name", "at_or_below_new_line": "-at_or_below_new_line", "poor_high": "-poor_high"}
 
 
-def impact_values(user, *, unit: str | None = None, level: str | None = None):
-    """The current run's impact rows this user may read."""
+def impact_values(user, *, unit: str | None = None, level: str | None = None, parent: str | None = None):
+    """The current run's impact rows this user may read; every filter given must hold."""
     rows = ImpactValue.objects.filter(run__is_current=True).select_related("unit", "run")
     scope = Q(unit__level=UnitLevel.COMMUNE) & commune_scope(user, "unit")
     if is_city_wide(user):
@@ -39,6 +39,8 @@ def impact_values(user, *, unit: str | None = None, level: str | None = None):
         rows = rows.filter(unit__code=unit)
     if level:
         rows = rows.filter(unit__level=level)
+    if parent:
+        rows = rows.filter(unit__parent__code=parent)
     return rows
 
 
@@ -67,6 +69,7 @@ class ImpactSerializer(serializers.Serializer):
 class ImpactQuerySerializer(serializers.Serializer):
     unit = serializers.RegexField(r"^\d{2,5}$", required=False, help_text="Mã GSO / GSO code")
     level = serializers.ChoiceField(choices=["city", "district", "commune"], required=False)
+    parent = serializers.RegexField(r"^\d{2,5}$", required=False, help_text="Mã GSO đơn vị cấp trên / parent's code")
 
 
 class ImpactViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -94,6 +97,9 @@ class ImpactViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         parameters=[
             OpenApiParameter("unit", str, description="Mã GSO / GSO code"),
             OpenApiParameter("level", str, enum=["city", "district", "commune"]),
+            OpenApiParameter(
+                "parent", str, pattern=r"^\d{2,5}$", description="Mã GSO đơn vị cấp trên / GSO code of the parent"
+            ),
         ],
     )
     def list(self, request, *args, **kwargs):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
@@ -43,23 +44,30 @@ def current_run() -> RecomputeRun | None:
 
 def snapshot(
     *,
-    unit: str | None = None,
-    year: int | None = None,
+    unit: str | Sequence[str] | None = None,
+    year: int | Sequence[int] | None = None,
     level: str | None = None,
     parent: str | None = None,
     structure: int | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
 ) -> QuerySet[IndicatorValue]:
     """Rows of the current snapshot. A code means the unit in force in each row's year, unless
-    `structure=2025` asks for history re-aggregated onto today's units."""
+    `structure=2025` asks for history re-aggregated onto today's units. `unit` and `year` take one
+    value or several (a row of any of them); every filter given must hold."""
     values = IndicatorValue.objects.filter(run__is_current=True).select_related("unit", "unit__parent")
     if structure == Structure.REFORM_2025:
         values = values.filter(Q(unit__structure=Structure.REFORM_2025) | Q(unit__level=UnitLevel.CITY))
     else:
         values = values.filter(reaggregated=False)
     if unit:
-        values = values.filter(unit__code=unit)
+        values = values.filter(unit__code__in=[unit] if isinstance(unit, str) else unit)
     if year is not None:
-        values = values.filter(year=year)
+        values = values.filter(year__in=[year] if isinstance(year, int) else year)
+    if year_from is not None:
+        values = values.filter(year__gte=year_from)
+    if year_to is not None:
+        values = values.filter(year__lte=year_to)
     if level:
         values = values.filter(unit__level=level)
     if parent:

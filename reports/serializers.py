@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from households.models import Structure, UnitLevel
@@ -27,25 +28,80 @@ DERIVED_RATES = {
 START_COUNTS = {"poor_start": "poor_reduction_rate", "near_poor_start": "near_poor_reduction_rate"}
 
 
-class SnapshotQuerySerializer(serializers.Serializer):
-    """Query parameters of indicators/ and progress/."""
+UNIT_CODE = r"^\d{2,5}$"
+MAX_LIST = 1000  # values of one comma-separated parameter: every unit of Hanoi's both structures
 
-    unit = serializers.RegexField(
-        r"^\d{2,5}$",
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class CommaSeparatedField(serializers.Field):
+    """`unit=01,271,00004`: one parameter holding a comma-separated list (OpenAPI style form,
+    explode false), each value read by `child`; a bad value is refused and named. Sending the
+    parameter twice is refused before the view (povertyplan.middleware.RejectUnknownApiParameters)."""
+
+    def __init__(self, child: serializers.Field, **kwargs):
+        self.child = child
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> list:
+        values = [item.strip() for item in str(data).split(",")]
+        if len(values) > MAX_LIST:
+            raise serializers.ValidationError(f"Tối đa {MAX_LIST} giá trị. / At most {MAX_LIST} values.")
+        result, bad = [], []
+        for item in values:
+            try:
+                result.append(self.child.run_validation(item))
+            except serializers.ValidationError as error:
+                bad.append(f"«{item}»: {' '.join(str(message) for message in _messages(error.detail))}")
+        if bad:
+            raise serializers.ValidationError(bad)
+        return list(dict.fromkeys(result))
+
+    def to_representation(self, value):
+        return ",".join(str(item) for item in value)
+
+
+def _messages(detail) -> list:
+    if isinstance(detail, dict):
+        return [message for item in detail.values() for message in _messages(item)]
+    if isinstance(detail, list):
+        return [message for item in detail for message in _messages(item)]
+    return [detail]
+
+
+def unit_codes(**kwargs) -> CommaSeparatedField:
+    return CommaSeparatedField(
+        serializers.RegexField(UNIT_CODE, error_messages={"invalid": "Không phải mã GSO. / Not a GSO code."}), **kwargs
+    )
+
+
+def review_year(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX, **kwargs)
+
+
+class SnapshotQuerySerializer(serializers.Serializer):
+    """Query parameters of indicators/ and progress/. `unit` and `year` take comma-separated lists;
+    every filter given must hold (a row of one of the units, in one of the years, in the range)."""
+
+    unit = unit_codes(
         required=False,
         help_text=(
-            "Mã GSO của đơn vị (01 = thành phố), hiểu là đơn vị có hiệu lực trong năm của dòng. / "
-            "GSO code of the unit (01 = the city), meaning the unit in force in each row's year."
+            "Mã GSO của đơn vị (01 = thành phố), hiểu là đơn vị có hiệu lực trong năm của dòng; nhiều mã cách nhau "
+            "bằng dấu phẩy (01,271,00004). / GSO code of the unit (01 = the city), meaning the unit in force in each "
+            "row's year; several separated by commas (01,271,00004)."
         ),
     )
-    year = serializers.IntegerField(
-        required=False, min_value=YEAR_MIN, max_value=YEAR_MAX, help_text="Năm rà soát / review year"
+    year = CommaSeparatedField(
+        review_year(),
+        required=False,
+        help_text="Năm rà soát; nhiều năm cách nhau bằng dấu phẩy (2022,2023) / review year; several: 2022,2023",
     )
+    year_from = review_year(required=False, help_text="Từ năm (kể cả) / from this year on (inclusive)")
+    year_to = review_year(required=False, help_text="Đến năm (kể cả) / up to this year (inclusive)")
     level = serializers.ChoiceField(
         choices=UnitLevel.choices, required=False, help_text="Cấp đơn vị / unit level: city, district, commune"
     )
     parent = serializers.RegexField(
-        r"^\d{2,5}$", required=False, help_text="Mã GSO của đơn vị cấp trên / GSO code of the parent unit"
+        UNIT_CODE, required=False, help_text="Mã GSO của đơn vị cấp trên / GSO code of the parent unit"
     )
     structure = serializers.ChoiceField(
         choices=Structure.choices,
@@ -56,6 +112,24 @@ class SnapshotQuerySerializer(serializers.Serializer):
             "Default: the units in force in each year."
         ),
     )
+    shape = serializers.ChoiceField(
+        choices=["wide", "long"],
+        required=False,
+        default="wide",
+        help_text=(
+            "long: một dòng cho mỗi đơn vị, năm và chỉ tiêu (unit, unit_name, year, indicator, value, status), cho "
+            "các công cụ kiểu Open SDG. Mặc định wide. / long: one row per unit, year and indicator (unit, "
+            "unit_name, year, indicator, value, status) for Open SDG-style tools. Default wide."
+        ),
+    )
+
+    def validate(self, attrs):
+        first, last = attrs.get("year_from"), attrs.get("year_to")
+        if first is not None and last is not None and first > last:
+            raise serializers.ValidationError(
+                {"year_from": [f"year_from ({first}) sau year_to ({last}). / year_from is after year_to."]}
+            )
+        return attrs
 
 
 class ProgressQuerySerializer(SnapshotQuerySerializer):

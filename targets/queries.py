@@ -114,3 +114,12 @@ def _resolve(candidates: list[Target], chain: list[int]) -> list[Target]:
         if key not in chosen or specificity(target) < specificity(chosen[key]):
             chosen[key] = target
     return sorted(chosen.values(), key=lambda target: (target.indicator.code, target.kind, target.indicator_id))
+
+
+def all_projection_years(plans: Sequence[Plan]) -> list[int]:
+    """Every year-end progress/ can project to: each plan's last year and every target's deadline
+    (reports.dashboard.projection_years for one plan), so progress/'s CSV has the same columns
+    whatever the query (one query)."""
+    deadlines = Target.objects.filter(indicator__plan__in=plans, deadline_year__isnull=False)
+    years = {plan.last_year for plan in plans} | set(deadlines.values_list("deadline_year", flat=True))
+    return sorted(years)

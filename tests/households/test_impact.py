@@ -157,3 +157,24 @@ def test_the_maps_colours_split_the_communes_in_thirds_of_their_share():
     assert cuts == (Decimal("0.10"), Decimal("0.40"))
     assert [share_band(value, cuts) for value in shares] == ["low"] * 3 + ["mid"] * 3 + ["high"] * 3
     assert share(5, 0) is None and share_band(None, cuts) == "none" and tertile_cuts([]) is None
+
+
+def test_the_api_filters_by_level_and_parent_together(computed):
+    from rest_framework.test import APIClient
+
+    from households.models import Role
+    from tests.factories import UserFactory
+
+    leader = UserFactory(username="lanh-dao-loc", role=Role.CITY_LEADER, unit=accounts.resolve_unit("01"))
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {accounts.issue_api_token(leader)}")
+
+    def units(**params) -> set[str]:
+        response = api.get("/api/v1/standards/impact/", params)
+        assert response.status_code == 200, response.content
+        return {row["unit"] for row in response.json()["results"]}
+
+    assert units(level="commune", parent="01") == {RURAL, URBAN}  # the 2025 communes hang from the city
+    assert units(level="district", parent="01") == units(level="district")
+    assert units(level="commune", parent="271") == set()
+    assert api.get("/api/v1/standards/impact/", {"parent": "x"}).status_code == 400
