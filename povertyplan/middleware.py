@@ -6,8 +6,8 @@ import re
 
 from django.conf import settings
 from django.http import Http404, QueryDict
-from django.middleware.http import ConditionalGetMiddleware
 from django.middleware.gzip import GZipMiddleware
+from django.middleware.http import ConditionalGetMiddleware
 from django.middleware.locale import LocaleMiddleware
 
 from povertyplan.api_errors import error_response
