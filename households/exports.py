@@ -54,9 +54,7 @@ def write_template(stream: IO[bytes], rows: Iterable[list] = (), *, year: int | 
             "rà soát thường xuyên năm Y ghi ngày trong năm Y."
         ]
     )
-    guide.append(
-        ["Mã hộ mới: bắt đầu bằng HN-<mã xã/phường>- (ví dụ HN-09625-00017); hộ đã có giữ nguyên mã của hộ."]
-    )
+    guide.append(["Mã hộ mới: bắt đầu bằng HN-<mã xã/phường>- (ví dụ HN-09625-00017); hộ đã có giữ nguyên mã của hộ."])
     for line in SOURCE_YEAR_GUIDE:
         guide.append([line])
     units = workbook.create_sheet("Mã đơn vị")
