@@ -397,7 +397,7 @@ class ReviewProblem(StrEnum):
 
 
 def review_window(year: int, review_type: str) -> tuple[datetime.date, datetime.date]:
-    """The first and last date a review of `year` may carry (DOMAIN.md §3).
+    """The first and last date a review of `year` may carry (docs/review-cycle.md).
 
     A periodic review of Y is carried out from 1 Sep to 14 Dec of Y and its list is approved by the
     city in January–March of Y+1, so its date falls from 1 Jan Y (a commune that starts early) to

@@ -131,7 +131,9 @@ def test_a_cell_longer_than_any_template_field_is_refused_naming_its_row_and_col
 def test_a_ten_megabyte_csv_cell_gets_a_clear_message_not_a_system_error():
     content = b"household_code,head_name\nH1," + b"x" * 10_000_000 + b"\n"
     message = refusal(content, "long.csv")
-    assert "ô quá dài" in message
+    # Python's csv module refuses the cell at its field size limit, or, where another library has
+    # raised that process-wide limit (frictionless does, in the API tests), the reader's own limit.
+    assert "ô quá dài" in message or "vượt giới hạn 1.000 ký tự của một ô" in message, message
 
 
 def test_an_upload_of_a_bomb_is_refused_on_the_page_and_leaves_no_file_and_no_job(media):
