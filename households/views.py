@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from households import services
+from households import services, workflow
 from households.filters import HouseholdFilterSet
 from households.forms import HouseholdForm, MemberForm, ReviewForm, ReviewStartForm
 from households.history import household_history
@@ -83,6 +83,8 @@ def household_list(request):
             "year": year,
             "query": query.urlencode(),
             "can_write": can_write(request.user),
+            # An officer's landing page: a year sent back comes first, with the approver's words.
+            "returned": workflow.returned_years(request.user) if can_write(request.user) else [],
         },
     )
 

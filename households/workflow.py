@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
+from households.accounts import display_name
 from households.models import AdministrativeUnit, Review, ReviewState, ReviewTransition, Structure
 from households.signals import official_figures_changed
 from households.visibility import is_administrator, visible_communes
@@ -213,6 +214,44 @@ def commune_years(user, year: int) -> list[CommuneYear]:
     for row in rows.values():
         row.actions = actions_for(user, row.commune, row.state)
     return list(rows.values())
+
+
+@dataclass(frozen=True)
+class Returned:
+    """A commune-year sent back to its officers, with the approver's comment."""
+
+    commune: AdministrativeUnit
+    year: int
+    comment: str
+    by: str
+    at: object
+
+
+def returned_years(user) -> list[Returned]:
+    """The user's commune-years that wait in "returned", latest first, each with the comment of
+    the transition that returned it: what an officer must see first when signing in. Two queries."""
+    pairs = set(
+        Review.objects.filter(state=ReviewState.RETURNED, commune__in=visible_communes(user))
+        .values_list("commune_id", "year")
+        .distinct()
+        .order_by()
+    )
+    if not pairs:
+        return []
+    wanted = Q()
+    for commune_id, year in pairs:
+        wanted |= Q(commune_id=commune_id, year=year)
+    latest = {}
+    for transition in (
+        ReviewTransition.objects.filter(wanted, to_state=ReviewState.RETURNED)
+        .select_related("commune", "user")
+        .order_by("at")
+    ):
+        latest[(transition.commune_id, transition.year)] = transition  # the last one wins
+    found = [
+        Returned(t.commune, t.year, t.comment, display_name(t.user) if t.user else "", t.at) for t in latest.values()
+    ]
+    return sorted(found, key=lambda r: (-r.year, r.commune.name))
 
 
 def transitions(commune: AdministrativeUnit, year: int):

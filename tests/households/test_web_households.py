@@ -91,8 +91,8 @@ def test_the_list_page_costs_the_same_queries_for_1_or_60_households(
     assert len(response.context["households"]) == 50
 
 
-# session, user with their unit, commune choices, count, page, reviews of the page
-LIST_QUERIES = 6
+# session, user with their unit, commune choices, count, page, reviews of the page, returned years
+LIST_QUERIES = 7
 # session, user with their unit, household, members, reviews, standards + indicators (2)
 DETAIL_QUERIES = 7
 

@@ -112,6 +112,19 @@ def test_a_return_needs_a_comment_and_the_commune_resubmits(unit):
     assert unit.states() == {ReviewState.SUBMITTED}
 
 
+def test_the_officers_landing_page_shows_a_returned_year_and_its_comment(unit):
+    landing = reverse("households:list")
+    assert "bị trả lại" not in unit.client(unit.commune_officer).get(landing).content.decode()
+    workflow.submit(commune=unit.commune, year=2023, user=unit.commune_officer)
+    workflow.return_(commune=unit.commune, year=2023, user=unit.officer, comment="Thiếu hộ ở thôn 3")
+    page = unit.client(unit.commune_officer).get(landing).content.decode()
+    assert f"Rà soát năm 2023 của {unit.commune.name} bị trả lại" in page and "«Thiếu hộ ở thôn 3»" in page
+    assert reverse("households:workflow_detail", args=[unit.commune.pk, 2023]) in page
+    # Submitted again: the banner goes.
+    workflow.submit(commune=unit.commune, year=2023, user=unit.commune_officer)
+    assert "bị trả lại" not in unit.client(unit.commune_officer).get(landing).content.decode()
+
+
 def test_a_commune_officer_may_not_approve_or_return(unit):
     workflow.submit(commune=unit.commune, year=2023, user=unit.commune_officer)
     client = unit.client(unit.commune_officer)
