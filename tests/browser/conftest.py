@@ -98,3 +98,22 @@ def run_axe(page) -> list[dict]:
             nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 200)})),
         }))"""
     )
+
+
+@pytest.fixture
+def city(transactional_db):
+    """Hanoi's real units, the recompute tests' reviews, their progress, and a city leader
+    (`lanh-dao`): the city a leader's pages are walked on. Returns the city unit."""
+    from django.core.management import call_command
+
+    from households.models import AdministrativeUnit, Role, UnitLevel
+    from reports.recompute import recompute_progress
+    from tests.factories import UserFactory
+    from tests.reports.test_recompute import seed_reviews
+
+    call_command("load_admin_units", "--province", "01", verbosity=0)
+    seed_reviews()
+    recompute_progress(requested_by="browser test")
+    city = AdministrativeUnit.objects.get(level=UnitLevel.CITY)
+    UserFactory(username="lanh-dao", role=Role.CITY_LEADER, unit=city)
+    return city

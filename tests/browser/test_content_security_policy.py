@@ -5,15 +5,12 @@ directive…" and fires `securitypolicyviolation`), while HTMX, the charts and t
 pickers (static/js/portal.js, instead of onchange=) still work."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from households import accounts
-from households.models import AdministrativeUnit, Household, Role, UnitLevel
-from reports.recompute import recompute_progress
+from households.models import AdministrativeUnit, Household, Role
 from targets.models import Plan
 from tests.factories import UserFactory
-from tests.reports.test_recompute import seed_reviews
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +23,8 @@ document.addEventListener("securitypolicyviolation", (e) =>
 
 
 @pytest.fixture
-def city(transactional_db):
-    call_command("load_admin_units", "--province", "01", verbosity=0)
-    seed_reviews()
-    recompute_progress(requested_by="browser test")
-    city = AdministrativeUnit.objects.get(level=UnitLevel.CITY)
-    UserFactory(username="lanh-dao", role=Role.CITY_LEADER, unit=city)
+def city(city):
+    """The browser tests' city (tests/browser/conftest.py), with a commune officer and an administrator."""
     UserFactory(username="xa-co-do", role=Role.COMMUNE_OFFICER, unit=accounts.resolve_unit(CO_DO, structure=2025))
     UserFactory(username="quan-tri", role=Role.ADMINISTRATOR, unit=city, is_staff=True, is_superuser=True)
     return city

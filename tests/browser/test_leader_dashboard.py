@@ -3,27 +3,11 @@ five charts drawn by the vendored Chart.js, the map's dots, a click through to a
 English switch, and not one request leaving the portal (government intranets are offline)."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
-
-from households.models import AdministrativeUnit, Role, UnitLevel
-from reports.recompute import recompute_progress
-from tests.factories import UserFactory
-from tests.reports.test_recompute import seed_reviews
 
 from .conftest import OFFICE, PHONE
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def city(transactional_db):
-    call_command("load_admin_units", "--province", "01", verbosity=0)
-    seed_reviews()
-    recompute_progress(requested_by="browser test")
-    city = AdministrativeUnit.objects.get(level=UnitLevel.CITY)
-    UserFactory(username="lanh-dao", role=Role.CITY_LEADER, unit=city)
-    return city
 
 
 def test_a_leader_reads_the_city_dashboard_offline_and_clicks_through_to_a_district(
