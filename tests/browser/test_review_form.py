@@ -46,9 +46,18 @@ def watch_console(page) -> list[str]:
     return errors
 
 
-def in_view(page, selector: str, viewport: dict) -> bool:
-    box = page.locator(selector).bounding_box()
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"]
+def in_view(page, selector: str, viewport: dict, *, within_ms: int = 2000) -> bool:
+    """Whether the element is wholly on screen, waiting up to `within_ms` for it: an htmx swap
+    replaces the element for a moment, and a loaded machine may be mid-scroll when asked."""
+    deadline = within_ms
+    while True:
+        box = page.locator(selector).bounding_box()
+        if box is not None and box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"]:
+            return True
+        if deadline <= 0:
+            return False
+        page.wait_for_timeout(100)
+        deadline -= 100
 
 
 @pytest.mark.parametrize("viewport", [OFFICE, PHONE], ids=["office", "phone"])
