@@ -658,6 +658,26 @@ class Review(models.Model):
         ]
         indexes = [
             models.Index(fields=["year", "commune"], name="review_year_commune"),
+            # A recompute shard counts its own communes from this index alone (an index-only scan
+            # on PostgreSQL): it reads its share of the index, not pages of every commune's
+            # reviews. It must carry every column reports.recompute.counting's COUNTS read.
+            models.Index(
+                fields=["commune", "year"],
+                include=[
+                    "id",
+                    "state",
+                    "standard",
+                    "poverty_class",
+                    "movement",
+                    "deprivation_flags",
+                    "meritorious",
+                    "social_protection",
+                    "no_labour_capacity",
+                    "ethnic_minority",
+                    "head_sex",
+                ],
+                name="review_commune_year_counts",
+            ),
         ]
 
     def __str__(self) -> str:
