@@ -25,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/povertyplan_bench"
+DEFAULT_BROKER = "redis://127.0.0.1:6379/9"
 
 
 def sections() -> list[str]:
@@ -128,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         DEBUG="false",  # DEBUG would record every query in memory and slow the pages down
         SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key"),
         ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
-        CELERY_BROKER_URL=os.environ.get("CELERY_BROKER_URL", "memory://"),
+        # A real broker: the recompute section runs the nightly chord on real Celery workers.
+        CELERY_BROKER_URL=os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER),
     )
     sys.path.insert(0, str(ROOT))
     import django

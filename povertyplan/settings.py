@@ -252,6 +252,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # silent (no heartbeat) for RECOMPUTE_HEARTBEAT_TIMEOUT (reports.recompute.runs).
 RECOMPUTE_TIMEOUT = env.int("RECOMPUTE_TIMEOUT", default=900)
 RECOMPUTE_HEARTBEAT_TIMEOUT = env.int("RECOMPUTE_HEARTBEAT_TIMEOUT", default=120)
+# About this many communes per shard of the Celery fan-out (whole districts taken together).
+RECOMPUTE_SHARD_COMMUNES = env.int("RECOMPUTE_SHARD_COMMUNES", default=40)
 # A worker process that grew past this (KiB) is replaced once its task ends; the upload limits
 # (households.importing.reading.Limits) keep any one task well below it.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=768 * 1024)

@@ -20,7 +20,7 @@ from reports.recompute.counting import (
     review_counts,
 )
 from reports.recompute.runs import (
-    COMMUNE_GROUP_SIZE,
+    SHARD_COMMUNES,
     RecomputeBusy,
     RunNotRunning,
     Shard,
@@ -42,7 +42,7 @@ from reports.recompute.runs import (
 )
 
 __all__ = [
-    "COMMUNE_GROUP_SIZE",
+    "SHARD_COMMUNES",
     "COUNTS",
     "CountMap",
     "Counts",

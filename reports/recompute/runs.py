@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import json
 import logging
@@ -47,7 +48,7 @@ from reports.recompute.counting import (
 logger = logging.getLogger(__name__)
 
 ADVISORY_LOCK_ID = 5_120_211  # any constant shared by every recompute
-COMMUNE_GROUP_SIZE = 10  # communes per shard where there are no districts (2025 structure)
+SHARD_COMMUNES = 40  # about this many communes per shard (RECOMPUTE_SHARD_COMMUNES)
 DEFAULT_TIMEOUT = 900  # seconds after which a run still queued or running is considered dead
 DEFAULT_HEARTBEAT_TIMEOUT = 120  # seconds without a sign of life after which a run's worker is dead
 
@@ -90,27 +91,37 @@ def _alive_since(now: datetime.datetime) -> Q:
 
 @dataclass(frozen=True)
 class Shard:
-    """The communes (and their district, if any) whose rows one subtask computes."""
+    """The communes (and the districts they make up, if any) whose rows one subtask computes."""
 
     key: str
     commune_ids: tuple[int, ...]
-    district_id: int | None = None
+    district_ids: tuple[int, ...] = ()
 
     @property
     def unit_ids(self) -> set[int]:
-        return set(self.commune_ids) | ({self.district_id} if self.district_id else set())
+        return set(self.commune_ids) | set(self.district_ids)
 
     def as_dict(self) -> dict:
-        return {"key": self.key, "commune_ids": list(self.commune_ids), "district_id": self.district_id}
+        return {"key": self.key, "commune_ids": list(self.commune_ids), "district_ids": list(self.district_ids)}
 
     @classmethod
     def from_dict(cls, data: dict) -> Shard:
-        return cls(key=data["key"], commune_ids=tuple(data["commune_ids"]), district_id=data["district_id"])
+        return cls(key=data["key"], commune_ids=tuple(data["commune_ids"]), district_ids=tuple(data["district_ids"]))
+
+
+def shard_size() -> int:
+    return getattr(settings, "RECOMPUTE_SHARD_COMMUNES", SHARD_COMMUNES)
 
 
 def plan_shards(plan: RunPlan, units: Units | None = None) -> list[Shard]:
-    """One shard per district of each structure the run reads; groups of communes where there are none."""
+    """Shards of about `shard_size()` communes per structure the run reads: whole districts taken
+    together (a district's rows need all its communes), and groups of communes where there are none.
+
+    A shard pays a fixed cost (a task, its checks, its writes) besides counting its communes;
+    fewer, larger shards keep that cost small while still giving every worker a share.
+    """
     units = units or Units()
+    size = shard_size()
     shards = []
     for structure in sorted({structure_for_year(year) for year in plan.needed}):
         loose = []
@@ -118,13 +129,36 @@ def plan_shards(plan: RunPlan, units: Units | None = None) -> list[Shard]:
         for commune in units.communes(structure):
             parent = units.rollup_parent(commune)
             (by_district[parent.pk] if parent else loose).append(commune.pk)
+        communes: list[int] = []
+        districts: list[int] = []
         for district_id, commune_ids in by_district.items():
-            code = units.all[district_id].code
-            shards.append(Shard(key=f"{structure}:{code}", commune_ids=tuple(commune_ids), district_id=district_id))
-        for start in range(0, len(loose), COMMUNE_GROUP_SIZE):
-            group = tuple(sorted(loose[start : start + COMMUNE_GROUP_SIZE]))
-            shards.append(Shard(key=f"{structure}:group{start // COMMUNE_GROUP_SIZE + 1}", commune_ids=group))
+            communes += commune_ids
+            districts.append(district_id)
+            if len(communes) >= size:
+                shards.append(_shard(structure, len(shards), communes, districts))
+                communes, districts = [], []
+        if districts:
+            shards.append(_shard(structure, len(shards), communes, districts))
+        groups = -(-len(loose) // size)  # ceiling: as many groups as needed, of even sizes
+        for group in range(groups):
+            shards.append(_shard(structure, len(shards), loose[group::groups], []))
     return shards
+
+
+def _shard(structure: int, number: int, commune_ids: list[int], district_ids: list[int]) -> Shard:
+    return Shard(
+        key=f"{structure}:{number + 1}", commune_ids=tuple(sorted(commune_ids)), district_ids=tuple(district_ids)
+    )
+
+
+def units_of_run(run_id: int, plan: RunPlan) -> Units:
+    """The unit tree, read once per run in each worker process: the run's shards share it."""
+    return _units_of_run(run_id, plan.computed_at)
+
+
+@functools.lru_cache(maxsize=1)
+def _units_of_run(run_id: int, computed_at: datetime.datetime) -> Units:
+    return Units()
 
 
 def _lock() -> None:
@@ -249,7 +283,7 @@ def compute_shard(
     try:
         _check_running(run_id, plan)
         beat(run_id)
-        units = units or Units()
+        units = units or units_of_run(run_id, plan)
         if counts is None:
             counts = count_reviews(plan.needed, shard.commune_ids)
         write_rows(run_id, plan, shard.unit_ids, shard_rows(plan, shard, units, counts))

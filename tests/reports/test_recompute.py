@@ -104,15 +104,35 @@ def city(year):
 # What the shards compute.
 
 
-def test_shards_cover_every_unit_once_by_district_and_by_groups_of_2025_communes(reviews):
+def test_shards_take_whole_districts_and_even_groups_of_2025_communes_of_about_the_shard_size(reviews):
     plan = recompute.plan_run(year=None, computed_at=timezone.now())
     shards = recompute.plan_shards(plan)
     legacy = [s for s in shards if s.key.startswith("2008:")]
     reform = [s for s in shards if s.key.startswith("2025:")]
-    assert len(legacy) == 30 and all(s.district_id for s in legacy)
-    assert len(reform) == 13 and all(len(s.commune_ids) <= recompute.COMMUNE_GROUP_SIZE for s in reform)
+    size = recompute.SHARD_COMMUNES
+    districts = AdministrativeUnit.objects.filter(level=UnitLevel.DISTRICT, structure=Structure.LEGACY)
+    assert sorted(d for s in legacy for d in s.district_ids) == sorted(districts.values_list("pk", flat=True))
+    for shard in legacy:  # a district's rows need every one of its communes in the same shard
+        mine = AdministrativeUnit.objects.filter(parent_id__in=shard.district_ids, level=UnitLevel.COMMUNE)
+        assert set(mine.values_list("pk", flat=True)) == set(shard.commune_ids)
+    assert all(len(s.commune_ids) >= size for s in legacy[:-1])
+    assert [len(s.commune_ids) for s in reform] == [32, 32, 31, 31]  # 126 communes, no district
+    assert all(not s.district_ids for s in reform)
     communes = [pk for s in shards for pk in s.commune_ids]
     assert len(communes) == len(set(communes)) == AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE).count()
+
+
+def test_a_shard_size_of_one_gives_a_shard_per_district_and_per_2025_commune(reviews, settings):
+    settings.RECOMPUTE_SHARD_COMMUNES = 1
+    plan = recompute.plan_run(year=None, computed_at=timezone.now())
+    shards = recompute.plan_shards(plan)
+    assert len([s for s in shards if s.key.startswith("2008:")]) == 30
+    assert len([s for s in shards if s.key.startswith("2025:")]) == 126
+    # Shard by shard, as the Celery workers run them: the same snapshot whatever the size.
+    run = RecomputeRun.objects.create()
+    plan = recompute.start_run(run)
+    recompute.finish_run(run.pk, plan, [recompute.compute_shard(run.pk, plan, shard) for shard in shards])
+    assert values_of(run) == reference_values()
 
 
 def test_sharded_run_gives_exactly_the_single_query_snapshot(reviews):
