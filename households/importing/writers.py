@@ -2,10 +2,11 @@
 
 Two writers with the same results. `OrmWriter` uses bulk ORM statements and simple-history's bulk
 helpers, on any database (SQLite, the embedded default). `PostgresWriter` copies the batch into a
-temporary table and upserts from it: one statement inserts new households, updates changed ones
-and writes their history rows; one INSERT … ON CONFLICT … DO UPDATE … WHERE (row differs)
-… RETURNING tells created from updated reviews and writes their history; unchanged rows are not
-touched at all, so a re-import writes nothing.
+temporary table and upserts from it (households.importing.statements, one statement per
+table): one statement inserts new households, updates changed ones and writes their history rows;
+one INSERT … ON CONFLICT … DO UPDATE … WHERE (row differs) … RETURNING tells created from updated
+reviews and writes their history; unchanged rows are not touched at all, so a re-import writes
+nothing.
 
 The household's own data follows its latest review: it is updated from the file only when the
 file's year is at least the latest year already stored for it.
@@ -25,42 +26,14 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from households import codes, workflow
+from households.importing import statements
+from households.importing.columns import HOUSEHOLD_COLUMNS, REVIEW_COLUMNS
 from households.importing.errors import RowError
 from households.importing.rows import ParsedRow
 from households.models import AdministrativeUnit, Household, Review
 
 # file_years keeps a bit per year from here (reviews are of this century and the last).
 YEAR_BASE = 1900
-
-# Columns the file sets, and the value each takes from a checked row.
-HOUSEHOLD_COLUMNS = {
-    "commune_id": lambda item: item.commune_id,
-    "village": lambda item: item.row.village,
-    "head_name": lambda item: item.row.head_name,
-    "head_sex": lambda item: item.row.head_sex,
-    "ethnic_minority": lambda item: item.row.ethnic_minority,
-    "members_count": lambda item: item.row.members,
-    "meritorious": lambda item: item.row.meritorious,
-    "social_protection": lambda item: item.row.social_protection,
-    "no_labour_capacity": lambda item: item.row.no_labour_capacity,
-}
-REVIEW_COLUMNS = {
-    "commune_id": lambda item: item.commune_id,
-    "standard_id": lambda item: item.standard_id,
-    "income_per_capita": lambda item: item.row.income_per_capita,
-    "b1_score": lambda item: item.row.b1_score,
-    "deprivation_flags": lambda item: item.row.deprivation_flags,
-    "deprivation_count": lambda item: item.row.deprivation_count,
-    "poverty_class": lambda item: item.poverty_class,
-    "review_date": lambda item: item.row.review_date,
-    "review_type": lambda item: item.row.review_type,
-    "state": None,  # the import's state, the same for every row
-    "meritorious": lambda item: item.row.meritorious,
-    "social_protection": lambda item: item.row.social_protection,
-    "no_labour_capacity": lambda item: item.row.no_labour_capacity,
-    "ethnic_minority": lambda item: item.row.ethnic_minority,
-    "head_sex": lambda item: item.row.head_sex,
-}
 
 
 @dataclass(slots=True)
@@ -363,180 +336,38 @@ def _copy_line_function(columns: list[str]):
 
 
 class PostgresWriter(OrmWriter):
-    """COPY into a temporary table, then set-based upserts with their history rows."""
-
-    TABLE = "households_import_batch"
+    """COPY into a temporary table, then set-based upserts with their history rows
+    (households.importing.statements: one statement per table)."""
 
     def __init__(self, connection, **kwargs) -> None:
         super().__init__(**kwargs)
         self.connection = connection
-        self.user_id = self.history_user.pk if self.history_user is not None else None
+        user_id = self.history_user.pk if self.history_user is not None else None
+        self.table = statements.batch_table(connection)
         self._created_table = False
-        self._statements()
-
-    def _field_type(self, model, column: str) -> str:
-        field = next(f for f in model._meta.concrete_fields if f.column == column)
-        return field.db_type(self.connection)
-
-    def _default(self, model, field) -> tuple[str, object]:
-        """A placeholder with its value for a column the file does not set."""
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            value = self.now
-        else:
-            value = field.get_db_prep_save(field.get_default(), self.connection)
-        return f"%s::{field.db_type(self.connection)}", value
-
-    def _statements(self) -> None:
-        qn = self.connection.ops.quote_name
-        # The batch table: the household code, the year, then every column the file sets.
-        self.batch_columns = {"row_number": "integer", "household_code": self._field_type(Household, "code")}
-        self.batch_columns["year"] = self._field_type(Review, "year")
-        for column in HOUSEHOLD_COLUMNS:
-            self.batch_columns[column] = self._field_type(Household, column)
-        for column in REVIEW_COLUMNS:
-            if column != "state":
-                self.batch_columns[column] = self._field_type(Review, column)
-        self.create_sql = "CREATE TEMPORARY TABLE IF NOT EXISTS {} ({})".format(
-            self.TABLE, ", ".join(f"{qn(c)} {t}" for c, t in self.batch_columns.items())
-        )
-        self.copy_sql = "COPY {} ({}) FROM STDIN".format(self.TABLE, ", ".join(map(qn, self.batch_columns)))
-        self._copy_line = _copy_line_function(list(self.batch_columns))
-
-        household, review = Household._meta.db_table, Review._meta.db_table
-        h_history = Household.history.model._meta.db_table
-        r_history = Review.history.model._meta.db_table
-
-        # Households: insert the new, update the changed (from their latest row in the batch).
-        h_cols, h_values, h_params = [], [], []
-        for field in Household._meta.concrete_fields:
-            if field.primary_key:
-                continue
-            h_cols.append(qn(field.column))
-            if field.column == "code":
-                h_values.append("l.household_code")
-            elif field.column in HOUSEHOLD_COLUMNS:
-                h_values.append(f"l.{qn(field.column)}")
-            else:
-                placeholder, value = self._default(Household, field)
-                h_values.append(placeholder)
-                h_params.append(value)
-        set_columns = list(HOUSEHOLD_COLUMNS)
-        self.household_sql = f"""
-            WITH latest AS (
-                SELECT DISTINCT ON (household_code) * FROM {self.TABLE} ORDER BY household_code, year DESC
-            ), ins AS (
-                INSERT INTO {household} AS h ({", ".join(h_cols)})
-                SELECT {", ".join(h_values)} FROM latest l
-                ON CONFLICT (code) DO NOTHING
-                RETURNING h.*
-            ), upd AS (
-                UPDATE {household} h SET {", ".join(f"{qn(c)} = l.{qn(c)}" for c in set_columns)}
-                FROM latest l
-                WHERE h.code = l.household_code
-                  AND ({", ".join(f"h.{qn(c)}" for c in set_columns)})
-                      IS DISTINCT FROM ({", ".join(f"l.{qn(c)}" for c in set_columns)})
-                  AND l.year >= COALESCE((SELECT max(r.year) FROM {review} r WHERE r.household_id = h.id), 0)
-                RETURNING h.*
-            ){{history}}
-            SELECT (SELECT array_agg(id) FROM ins), (SELECT array_agg(id) FROM upd)
-        """
-        self.household_params = h_params
-        columns, values, params = self._history_parts(Household)
+        self._copy_line = _copy_line_function(list(self.table.columns))
+        self.households = statements.household_upsert(connection, now=self.now)
+        self.reviews = statements.review_upsert(connection, now=self.now, state=self.state, compared=self.compared)
+        # A dry run is rolled back anyway: its history rows would only cost time.
         self.household_history = (
-            f""", hist AS (
-                INSERT INTO {h_history} ({columns})
-                SELECT {values.replace("{kind}", "'+'")} FROM ins
-                UNION ALL SELECT {values.replace("{kind}", "'~'")} FROM upd
-            )""",
-            params * 2,
+            None if self.dry_run else statements.household_history(connection, now=self.now, user_id=user_id)
         )
-
-        # Reviews: one upsert; unchanged rows match no WHERE and come back from nowhere.
-        r_cols, r_values, r_params = [], [], []
-        compared = self.compared
-        for field in Review._meta.concrete_fields:
-            if field.primary_key:
-                continue
-            r_cols.append(qn(field.column))
-            if field.column == "household_id":
-                r_values.append("h.id")
-            elif field.column == "year":
-                r_values.append("b.year")
-            elif field.column == "state":
-                r_values.append(f"%s::{field.db_type(self.connection)}")
-                r_params.append("__state__")
-            elif field.column in REVIEW_COLUMNS:
-                r_values.append(f"b.{qn(field.column)}")
-            else:
-                placeholder, value = self._default(Review, field)
-                r_values.append(placeholder)
-                r_params.append(value)
-        updated = [*REVIEW_COLUMNS, "updated_at"]
-        self.review_sql = f"""
-            WITH src AS (
-                SELECT h.id AS household_id, b.year FROM {self.TABLE} b JOIN {household} h ON h.code = b.household_code
-            ), up AS (
-                INSERT INTO {review} AS r ({", ".join(r_cols)})
-                SELECT {", ".join(r_values)}
-                FROM {self.TABLE} b JOIN {household} h ON h.code = b.household_code
-                ORDER BY h.id, b.year
-                ON CONFLICT (household_id, year) DO UPDATE
-                SET {", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in updated)}
-                WHERE ({", ".join(f"r.{qn(c)}" for c in compared)})
-                      IS DISTINCT FROM ({", ".join(f"EXCLUDED.{qn(c)}" for c in compared)})
-                RETURNING r.*, (r.xmax = 0) AS _inserted
-            ){{history}}
-            SELECT (SELECT count(*) FROM up WHERE _inserted), (SELECT count(*) FROM up WHERE NOT _inserted),
-                   (SELECT array_agg(DISTINCT household_id) FROM up),
-                   (SELECT array_agg(household_id) FROM src), (SELECT array_agg(year) FROM src)
-        """
-        self.review_params = r_params
-        columns, values, params = self._history_parts(Review)
-        values = values.replace("{kind}", "CASE WHEN _inserted THEN '+' ELSE '~' END")
-        self.review_history = (f", hist AS (INSERT INTO {r_history} ({columns}) SELECT {values} FROM up)", params)
-
-    def _history_parts(self, model) -> tuple[str, str, list]:
-        """Columns, values (with a {kind} slot for the history type) and parameters of a history row."""
-        base = {f.column for f in model._meta.concrete_fields}
-        qn = self.connection.ops.quote_name
-        columns, values, params = [], [], []
-        for field in model.history.model._meta.concrete_fields:
-            if field.name == "history_id":
-                continue
-            columns.append(qn(field.column))
-            if field.column in base:
-                values.append(qn(field.column))
-            elif field.name == "history_date":
-                values.append("%s::timestamptz")
-                params.append(self.now)
-            elif field.name == "history_type":
-                values.append("{kind}")
-            elif field.name == "history_user":
-                values.append(f"%s::{field.db_type(self.connection)}")
-                params.append(self.user_id)
-            else:  # history_change_reason and anything else simple-history may add
-                values.append("NULL")
-        return ", ".join(columns), ", ".join(values), params
+        self.review_history = (
+            None if self.dry_run else statements.review_history(connection, now=self.now, user_id=user_id)
+        )
 
     def write(self, batch: Batch, result) -> None:
         with self.connection.cursor() as cursor:
             if not self._created_table:
-                cursor.execute(self.create_sql)
+                cursor.execute(self.table.create)
                 self._created_table = True
-            cursor.execute(f"TRUNCATE {self.TABLE}")
+            cursor.execute(f"TRUNCATE {statements.BATCH_TABLE}")
             self._copy(cursor, batch)
-
-            history_sql, history_params = ("", []) if self.dry_run else self.household_history
-            cursor.execute(
-                self.household_sql.replace("{history}", history_sql), [*self.household_params, *history_params]
-            )
+            cursor.execute(*self.households.with_history(self.household_history))
             created, updated = cursor.fetchone()
             self.created.update(created or ())
             self.updated.update(updated or ())
-
-            history_sql, history_params = ("", []) if self.dry_run else self.review_history
-            params = [self.state if p == "__state__" else p for p in self.review_params]
-            cursor.execute(self.review_sql.replace("{history}", history_sql), [*params, *history_params])
+            cursor.execute(*self.reviews.with_history(self.review_history))
             created_count, updated_count, touched, household_ids, years = cursor.fetchone()
         self.touched.update(touched or ())
         for household_id, year in zip(household_ids or (), years or (), strict=True):
@@ -555,15 +386,15 @@ class PostgresWriter(OrmWriter):
         buffer.seek(0)
         raw = cursor.cursor
         if hasattr(raw, "copy_expert"):  # psycopg2
-            raw.copy_expert(self.copy_sql, buffer)
+            raw.copy_expert(self.table.copy, buffer)
         else:  # psycopg 3
-            with raw.copy(self.copy_sql) as copy:
+            with raw.copy(self.table.copy) as copy:
                 copy.write(buffer.getvalue())
 
     def finish(self) -> None:
         if self._created_table:
             with self.connection.cursor() as cursor:
-                cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+                cursor.execute(f"DROP TABLE IF EXISTS {statements.BATCH_TABLE}")
 
 
 def make_writer(connection, *, user, state: str, dry_run: bool) -> OrmWriter:
