@@ -1,6 +1,6 @@
 """Accessibility of the officers' and leaders' main pages (issue 12): axe-core, vendored under
 static/vendor/axe-core/ and injected by the test only (no page loads it), finds no violation of
-impact "serious" or "critical" on the pages of the make-run demo (households.demo), nor a page
+impact "serious" or "critical" on the pages of the make-run demo (demo), nor a page
 without a level-one heading or a table header without text.
 
 The pages are walked as the demo's people: the commune officer of Cổ Đô in the end-2026 review
@@ -15,8 +15,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from households.demo import seed_demo
-from households.demo.users import DEMO_USERS
+from demo import seed_demo
+from demo.users import DEMO_USERS
 from households.models import AdministrativeUnit, Review, ReviewState, UnitLevel
 from reports.recompute import recompute_progress
 from targets.models import Plan

@@ -90,7 +90,7 @@ def test_a_weak_password_is_refused(admin_units):
 
 
 def test_demo_users_are_created_once(admin_units, capsys):
-    from households.demo import DEMO_USERS
+    from demo import DEMO_USERS
 
     call_command("create_demo_users")
     call_command("create_demo_users")

@@ -12,8 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 
-from households import poverty
-from households.demo import (
+from demo import (
     DEFAULT_HOUSEHOLDS,
     HISTORY_YEARS,
     MIN_HOUSEHOLDS,
@@ -24,7 +23,8 @@ from households.demo import (
     plan_for,
     seed_demo,
 )
-from households.demo.service import progress_of
+from demo.service import progress_of
+from households import poverty
 from households.importing.movements import refresh_movements
 from households.management.commands.seed_demo import summary_lines
 from households.models import (

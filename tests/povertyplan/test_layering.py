@@ -43,3 +43,17 @@ def test_an_app_never_imports_an_app_above_it(app):
         if wrong:
             offenders.append(f"{relative} imports {', '.join(sorted(wrong))}")
     assert not offenders, offenders
+
+
+def test_the_demo_generator_is_only_used_by_its_commands():
+    """demo/ (synthetic data) is not part of the portal: only seed_demo and create_demo_users use it."""
+    commands = {"households/management/commands/seed_demo.py", "households/management/commands/create_demo_users.py"}
+    users = set()
+    for app in LAYERS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+            modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+            if any(module == "demo" or module.startswith("demo.") for module in modules):
+                users.add(path.relative_to(ROOT).as_posix())
+    assert users == commands

@@ -1,12 +1,12 @@
 """create_demo_users: the demo logins of `make run` (demo only: simple printed passwords).
 
-Who is who: households.demo.users (seed_demo creates the same users, since the city officer
+Who is who: demo.users (seed_demo creates the same users, since the city officer
 approves the demo's 2025 and 2026 reviews).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from households.demo.users import ensure_demo_users
+from demo.users import ensure_demo_users
 from households.models import AdministrativeUnit, Role, Structure
 
 STRUCTURE_LABELS = {Structure.LEGACY: "trước 1/7/2025", Structure.REFORM_2025: "từ 1/7/2025"}

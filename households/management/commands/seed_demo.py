@@ -1,11 +1,11 @@
-"""seed_demo [--households N] [--seed S] [--if-empty]: the portal's synthetic demo data (households.demo).
+"""seed_demo [--households N] [--seed S] [--if-empty]: the portal's synthetic demo data (demo).
 
 The output says of every figure whether it is published, chosen by the demo, or synthetic.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from households.demo import (
+from demo import (
     CURRENT_YEARS,
     DEFAULT_HOUSEHOLDS,
     DEFAULT_SEED,

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
+from demo.plan import DEMO_COMMUNE_2025
 from households import accounts
-from households.demo.plan import DEMO_COMMUNE_2025
 from households.models import AdministrativeUnit, Role, Structure
 
 

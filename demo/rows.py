@@ -11,9 +11,9 @@ from bisect import bisect
 from decimal import Decimal
 from itertools import accumulate
 
+from demo.plan import ABOVE_AVERAGE, AVERAGE, CURRENT_YEARS, HISTORY_YEARS, IN_PROGRESS_YEAR, NEAR_POOR, POOR
+from demo.simulation import DemoUnits, Draft, Geography, allocate
 from households import poverty
-from households.demo.plan import ABOVE_AVERAGE, AVERAGE, CURRENT_YEARS, HISTORY_YEARS, IN_PROGRESS_YEAR, NEAR_POOR, POOR
-from households.demo.simulation import DemoUnits, Draft, Geography, allocate
 from households.models import (
     AdministrativeUnit,
     Area,

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from households.demo.plan import (
+from demo.plan import (
     BATCH_SIZE,
     CURRENT_YEARS,
     DEFAULT_HOUSEHOLDS,
@@ -24,9 +24,9 @@ from households.demo.plan import (
     DemoRefused,
     plan_for,
 )
-from households.demo.rows import Rows, registry_commune
-from households.demo.simulation import Simulation, draw_geography, draw_progress, load_units
-from households.demo.users import demo_user, ensure_demo_users
+from demo.rows import Rows, registry_commune
+from demo.simulation import Simulation, draw_geography, draw_progress, load_units
+from demo.users import demo_user, ensure_demo_users
 from households.importing.movements import refresh_movements
 from households.models import (
     Household,
@@ -60,7 +60,7 @@ class DemoSummary:
     communes: dict[int, int] = field(default_factory=dict)  # communes with reviews, by year
     approved_communes: dict[int, int] = field(default_factory=dict)  # communes whose year is approved
     standards: dict[int, str] = field(default_factory=dict)  # year → legal basis of its standard
-    scale: Fraction = Fraction(1)  # of the published series (households.demo.plan)
+    scale: Fraction = Fraction(1)  # of the published series (demo.plan)
     progress: dict[YearState, int] = field(default_factory=dict)  # units of 2025 by state of IN_PROGRESS_YEAR
     seconds: float = 0.0
 

@@ -9,8 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
 
-from households import poverty
-from households.demo.plan import (
+from demo.plan import (
     ABOVE_AVERAGE,
     AVERAGE,
     CURRENT_YEARS,
@@ -35,6 +34,7 @@ from households.demo.plan import (
     DemoRefused,
     Plan,
 )
+from households import poverty
 from households.models import AdministrativeUnit, Sex, Structure, Succession, UnitKind, UnitLevel
 from households.workflow import YearState
 

@@ -62,7 +62,7 @@ which list each is on each year), `rows` (households, members and reviews drawn 
 classes), `users` (the demo logins), `service` (seed_demo, writing it all or nothing).
 """
 
-from households.demo.plan import (
+from demo.plan import (
     CURRENT_YEARS,
     DEFAULT_HOUSEHOLDS,
     DEFAULT_SEED,
@@ -78,8 +78,8 @@ from households.demo.plan import (
     DemoRefused,
     plan_for,
 )
-from households.demo.service import DemoSummary, seed_demo
-from households.demo.users import DEMO_USERS, ensure_demo_users
+from demo.service import DemoSummary, seed_demo
+from demo.users import DEMO_USERS, ensure_demo_users
 
 __all__ = [
     "CURRENT_YEARS",

@@ -1,5 +1,5 @@
 """How many households the demo moves where, at a given scale: the published series (docs/published-figures.md)
-and the movements chosen around them (households.demo explains which is which).
+and the movements chosen around them (demo explains which is which).
 
 2021–2024 are the history, on the 526 communes of the old structure; 2025 and 2026 are the
 current cycle, on the 126 units of 2025 (NQ 1656/NQ-UBTVQH15). Nothing of 2025 or 2026 is
