@@ -7,7 +7,7 @@ the rows of every unit and level, the writes and the swap. Goal: within 2× the 
 
 The nightly job runs on Celery as a chord of shards (reports.tasks.recompute_all). This section
 starts a real worker (`celery -A povertyplan worker --concurrency N`) against the bench database
-and a real broker, for N = 1, 2 and 4 processes, and times a run from dispatch to the swap:
+and a real broker, for N = 1, 2 and 4 processes (`--workers`), and times a run from dispatch to the swap:
 each shard counts its own communes (from the covering index review_commune_year_counts), so the
 fan-out's reads add up to one scan, not one per shard.
 """
@@ -25,7 +25,6 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKER_PROCESSES = (1, 2, 4)
 RUN_TIMEOUT_S = 600
 
 
@@ -67,7 +66,7 @@ def run_section(ctx) -> dict:
     if not _broker_answers():
         result["celery"] = f"not measured: the broker {broker} does not answer (set BENCH_BROKER_URL)"
     else:
-        for processes in WORKER_PROCESSES:
+        for processes in ctx.workers:
             seconds = ctx.summary(_on_celery_workers(ctx, processes))["median_s"]
             result[f"celery_{processes}_workers_s"] = seconds
             result[f"ratio_celery_{processes}_workers"] = round(seconds / floor_s, 2)

@@ -46,6 +46,7 @@ class Context:
     households: int
     repeat: int
     requests: int
+    workers: tuple[int, ...] = (1, 2, 4)
     seeded: dict = field(default_factory=dict)
 
     @staticmethod
@@ -111,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=51)
     parser.add_argument("--repeat", type=int, default=5, help="timed repetitions of each recompute measure")
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
+    parser.add_argument(
+        "--workers", default="1,2,4", help="Celery worker processes to time the nightly fan-out on, e.g. 2 or 1,2,4"
+    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database seeded at the same scale")
@@ -121,6 +125,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown section(s) {', '.join(unknown)}; available: {', '.join(available)}")
     if not 1 <= args.households <= 2_200_000:
         parser.error("--households must be between 1 and 2,200,000 (Hanoi)")
+    try:
+        workers = tuple(int(n) for n in args.workers.split(","))
+    except ValueError:
+        parser.error("--workers takes whole numbers separated by commas, e.g. 1,2,4")
+    if not workers or min(workers) < 1:
+        parser.error("--workers takes whole numbers of at least 1")
 
     existed = prepare_database(args.database_url, reuse=args.reuse)
     os.environ.update(
@@ -141,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from households.models import Household, Review
 
-    ctx = Context(households=args.households, repeat=args.repeat, requests=args.requests)
+    ctx = Context(households=args.households, repeat=args.repeat, requests=args.requests, workers=workers)
     report: dict = {"database": urlsplit(args.database_url).path.lstrip("/"), "sections": {}}
     try:
         started = time.perf_counter()
