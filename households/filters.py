@@ -1,4 +1,4 @@
-"""Filters of the household list, for the HTML list and (later) the API: one FilterSet, two users.
+"""Filters of the household list, for the HTML list and the API (households.api.HouseholdApiFilterSet): one FilterSet.
 
 Vietnamese names are searched without accents ("nguyen van an" finds "Nguyễn Văn An") and
 sorted in the Vietnamese alphabet (a ă â b c d đ e ê …), on PostgreSQL and SQLite alike, without
