@@ -67,19 +67,8 @@ def household_upsert(connection, *, now: datetime.datetime) -> Statement:
     follows its latest review). Returns the ids inserted and the ids updated; the CTEs `ins`
     and `upd` hold their new rows for the history."""
     qn = connection.ops.quote_name
-    columns, values, params = [], [], []
-    for f in Household._meta.concrete_fields:
-        if f.primary_key:
-            continue
-        columns.append(qn(f.column))
-        if f.column == "code":
-            values.append("l.household_code")
-        elif f.column in HOUSEHOLD_COLUMNS:
-            values.append(f"l.{qn(f.column)}")
-        else:
-            placeholder, value = _default(connection, f, now)
-            values.append(placeholder)
-            params.append(value)
+    from_batch = {"code": "l.household_code", **{c: f"l.{qn(c)}" for c in HOUSEHOLD_COLUMNS}}
+    columns, values, params = _inserted_values(connection, Household, from_batch, now=now)
     setting = list(HOUSEHOLD_COLUMNS)
     household, review = Household._meta.db_table, Review._meta.db_table
     sql = f"""
@@ -110,24 +99,8 @@ def review_upsert(connection, *, now: datetime.datetime, state: str, compared: l
     counts inserted and updated, the households touched, and every (household, year) of the
     batch; the CTE `up` holds the written rows (`_inserted` tells which) for the history."""
     qn = connection.ops.quote_name
-    columns, values, params = [], [], []
-    for f in Review._meta.concrete_fields:
-        if f.primary_key:
-            continue
-        columns.append(qn(f.column))
-        if f.column == "household_id":
-            values.append("h.id")
-        elif f.column == "year":
-            values.append("b.year")
-        elif f.column == "state":
-            values.append(f"%s::{f.db_type(connection)}")
-            params.append(state)
-        elif f.column in REVIEW_COLUMNS:
-            values.append(f"b.{qn(f.column)}")
-        else:
-            placeholder, value = _default(connection, f, now)
-            values.append(placeholder)
-            params.append(value)
+    from_batch = {"household_id": "h.id", "year": "b.year", **{c: f"b.{qn(c)}" for c in REVIEW_COLUMNS if c != "state"}}
+    columns, values, params = _inserted_values(connection, Review, from_batch, now=now, given={"state": state})
     updated = [*REVIEW_COLUMNS, "updated_at"]
     household, review = Household._meta.db_table, Review._meta.db_table
     sql = f"""
@@ -199,10 +172,25 @@ def _field_type(connection, model, column: str) -> str:
     return next(f for f in model._meta.concrete_fields if f.column == column).db_type(connection)
 
 
-def _default(connection, f, now) -> tuple[str, object]:
-    """A placeholder with its value for a column the file does not set."""
-    if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-        value = now
-    else:
-        value = f.get_db_prep_save(f.get_default(), connection)
-    return f"%s::{f.db_type(connection)}", value
+def _inserted_values(connection, model, from_batch: dict[str, str], *, now, given: dict | None = None):
+    """Every column of `model` but its id, and the value each is inserted with: the SQL of
+    `from_batch` (read from the batch table), else a parameter: the value `given`, else the
+    field's default (`now` for auto_now fields)."""
+    qn = connection.ops.quote_name
+    given = given or {}
+    columns, values, params = [], [], []
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(qn(f.column))
+        if f.column in from_batch:
+            values.append(from_batch[f.column])
+            continue
+        values.append(f"%s::{f.db_type(connection)}")
+        if f.column in given:
+            params.append(given[f.column])
+        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            params.append(now)
+        else:
+            params.append(f.get_db_prep_save(f.get_default(), connection))
+    return columns, values, params
