@@ -135,23 +135,17 @@ class Portal:
     def python(self, code: str) -> str:
         return self.manage("shell", "-v", "0", "-c", code).strip()
 
-    def start(self, *names: str, concurrency: int = 2) -> None:
-        """Start the worker (`concurrency` processes, named after the host) and beat, or only those named."""
+    def start(self, *names: str, concurrency: int = 2, bind: str = "127.0.0.1:8000") -> None:
+        """Start the worker (`concurrency` processes, named after the host) and beat, or only those
+        named; "web" is gunicorn on `bind`."""
         celery = [sys.executable, "-m", "celery", "-A", "povertyplan"]
+        worker_name = f"portal-{uuid.uuid4().hex[:6]}@%h"
         commands = {
-            "worker": [
-                *celery,
-                "worker",
-                "-c",
-                str(concurrency),
-                "-l",
-                "info",
-                "-n",
-                f"portal-{uuid.uuid4().hex[:6]}@%h",
-            ],
+            "worker": [*celery, "worker", "-c", str(concurrency), "-l", "info", "-n", worker_name],
             "beat": [*celery, "beat", "-l", "info", "-S", "django_celery_beat.schedulers:DatabaseScheduler"],
+            "web": [sys.executable, "-m", "gunicorn", "povertyplan.wsgi", "--bind", bind, "--workers", "1"],
         }
-        for name in names or commands:
+        for name in names or ("worker", "beat"):
             self.processes[name] = subprocess.Popen(
                 [*self.machine, *commands[name]],
                 cwd=ROOT,
@@ -163,9 +157,14 @@ class Portal:
     def alive(self) -> list[str]:
         return [name for name, process in self.processes.items() if process.poll() is None]
 
-    def stop(self) -> None:
+    def terminate(self) -> None:
+        """Ask every process to stop (a worker takes a few seconds): `stop` then waits for them."""
         for process in self.processes.values():
-            process.terminate()
+            if process.poll() is None:
+                process.terminate()
+
+    def stop(self) -> None:
+        self.terminate()
         for process in self.processes.values():
             try:
                 process.wait(15)
