@@ -40,7 +40,7 @@ def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 def namespaces_unavailable() -> str:
     if os.geteuid() != 0:
         return "network namespaces need root (ip netns add)"
-    for program in ("ip", "unshare", "redis-server", "pg_createcluster"):
+    for program in ("ip", "unshare", "redis-server", "redis-cli", "pg_createcluster"):
         if not shutil.which(program):
             return f"{program} is not installed"
     return ""
