@@ -1,7 +1,7 @@
 """Celery tasks of the recompute: thin adapters over reports.recompute, taking ids.
 
-`recompute_all(run_id)` fans a run out as a chord: one `recompute_shard` per district (per group
-of communes in the 2025 structure), then `finish_recompute`, which writes the city rows and swaps
+`recompute_all(run_id)` fans a run out as a chord: one `recompute_shard` per shard (whole districts,
+or groups of communes in the 2025 structure: reports.recompute.plan_shards), then `finish_recompute`, which writes the city rows and swaps
 the snapshot. `nightly_recompute` is what django-celery-beat calls at 01:00; `queue_recompute`
 is what a service calls when an approval changes the figures.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from collections.abc import Iterable
 
 from celery import chord, shared_task
@@ -49,7 +50,12 @@ def recompute_all(self, run_id: int) -> str:
         raise
     try:
         shards = recompute.plan_shards(plan)
-        header = [recompute_shard.si(run_id, plan.as_dict(), shard.as_dict()) for shard in shards]
+        # Each shard's task result (django-celery-results, in the admin) names its run and shard
+        # and the worker that ran it: which machine did what, after the fact.
+        header = [
+            recompute_shard.si(run_id, plan.as_dict(), shard.as_dict()).set(argsrepr=repr((run_id, shard.key)))
+            for shard in shards
+        ]
         chord(header)(finish_recompute.s(run_id, plan.as_dict()))
     except Exception as exc:  # the broker refused the subtasks
         recompute.fail_run(run_id, exc)
@@ -57,9 +63,19 @@ def recompute_all(self, run_id: int) -> str:
     return f"run {run_id}: {len(shards)} shards queued"
 
 
-@shared_task(name="reports.recompute_shard", acks_late=True)
-def recompute_shard(run_id: int, plan: dict, shard: dict) -> list:
-    return recompute.compute_shard(run_id, recompute.RunPlan.from_dict(plan), recompute.Shard.from_dict(shard))
+@shared_task(bind=True, name="reports.recompute_shard", acks_late=True)
+def recompute_shard(self, run_id: int, plan: dict, shard: dict) -> list:
+    started = time.monotonic()
+    counts = recompute.compute_shard(run_id, recompute.RunPlan.from_dict(plan), recompute.Shard.from_dict(shard))
+    logger.info(
+        "recompute %s: shard %s (%d communes) done on %s in %.2f s",
+        run_id,
+        shard["key"],
+        len(shard["commune_ids"]),
+        self.request.hostname,
+        time.monotonic() - started,
+    )
+    return counts
 
 
 @shared_task(name="reports.finish_recompute", acks_late=True)

@@ -1,6 +1,7 @@
 """Real Celery workers, as subprocesses: against Redis and PostgreSQL (CI), and the embedded default
 of `make run` (SQLite and the filesystem broker, through scripts/run_portal.py)."""
 
+import json
 import os
 import signal
 import socket
@@ -15,10 +16,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django_celery_results.models import TaskResult
 
 from households.models import PovertyClass, Review, ReviewState
 from povertyplan import celery_app
-from reports import tasks
+from reports import recompute, tasks
 from reports.models import IndicatorValue, RecomputeRun, RunStatus
 from reports.queries import snapshot
 from tests.reports.test_recompute import reference_values, seed_reviews, values_of
@@ -101,6 +103,11 @@ def test_a_real_worker_recomputes_and_a_killed_one_leaves_the_previous_snapshot(
         assert first.status == RunStatus.SUCCEEDED, first.error
         assert first.is_current and values_of(first) == reference_values()
         served = values_of(first)
+        # Each shard's task result names its run, its shard and the worker that ran it.
+        shards = TaskResult.objects.filter(task_name="reports.recompute_shard")
+        assert shards.count() == len(recompute.plan_shards(recompute.plan_run(year=None, computed_at=first.started_at)))
+        assert {json.loads(result.task_args) for result in shards} >= {f"({first.pk}, '2008:1')"}
+        assert all(result.worker.startswith("test-") and "@" in result.worker for result in shards)
 
         # The next run blocks on a table lock mid-way; the worker is killed there.
         Review.objects.filter(year=2024).update(state=ReviewState.APPROVED, poverty_class=PovertyClass.POOR)

@@ -28,42 +28,62 @@ def free_port() -> int:
 
 
 class PrivateRedis:
-    def __init__(self, folder: Path):
+    """A throwaway redis-server listening on `hosts` (the first is the one its URL names)."""
+
+    def __init__(self, folder: Path, hosts: tuple[str, ...] = ("127.0.0.1",)):
         if not shutil.which("redis-server"):
             pytest.skip("redis-server is not installed")
-        self.port, self.folder = free_port(), folder
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.port, self.folder, self.hosts = free_port(), folder, hosts
+        self.url = self.url_at(hosts[0])
+
+    def url_at(self, host: str) -> str:
+        return f"redis://{host}:{self.port}/0"
 
     def start(self) -> None:
         subprocess.run(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--daemonize", "yes", "--save", ""]
-            + ["--appendonly", "no", "--dir", str(self.folder), "--pidfile", str(self.folder / "redis.pid")],
+            ["redis-server", "--port", str(self.port), "--bind", *self.hosts, "--daemonize", "yes", "--save", ""]
+            + ["--appendonly", "no", "--dir", str(self.folder), "--pidfile", str(self.folder / "redis.pid")]
+            # Beyond the loopback, protected mode refuses every client without a password.
+            + ([] if self.hosts == ("127.0.0.1",) else ["--protected-mode", "no"]),
             check=True,
         )
         wait_for(lambda: self.ping(), "the private Redis to answer")
 
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["redis-cli", "-h", self.hosts[0], "-p", str(self.port), *args], capture_output=True)
+
     def ping(self) -> bool:
-        return subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).returncode == 0
+        return self.cli("ping").returncode == 0
 
     def stop(self) -> None:
-        subprocess.run(["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True)
+        self.cli("shutdown", "nosave")
         wait_for(lambda: not self.ping(), "the private Redis to stop")
 
 
 class PrivatePostgres:
-    """A throwaway cluster of the machine's PostgreSQL version (Debian's pg_createcluster)."""
+    """A throwaway cluster of the machine's PostgreSQL version (Debian's pg_createcluster),
+    listening on `hosts` (the first is the one its URL names) and trusting `clients` (a subnet)."""
 
-    def __init__(self):
+    def __init__(self, hosts: tuple[str, ...] = ("127.0.0.1",), clients: str = ""):
         if not shutil.which("pg_createcluster") or os.geteuid() != 0:
             pytest.skip("needs Debian's pg_createcluster, run as root")
         self.version = sorted(os.listdir("/etc/postgresql"))[-1]
-        self.name, self.port = f"outage{uuid.uuid4().hex[:6]}", free_port()
+        self.name, self.port, self.hosts = f"outage{uuid.uuid4().hex[:6]}", free_port(), hosts
         subprocess.run(
             ["pg_createcluster", self.version, self.name, "-p", str(self.port), "--", "-A", "trust"],
             check=True,
             capture_output=True,
         )
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/portal"
+        folder = Path("/etc/postgresql", self.version, self.name)
+        with (folder / "postgresql.conf").open("a") as conf:  # the last setting wins
+            conf.write(f"listen_addresses = '{','.join(hosts)}'\n")
+        if clients:
+            with (folder / "pg_hba.conf").open("a") as hba:
+                hba.write(f"host all all {clients} trust\n")
+        self.url = self.url_at(hosts[0])
+
+    def url_at(self, host: str) -> str:
+        return f"postgres://postgres@{host}:{self.port}/portal"
 
     def control(self, action: str) -> None:
         command = ["pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, action]
@@ -71,7 +91,17 @@ class PrivatePostgres:
 
     def ready(self) -> bool:
         return (
-            subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(self.port)], capture_output=True).returncode == 0
+            subprocess.run(["pg_isready", "-h", self.hosts[0], "-p", str(self.port)], capture_output=True).returncode
+            == 0
+        )
+
+    def start_with_database(self) -> None:
+        """Start the cluster and create the portal's empty database."""
+        self.control("start")
+        wait_for(self.ready, "the private PostgreSQL to start")
+        subprocess.run(
+            ["psql", "-h", self.hosts[0], "-p", str(self.port), "-U", "postgres", "-qc", "CREATE DATABASE portal"],
+            check=True,
         )
 
     def drop(self) -> None:
@@ -79,9 +109,10 @@ class PrivatePostgres:
 
 
 class Portal:
-    """manage.py, a worker of two processes and beat, against the given database and broker."""
+    """manage.py, a worker of two processes and beat, against the given database and broker; each
+    process started through `machine` (a command prefix, e.g. `ip netns exec NAME`) if given."""
 
-    def __init__(self, database_url: str, broker_url: str, folder: Path):
+    def __init__(self, database_url: str, broker_url: str, folder: Path, machine: tuple[str, ...] = ()):
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -91,6 +122,7 @@ class Portal:
             "RECOMPUTE_HEARTBEAT_TIMEOUT": "5",
         }
         self.log = folder / "portal.log"
+        self.machine = machine
         self.processes: dict[str, subprocess.Popen] = {}
 
     def manage(self, *args: str) -> str:
@@ -103,23 +135,36 @@ class Portal:
     def python(self, code: str) -> str:
         return self.manage("shell", "-v", "0", "-c", code).strip()
 
-    def start(self) -> None:
+    def start(self, *names: str, concurrency: int = 2, bind: str = "127.0.0.1:8000") -> None:
+        """Start the worker (`concurrency` processes, named after the host) and beat, or only those
+        named; "web" is gunicorn on `bind`."""
         celery = [sys.executable, "-m", "celery", "-A", "povertyplan"]
+        worker_name = f"portal-{uuid.uuid4().hex[:6]}@%h"
         commands = {
-            "worker": [*celery, "worker", "-c", "2", "-l", "info", "-n", f"outage-{uuid.uuid4().hex[:6]}@%h"],
+            "worker": [*celery, "worker", "-c", str(concurrency), "-l", "info", "-n", worker_name],
             "beat": [*celery, "beat", "-l", "info", "-S", "django_celery_beat.schedulers:DatabaseScheduler"],
+            "web": [sys.executable, "-m", "gunicorn", "povertyplan.wsgi", "--bind", bind, "--workers", "1"],
         }
-        for name, command in commands.items():
+        for name in names or ("worker", "beat"):
             self.processes[name] = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=self.log.open("a"), stderr=subprocess.STDOUT
+                [*self.machine, *commands[name]],
+                cwd=ROOT,
+                env=self.env,
+                stdout=self.log.open("a"),
+                stderr=subprocess.STDOUT,
             )
 
     def alive(self) -> list[str]:
         return [name for name, process in self.processes.items() if process.poll() is None]
 
-    def stop(self) -> None:
+    def terminate(self) -> None:
+        """Ask every process to stop (a worker takes a few seconds): `stop` then waits for them."""
         for process in self.processes.values():
-            process.terminate()
+            if process.poll() is None:
+                process.terminate()
+
+    def stop(self) -> None:
+        self.terminate()
         for process in self.processes.values():
             try:
                 process.wait(15)
@@ -149,12 +194,7 @@ class Portal:
 def private_postgres():
     cluster = PrivatePostgres()
     try:
-        cluster.control("start")
-        wait_for(cluster.ready, "the private PostgreSQL to start")
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "-qc", "CREATE DATABASE portal"],
-            check=True,
-        )
+        cluster.start_with_database()
         yield cluster
     finally:
         cluster.drop()
