@@ -238,7 +238,7 @@ def test_a_submitted_year_is_frozen_for_the_form_and_the_upload_until_it_is_with
     from households import services
     from households.importer import ImportRefused, import_reviews
     from households.services import review_version
-    from tests.households.test_uploads import csv_bytes, row
+    from tests.builders import csv_bytes, review_row
 
     workflow.submit(commune=unit.commune, year=2023, user=unit.commune_officer)
     review = unit.reviews[0]
@@ -251,7 +251,7 @@ def test_a_submitted_year_is_frozen_for_the_form_and_the_upload_until_it_is_with
             data=_review_input(900_000),
             version=review_version(review),
         )
-    changed = [row(review.household.code, unit.commune, income=900_000)]
+    changed = [review_row(review.household.code, unit.commune, income=900_000)]
     with pytest.raises(ImportRefused) as refused:
         import_reviews(io.BytesIO(csv_bytes(changed)), filename="a.csv", user=unit.commune_officer)
     assert "đã gửi phê duyệt" in str(refused.value.errors[0])
