@@ -12,8 +12,7 @@ from households.importer import import_reviews
 from households.models import Review
 from households.template import COLUMN_KEYS, COLUMNS
 from tests.builders import csv_bytes, review_row
-from tests.factories import CommuneFactory
-from tests.households.test_uploads import Unit
+from tests.factories import CommuneFactory, Unit
 
 pytestmark = pytest.mark.django_db
 

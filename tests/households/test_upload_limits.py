@@ -20,7 +20,7 @@ from households.importing.reading import Limits, read_rows
 from households.models import Household, ImportJob, JobStatus, Review
 from households.template import COLUMN_KEYS
 from tests.builders import csv_bytes, review_row, xlsx_bytes
-from tests.households.test_uploads import Unit
+from tests.factories import Unit
 
 pytestmark = pytest.mark.django_db
 

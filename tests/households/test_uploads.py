@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from households import tasks, uploads
@@ -14,7 +13,7 @@ from households.importer import ImportRefused, import_reviews
 from households.models import Household, ImportJob, JobStage, JobStatus, Review, ReviewState, Role
 from households.template import COLUMN_KEYS
 from tests.builders import csv_bytes, review_row, xlsx_bytes
-from tests.factories import CommuneFactory, ReviewFactory, UserFactory
+from tests.factories import CommuneFactory, ReviewFactory, Unit, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,26 +26,6 @@ def media(settings, tmp_path):
 
 def upload(client, content: bytes, name="ra-soat.csv"):
     return client.post(reverse("households:import"), {"file": SimpleUploadedFile(name, content)})
-
-
-class Unit:
-    """A district with two communes, its officers, and a commune officer of the first commune."""
-
-    def __init__(self, name="a"):
-        self.commune = CommuneFactory()
-        self.district = self.commune.parent
-        self.other_commune = CommuneFactory(parent=self.district)
-        self.officer = UserFactory(username=f"district-{name}", role=Role.DISTRICT_OFFICER, unit=self.district)
-        self.commune_officer = UserFactory(username=f"commune-{name}", role=Role.COMMUNE_OFFICER, unit=self.commune)
-
-    def code(self, name: str, commune=None) -> str:
-        """A household code in the commune's namespace, as an officer mints it (households.codes)."""
-        return f"HN-{(commune or self.commune).code}-{name}"
-
-    def client(self, user=None) -> Client:
-        client = Client()
-        client.force_login(user or self.officer)
-        return client
 
 
 @pytest.fixture
