@@ -114,14 +114,3 @@ def clients(users):
         client.credentials(HTTP_AUTHORIZATION=f"Token {issue_api_token(user)}")
         result[role] = client
     return result
-
-
-def assert_error(response, status_code, code=None):
-    assert response.status_code == status_code, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert isinstance(body["error"]["details"], list)
-    if code:
-        assert body["error"]["code"] == code
-    return body["error"]

@@ -17,7 +17,7 @@ from households.models import (
     UnitKind,
     UnitLevel,
 )
-from tests.api.conftest import assert_error
+from tests.api.checks import assert_error
 from tests.builders import csv_file, review_row
 from tests.factories import HouseholdFactory
 
