@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reports.test_celery_worker import ROOT, wait_for
+from tests.services import ROOT, wait_for
 
 pytestmark = pytest.mark.celery_worker
 
