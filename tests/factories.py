@@ -144,3 +144,9 @@ class Unit:
         client = Client()
         client.force_login(user or self.officer)
         return client
+
+
+def login(client, role: str = Role.CITY_LEADER, unit: AdministrativeUnit | None = None, name: str = "leader"):
+    user = get_user_model().objects.create_user(name, password="x", role=role, unit=unit)
+    client.force_login(user)
+    return user

@@ -109,7 +109,7 @@ def city(transactional_db):
     from households.models import AdministrativeUnit, Role, UnitLevel
     from reports.recompute import recompute_progress
     from tests.factories import UserFactory
-    from tests.reports.test_recompute import seed_reviews
+    from tests.snapshots import seed_reviews
 
     call_command("load_admin_units", "--province", "01", verbosity=0)
     seed_reviews()

@@ -20,8 +20,8 @@ from households.models import PovertyClass, Review, ReviewState
 from reports import tasks
 from reports.models import IndicatorValue, RecomputeRun, RunStatus
 from reports.queries import snapshot
-from tests.reports.test_recompute import reference_values, seed_reviews, values_of
 from tests.services import ROOT, database_url, wait_for
+from tests.snapshots import reference_values, seed_reviews, values_of
 
 pytestmark = pytest.mark.celery_worker
 
