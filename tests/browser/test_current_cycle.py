@@ -16,7 +16,7 @@ from households.importing.rows import header_key
 from households.models import Review, ReviewState, Role
 from tests.builders import csv_file, review_row
 
-from .conftest import OFFICE, PASSWORD
+from .pages import OFFICE, PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from households.models import Household, ImportJob, Review, ReviewState, Role
 from tests.builders import review_row, xlsx_bytes
 from tests.factories import CommuneFactory, ReviewFactory, UserFactory
 
-from .conftest import OFFICE, PHONE
+from .pages import OFFICE, PHONE
 
 pytestmark = pytest.mark.browser
 
