@@ -1,4 +1,5 @@
-"""The test suite's one review-row builder and the files made of its rows.
+"""The test suite's one review-row builder, the files made of its rows, and the same review as the
+form and the API hand it to the review service (review_input).
 
 A row is a dict keyed by the import template's column keys (households.template.COLUMN_KEYS): what
 an officer types into one line of the review spreadsheet. Every test that imports or uploads
@@ -8,6 +9,7 @@ reviews builds its rows here, so a new column or a changed default is written on
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from openpyxl import Workbook
 
@@ -72,3 +74,15 @@ def xlsx_bytes(rows, headers=None) -> bytes:
 
 def xlsx_file(rows, headers=None) -> io.BytesIO:
     return io.BytesIO(xlsx_bytes(rows, headers))
+
+
+def review_input(income=1_200_000, deprivations=3, b1_score=None):
+    """A households.services.ReviewInput: `income` (None for none), the first `deprivations` of the
+    twelve indicators lacking."""
+    from households.services import ReviewInput
+
+    return ReviewInput(
+        income_per_capita=None if income is None else Decimal(income),
+        b1_score=b1_score,
+        deprivations=(True,) * deprivations + (False,) * (12 - deprivations),
+    )

@@ -8,7 +8,6 @@ acceptance check does.
 
 import csv
 import io
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +23,7 @@ from households import services, units, workflow
 from households.accounts import issue_api_token
 from households.importer import ImportRefused, import_reviews
 from households.models import AdministrativeUnit, Household, Review, ReviewState, Structure, Succession, User
-from tests.builders import csv_file, review_row
+from tests.builders import csv_file, review_input, review_row
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "x-Secret-2025"
@@ -50,11 +49,6 @@ def browser(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def entry(income=900_000, deprivations=3) -> services.ReviewInput:
-    flags = (True,) * deprivations + (False,) * (12 - deprivations)
-    return services.ReviewInput(income_per_capita=Decimal(income), b1_score=None, deprivations=flags)
 
 
 @pytest.fixture
@@ -158,7 +152,7 @@ def test_the_city_officer_reads_every_household_and_writes_none(hanoi):
     )
     assert pages.get(reverse("households:import")).status_code == 403
     with pytest.raises(PermissionDenied, match="chỉ được xem"):
-        services.save_review(user=city, household=household, year=2025, data=entry(), version="")
+        services.save_review(user=city, household=household, year=2025, data=review_input(900_000), version="")
     assert not Review.objects.filter(year=2025).exists()
 
 
@@ -167,7 +161,7 @@ def test_the_2025_commune_submits_and_the_city_officer_approves(hanoi, monkeypat
 
     monkeypatch.setattr(tasks.recompute_all, "delay", lambda run_id: None)
     household = Household.objects.get(code="DC0")
-    services.save_review(user=hanoi["ngoc_ha"], household=household, year=2025, data=entry(), version="")
+    services.save_review(user=hanoi["ngoc_ha"], household=household, year=2025, data=review_input(900_000), version="")
     listed = browser(hanoi["ngoc_ha"]).get(reverse("households:workflow"), {"year": 2025}).content.decode()
     assert "Phường Ngọc Hà" in listed and "Gửi phê duyệt" in listed
     workflow.submit(commune=hanoi["primary"], year=2025, user=hanoi["ngoc_ha"])
@@ -197,7 +191,7 @@ def test_an_officer_of_the_old_structure_cannot_write_2025_or_2026_and_is_told_w
     officer, household = hanoi["old_commune"], Household.objects.get(code="DC0")
     for year in (2025, 2026):
         with pytest.raises(PermissionDenied, match="Phường Ngọc Hà"):
-            services.save_review(user=officer, household=household, year=year, data=entry(), version="")
+            services.save_review(user=officer, household=household, year=year, data=review_input(900_000), version="")
         with pytest.raises(ImportRefused) as refused:
             import_reviews(csv_file([review_row("DC0", "00008", year)]), filename="x.csv", user=officer)
         assert "Phường Ngọc Hà" in str(refused.value.errors[0])
@@ -217,7 +211,7 @@ def test_an_officer_of_the_old_structure_cannot_write_2025_or_2026_and_is_told_w
 
 def test_the_district_officer_keeps_reading_the_history_of_households_that_moved_on(hanoi):
     household = Household.objects.get(code="DC0")
-    services.save_review(user=hanoi["ngoc_ha"], household=household, year=2025, data=entry(), version="")
+    services.save_review(user=hanoi["ngoc_ha"], household=household, year=2025, data=review_input(900_000), version="")
     district = hanoi["district"]
     assert Household.objects.visible_to(district).filter(pk=household.pk).exists()
     assert Review.objects.visible_to(district).filter(household=household).count() == 3
@@ -225,9 +219,9 @@ def test_the_district_officer_keeps_reading_the_history_of_households_that_moved
     with pytest.raises(PermissionDenied, match="nay thuộc Phường Ngọc Hà"):
         services.update_household(user=district, household=household, head_name="Đổi tên")
     with pytest.raises(PermissionDenied, match="không còn cấp huyện"):
-        services.save_review(user=district, household=household, year=2025, data=entry(), version="")
+        services.save_review(user=district, household=household, year=2025, data=review_input(900_000), version="")
     # Its own years stay its own: a 2022 review of the household is still written by the district.
-    review = services.save_review(user=district, household=household, year=2022, data=entry(), version="")
+    review = services.save_review(user=district, household=household, year=2022, data=review_input(900_000), version="")
     assert review.commune == hanoi["split"]
     household.refresh_from_db()
     assert household.commune == hanoi["primary"], "an earlier year does not move the household back"
@@ -242,7 +236,9 @@ def cycle(hanoi):
     a 2025 review imported (DC0), a 2026 review entered through the form (DC3), none at all (NEW)."""
     officer = hanoi["ngoc_ha"]
     import_reviews(csv_file([review_row("DC0", "00008", 2025, income=2_000_000)]), filename="x.csv", user=officer)
-    services.save_review(user=officer, household=Household.objects.get(code="DC3"), year=2026, data=entry(), version="")
+    services.save_review(
+        user=officer, household=Household.objects.get(code="DC3"), year=2026, data=review_input(900_000), version=""
+    )
     Household.objects.create(code="NEW", commune=hanoi["primary"], head_name="Trần Thị Mới", head_sex="F")
     return hanoi
 

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from households.importer import ImportRefused, import_reviews, import_unit_totals
 from households.models import Household, Movement, PovertyClass, Review, UnitYear
 from households.template import COLUMN_KEYS
-from tests.builders import RURAL, URBAN, csv_file, review_row, xlsx_file
+from tests.builders import RURAL, URBAN, csv_file, review_input, review_row, xlsx_file
 
 pytestmark = pytest.mark.django_db
 
@@ -313,7 +313,7 @@ def test_the_importer_and_the_review_service_say_the_same_words_for_the_same_pro
     messages = refused([review_row("H1", income="", b1_score="", review_date="", d01=1)])
     import_reviews(csv_file([review_row("H2")]), filename="ok.csv")
     household = Household.objects.get(code="H2")
-    data = services.ReviewInput(income_per_capita=None, b1_score=None, deprivations=(False,) * 12)
+    data = review_input(None, deprivations=0)
     with pytest.raises(ValidationError) as caught:
         services.classify_review(standard=household.reviews.get().standard, commune=household.commune, data=data)
     (said,) = caught.value.message_dict["income_per_capita"]
