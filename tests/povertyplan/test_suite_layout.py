@@ -75,3 +75,25 @@ def test_no_module_of_the_suite_imports_a_test_module_or_a_conftest():
         if (found := forbidden_imports(path.read_text(encoding="utf-8")))
     }
     assert offences == {}, "move shared fixtures to a conftest.py and plain helpers to a module not named test_*"
+
+
+def builds_review_rows(source: str) -> bool:
+    """Whether the source writes an import row of its own: a dict literal keyed by household_code."""
+    return any(
+        isinstance(node, ast.Dict)
+        and any(isinstance(key, ast.Constant) and key.value == "household_code" for key in node.keys)
+        for node in ast.walk(ast.parse(source))
+    )
+
+
+def test_review_rows_are_built_only_by_tests_builders():
+    assert builds_review_rows('def row(code):\n    return {"household_code": code, "year": 2023}\n')
+    assert not builds_review_rows('review_row("H1", household_code="H2")')
+    builders = TESTS / "builders.py"
+    assert builds_review_rows(builders.read_text(encoding="utf-8"))
+    others = [
+        str(path.relative_to(TESTS.parent))
+        for path in sorted(TESTS.rglob("*.py"))
+        if path != builders and builds_review_rows(path.read_text(encoding="utf-8"))
+    ]
+    assert others == [], "build import rows with tests.builders.review_row"
