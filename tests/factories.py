@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from households.models import (
     AdministrativeUnit,
@@ -123,3 +124,29 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     deprivation_count = 3
     poverty_class = PovertyClass.POOR
     head_sex = Sex.MALE
+
+
+class Unit:
+    """A district with two communes, its officers, and a commune officer of the first commune."""
+
+    def __init__(self, name="a"):
+        self.commune = CommuneFactory()
+        self.district = self.commune.parent
+        self.other_commune = CommuneFactory(parent=self.district)
+        self.officer = UserFactory(username=f"district-{name}", role=Role.DISTRICT_OFFICER, unit=self.district)
+        self.commune_officer = UserFactory(username=f"commune-{name}", role=Role.COMMUNE_OFFICER, unit=self.commune)
+
+    def code(self, name: str, commune=None) -> str:
+        """A household code in the commune's namespace, as an officer mints it (households.codes)."""
+        return f"HN-{(commune or self.commune).code}-{name}"
+
+    def client(self, user=None) -> Client:
+        client = Client()
+        client.force_login(user or self.officer)
+        return client
+
+
+def login(client, role: str = Role.CITY_LEADER, unit: AdministrativeUnit | None = None, name: str = "leader"):
+    user = get_user_model().objects.create_user(name, password="x", role=role, unit=unit)
+    client.force_login(user)
+    return user

@@ -9,7 +9,6 @@ that each test stays fast.
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 from django.core.cache import cache
@@ -19,8 +18,8 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from households.accounts import issue_api_token
 from households.importer import import_reviews
 from households.models import AdministrativeUnit, Area, Role, Structure, UnitKind, UnitLevel, UnitYear, User
-from households.template import COLUMN_KEYS
 from reports.recompute import recompute_progress
+from tests.builders import csv_file, review_row
 
 LEGACY_START, LEGACY_END = datetime.date(2008, 8, 1), datetime.date(2025, 6, 30)
 
@@ -63,34 +62,6 @@ def units(db):
         "09625": _unit("09625", "Xã Phú Cường", UnitLevel.COMMUNE, UnitKind.COMMUNE, ba_vi, Area.RURAL),
         "09628": _unit("09628", "Xã Cổ Đô", UnitLevel.COMMUNE, UnitKind.COMMUNE, ba_vi, Area.RURAL),
     }
-
-
-def review_row(code, commune, year, income, deprivations=3, meritorious=0):
-    return {
-        "household_code": code,
-        "commune_code": commune,
-        "village": "Thôn 1",
-        "head_name": "Nguyễn Văn An",
-        "head_sex": "Nam",
-        "ethnic_minority": 0,
-        "members": 4,
-        "meritorious": meritorious,
-        "social_protection": 0,
-        "no_labour_capacity": 0,
-        "year": year,
-        "income_per_capita": income,
-        "b1_score": "",
-        **{f"d{i:02d}": 1 if i <= deprivations else 0 for i in range(1, 13)},
-        "review_date": f"15/11/{year}",
-    }
-
-
-def csv_file(rows) -> io.BytesIO:
-    lines = [",".join(COLUMN_KEYS)]
-    lines += [",".join(str(row.get(key, "")) for key in COLUMN_KEYS) for row in rows]
-    stream = io.BytesIO("\n".join(lines).encode("utf-8"))
-    stream.name = "reviews.csv"
-    return stream
 
 
 POOR_URBAN, POOR_RURAL, ABOVE = 1_000_000, 1_000_000, 5_000_000
@@ -143,14 +114,3 @@ def clients(users):
         client.credentials(HTTP_AUTHORIZATION=f"Token {issue_api_token(user)}")
         result[role] = client
     return result
-
-
-def assert_error(response, status_code, code=None):
-    assert response.status_code == status_code, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert isinstance(body["error"]["details"], list)
-    if code:
-        assert body["error"]["code"] == code
-    return body["error"]

@@ -5,7 +5,7 @@ neither true nor false), so a typo never silently returns the whole registry."""
 import pytest
 from rest_framework.test import APIClient
 
-from tests.api.conftest import assert_error
+from tests.api.checks import assert_error
 
 pytestmark = pytest.mark.django_db
 

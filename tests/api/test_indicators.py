@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.test import APIClient
 
 from reports.queries import INDICATOR_FIELDS
-from tests.api.conftest import assert_error
+from tests.api.checks import assert_error
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/indicators/"

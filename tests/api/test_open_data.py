@@ -16,7 +16,7 @@ from django.test.utils import override_settings
 from reports.datapackage import PROGRESS_INPUTS
 from reports.queries import INDICATOR_FIELDS
 from targets import progress
-from tests.api.conftest import assert_error
+from tests.api.checks import assert_error
 
 pytestmark = pytest.mark.django_db
 INDICATORS, PROGRESS = "/api/v1/indicators/", "/api/v1/progress/"

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.api.conftest import assert_error
+from tests.api.checks import assert_error
 
 pytestmark = pytest.mark.django_db
 

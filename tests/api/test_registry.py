@@ -17,7 +17,8 @@ from households.models import (
     UnitKind,
     UnitLevel,
 )
-from tests.api.conftest import assert_error, csv_file, review_row
+from tests.api.checks import assert_error
+from tests.builders import csv_file, review_row
 from tests.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db

@@ -91,7 +91,7 @@ UNKNOWN_PATHS = ["/api/v1/nothing-here/", "/api/v2/indicators/", "/api/v1/units/
 
 @pytest.mark.parametrize("path", UNKNOWN_PATHS)
 def test_an_unknown_api_path_answers_404_in_the_error_shape(city, clients, path):
-    from tests.api.conftest import assert_error
+    from tests.api.checks import assert_error
 
     assert_error(clients["city_leader"].get(path), 404)
 

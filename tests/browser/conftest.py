@@ -9,13 +9,11 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+
+from .pages import OFFICE, PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "x-Secret-2025"  # tests.factories.UserFactory
-OFFICE = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 
 
 def pytest_collection_modifyitems(items):
@@ -80,26 +78,6 @@ def login(live_server):
     return as_user
 
 
-AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
-
-
-def run_axe(page) -> list[dict]:
-    """axe-core's violations on the page as it stands (every rule of the vendored version), each
-    {id, impact, help, nodes: [{target, html}]}. Injected by the test: no page of the portal loads it."""
-    if not page.evaluate("Boolean(window.axe)"):
-        # From the portal's own static files: the Content-Security-Policy (script-src 'self')
-        # refuses an inline copy, as it would any injected script.
-        assert AXE.exists()
-        origin = page.evaluate("location.origin")
-        page.add_script_tag(url=f"{origin}{settings.STATIC_URL}vendor/axe-core/axe.min.js")
-    return page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({
-            id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 200)})),
-        }))"""
-    )
-
-
 @pytest.fixture
 def city(transactional_db):
     """Hanoi's real units, the recompute tests' reviews, their progress, and a city leader
@@ -109,7 +87,7 @@ def city(transactional_db):
     from households.models import AdministrativeUnit, Role, UnitLevel
     from reports.recompute import recompute_progress
     from tests.factories import UserFactory
-    from tests.reports.test_recompute import seed_reviews
+    from tests.snapshots import seed_reviews
 
     call_command("load_admin_units", "--province", "01", verbosity=0)
     seed_reviews()

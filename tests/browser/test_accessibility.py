@@ -21,7 +21,7 @@ from households.models import AdministrativeUnit, Review, ReviewState, UnitLevel
 from reports.recompute import recompute_progress
 from targets.models import Plan
 
-from .conftest import PHONE, run_axe
+from .pages import PHONE, run_axe
 
 pytestmark = pytest.mark.browser
 

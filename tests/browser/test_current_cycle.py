@@ -14,8 +14,9 @@ from households import accounts
 from households.importer import import_reviews
 from households.importing.rows import header_key
 from households.models import Review, ReviewState, Role
+from tests.builders import csv_file, review_row
 
-from .conftest import OFFICE, PASSWORD
+from .pages import OFFICE, PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -25,13 +26,8 @@ CO_DO, PHU_CUONG = "09634", "09625"  # Xã Cổ Đô (from 1 Jul 2025) took over
 @pytest.fixture
 def cycle(transactional_db):
     call_command("load_admin_units", "--province", "01", verbosity=0)
-    header = "household_code,commune_code,village,head_name,head_sex,members,ethnic_minority,meritorious,"
-    header += "social_protection,no_labour_capacity,year,income_per_capita"
-    lines = [header + "," + ",".join(f"d{i:02d}" for i in range(1, 13))]
-    for number in range(3):
-        flags = ",".join("1" if i <= 3 else "0" for i in range(1, 13))
-        lines.append(f"PC-{number},{PHU_CUONG},Thôn 1,Nguyễn Văn {number},Nam,4,0,0,0,0,2024,1200000,{flags}")
-    import_reviews(io.BytesIO("\n".join(lines).encode()), filename="2024.csv", state=ReviewState.APPROVED)
+    rows = [review_row(f"PC-{n}", PHU_CUONG, 2024, head_name=f"Nguyễn Văn {n}") for n in range(3)]
+    import_reviews(csv_file(rows), filename="2024.csv", state=ReviewState.APPROVED)
     co_do = accounts.resolve_unit(CO_DO, structure=2025)
     accounts.create_user(username="xa-co-do", role=Role.COMMUNE_OFFICER, unit=co_do, password=PASSWORD)
     accounts.create_user(

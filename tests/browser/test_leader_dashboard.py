@@ -5,7 +5,7 @@ English switch, and not one request leaving the portal (government intranets are
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import OFFICE, PHONE
+from .pages import OFFICE, PHONE
 
 pytestmark = pytest.mark.browser
 

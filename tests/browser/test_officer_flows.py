@@ -3,18 +3,15 @@ classified; upload a file with two bad rows and see both messages and nothing wr
 confirm a large file through the background job's progress bar; submit, and a district officer
 approves. One screenshot per flow goes to test-artifacts/."""
 
-import io
-
 import pytest
-from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from households import tasks, uploads
 from households.models import Household, ImportJob, Review, ReviewState, Role
-from households.template import COLUMN_KEYS, COLUMNS
+from tests.builders import review_row, xlsx_bytes
 from tests.factories import CommuneFactory, ReviewFactory, UserFactory
 
-from .conftest import OFFICE, PHONE
+from .pages import OFFICE, PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -29,39 +26,6 @@ def unit(transactional_db):
         "commune_officer": UserFactory(username="xa-phu-cuong", role=Role.COMMUNE_OFFICER, unit=commune),
         "district_officer": UserFactory(username="huyen-ba-vi", role=Role.DISTRICT_OFFICER, unit=district),
     }
-
-
-def review_row(code, commune, **overrides):
-    values = {
-        "household_code": code,
-        "commune_code": commune.code,
-        "village": "Thôn 1",
-        "head_name": "Nguyễn Văn An",
-        "head_sex": "Nam",
-        "ethnic_minority": 0,
-        "members": 4,
-        "meritorious": 0,
-        "social_protection": 0,
-        "no_labour_capacity": 0,
-        "year": 2023,
-        "income_per_capita": 1_200_000,
-        "b1_score": None,
-        **{f"d{i:02d}": 1 if i <= 3 else 0 for i in range(1, 13)},
-    }
-    values.update(overrides)
-    values.setdefault("review_date", f"15/11/{values['year']}")  # within the year's review cycle
-    return values
-
-
-def xlsx(rows) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append([column.label for column in COLUMNS])
-    for values in rows:
-        sheet.append([values.get(key) for key in COLUMN_KEYS])
-    stream = io.BytesIO()
-    workbook.save(stream)
-    return stream.getvalue()
 
 
 def choose_file(page, content: bytes, name: str):
@@ -111,7 +75,7 @@ def test_an_upload_with_two_bad_rows_shows_both_messages_and_changes_nothing(
         review_row(f"HN-{commune.code}-00002", commune, income_per_capita="một triệu"),
         review_row(f"HN-{commune.code}-00003", commune, d04=7),
     ]
-    choose_file(page, xlsx(rows), "ra-soat-xa.xlsx")
+    choose_file(page, xlsx_bytes(rows), "ra-soat-xa.xlsx")
     page.locator("main form button[type=submit]").click()
     errors = page.locator("#import-errors")
     expect(errors).to_contain_text("Tệp bị từ chối: 2 lỗi. Không có dữ liệu nào được ghi.")
@@ -136,7 +100,7 @@ def test_a_large_upload_shows_progress_then_the_preview_and_imports_on_confirm(
     page.set_viewport_size(PHONE)  # officers review in villages
     page.goto(f"{live_server.url}/imports/")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
-    choose_file(page, xlsx([review_row(f"HN-{commune.code}-{i:05d}", commune) for i in range(8)]), "ca-xa.xlsx")
+    choose_file(page, xlsx_bytes([review_row(f"HN-{commune.code}-{i:05d}", commune) for i in range(8)]), "ca-xa.xlsx")
     page.locator("main form button[type=submit]").click()
     expect(page.locator("#job-progress progress")).to_be_visible()
     expect(page.locator("#job-progress")).to_contain_text("0/8")

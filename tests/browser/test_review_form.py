@@ -12,7 +12,7 @@ from households import views
 from households.models import Review, Role
 from tests.factories import CommuneFactory, HouseholdFactory, ReviewFactory, UserFactory
 
-from .conftest import OFFICE, PHONE
+from .pages import OFFICE, PHONE
 
 pytestmark = pytest.mark.browser
 

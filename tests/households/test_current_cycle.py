@@ -8,7 +8,6 @@ acceptance check does.
 
 import csv
 import io
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,40 +23,11 @@ from households import services, units, workflow
 from households.accounts import issue_api_token
 from households.importer import ImportRefused, import_reviews
 from households.models import AdministrativeUnit, Household, Review, ReviewState, Structure, Succession, User
-from households.template import COLUMN_KEYS
+from tests.builders import csv_file, review_input, review_row
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "x-Secret-2025"
 WRITES = ("households_created", "households_updated", "reviews_created", "reviews_updated", "movements_updated")
-
-
-def row(code, commune, year, income=1_200_000, deprivations=3, **overrides):
-    values = {
-        "household_code": code,
-        "commune_code": commune,
-        "village": "Tổ 1",
-        "head_name": f"Nguyễn Văn {code}",
-        "head_sex": "Nam",
-        "ethnic_minority": 0,
-        "members": 4,
-        "meritorious": 0,
-        "social_protection": 0,
-        "no_labour_capacity": 0,
-        "year": year,
-        "income_per_capita": income,
-        "b1_score": "",
-        **{f"d{i:02d}": 1 if i <= deprivations else 0 for i in range(1, 13)},
-        "review_date": f"15/11/{year}",
-    }
-    values.update(overrides)
-    return values
-
-
-def csv_file(rows, name="ra-soat.csv") -> io.BytesIO:
-    lines = [",".join(COLUMN_KEYS)] + [",".join(str(r.get(key, "")) for key in COLUMN_KEYS) for r in rows]
-    stream = io.BytesIO("\n".join(lines).encode("utf-8"))
-    stream.name = name
-    return stream
 
 
 def unit(code, structure):
@@ -81,11 +51,6 @@ def browser(user) -> Client:
     return client
 
 
-def entry(income=900_000, deprivations=3) -> services.ReviewInput:
-    flags = (True,) * deprivations + (False,) * (12 - deprivations)
-    return services.ReviewInput(income_per_capita=Decimal(income), b1_score=None, deprivations=flags)
-
-
 @pytest.fixture
 def hanoi(admin_units):
     split = unit("00022", Structure.LEGACY)
@@ -94,8 +59,8 @@ def hanoi(admin_units):
     assert not Succession.objects.get(predecessor=split, successor=other).is_primary
     history = []
     for i in range(4):
-        history += [row(f"DC{i}", "00022", 2023, income=1_000_000), row(f"DC{i}", "00022", 2024)]
-    history += [row("LG0", "00008", 2024, income=1_400_000, deprivations=1)]  # Liễu Giai, into Ngọc Hà
+        history += [review_row(f"DC{i}", "00022", 2023, income=1_000_000), review_row(f"DC{i}", "00022", 2024)]
+    history += [review_row("LG0", "00008", 2024, income=1_400_000, deprivations=1)]  # Liễu Giai, into Ngọc Hà
     import_reviews(csv_file(history), filename="history.csv", state=ReviewState.APPROVED)
     return {
         "split": split,
@@ -143,7 +108,7 @@ def test_the_form_puts_a_split_communes_2025_review_in_the_primary_successor(han
 def test_a_file_naming_the_other_successor_re_homes_the_household_there(hanoi):
     officer = hanoi["ba_dinh"]
     assert not Household.objects.visible_to(officer).filter(code="DC2").exists()
-    result = import_reviews(csv_file([row("DC2", "00004", 2025)]), filename="x.csv", user=officer)
+    result = import_reviews(csv_file([review_row("DC2", "00004", 2025)]), filename="x.csv", user=officer)
     assert result.reviews_created == 1 and result.households_updated == 1
     household = Household.objects.get(code="DC2")
     assert household.commune == hanoi["other"] and household.reviews.get(year=2025).commune == hanoi["other"]
@@ -151,7 +116,7 @@ def test_a_file_naming_the_other_successor_re_homes_the_household_there(hanoi):
     assert not Household.objects.visible_to(hanoi["ngoc_ha"]).filter(code="DC2").exists()
     # The primary successor's officer may not send it to a commune that is not theirs.
     with pytest.raises(ImportRefused) as refused:
-        import_reviews(csv_file([row("DC3", "00004", 2025)]), filename="x.csv", user=hanoi["ngoc_ha"])
+        import_reviews(csv_file([review_row("DC3", "00004", 2025)]), filename="x.csv", user=hanoi["ngoc_ha"])
     assert "Phường Ba Đình không thuộc phạm vi của bạn" in str(refused.value.errors[0])
 
 
@@ -178,7 +143,7 @@ def test_the_city_officer_reads_every_household_and_writes_none(hanoi):
     body = {"household": household.pk, "year": 2025, "income_per_capita": 900_000}
     refused = client.post("/api/v1/reviews/", body, format="json")
     assert refused.status_code == 403 and "chỉ được xem" in refused.json()["error"]["message"]
-    upload = client.post("/api/v1/imports/", {"file": csv_file([row("DC0", "00008", 2025)])})
+    upload = client.post("/api/v1/imports/", {"file": csv_file([review_row("DC0", "00008", 2025)])})
     assert upload.status_code == 403
     pages = browser(city)
     assert pages.get(reverse("households:detail", args=[household.pk])).status_code == 200
@@ -187,7 +152,7 @@ def test_the_city_officer_reads_every_household_and_writes_none(hanoi):
     )
     assert pages.get(reverse("households:import")).status_code == 403
     with pytest.raises(PermissionDenied, match="chỉ được xem"):
-        services.save_review(user=city, household=household, year=2025, data=entry(), version="")
+        services.save_review(user=city, household=household, year=2025, data=review_input(900_000), version="")
     assert not Review.objects.filter(year=2025).exists()
 
 
@@ -196,7 +161,7 @@ def test_the_2025_commune_submits_and_the_city_officer_approves(hanoi, monkeypat
 
     monkeypatch.setattr(tasks.recompute_all, "delay", lambda run_id: None)
     household = Household.objects.get(code="DC0")
-    services.save_review(user=hanoi["ngoc_ha"], household=household, year=2025, data=entry(), version="")
+    services.save_review(user=hanoi["ngoc_ha"], household=household, year=2025, data=review_input(900_000), version="")
     listed = browser(hanoi["ngoc_ha"]).get(reverse("households:workflow"), {"year": 2025}).content.decode()
     assert "Phường Ngọc Hà" in listed and "Gửi phê duyệt" in listed
     workflow.submit(commune=hanoi["primary"], year=2025, user=hanoi["ngoc_ha"])
@@ -226,9 +191,9 @@ def test_an_officer_of_the_old_structure_cannot_write_2025_or_2026_and_is_told_w
     officer, household = hanoi["old_commune"], Household.objects.get(code="DC0")
     for year in (2025, 2026):
         with pytest.raises(PermissionDenied, match="Phường Ngọc Hà"):
-            services.save_review(user=officer, household=household, year=year, data=entry(), version="")
+            services.save_review(user=officer, household=household, year=year, data=review_input(900_000), version="")
         with pytest.raises(ImportRefused) as refused:
-            import_reviews(csv_file([row("DC0", "00008", year)]), filename="x.csv", user=officer)
+            import_reviews(csv_file([review_row("DC0", "00008", year)]), filename="x.csv", user=officer)
         assert "Phường Ngọc Hà" in str(refused.value.errors[0])
         response = api(officer).post(
             "/api/v1/reviews/", {"household": household.pk, "year": year, "income_per_capita": 1}, format="json"
@@ -246,7 +211,7 @@ def test_an_officer_of_the_old_structure_cannot_write_2025_or_2026_and_is_told_w
 
 def test_the_district_officer_keeps_reading_the_history_of_households_that_moved_on(hanoi):
     household = Household.objects.get(code="DC0")
-    services.save_review(user=hanoi["ngoc_ha"], household=household, year=2025, data=entry(), version="")
+    services.save_review(user=hanoi["ngoc_ha"], household=household, year=2025, data=review_input(900_000), version="")
     district = hanoi["district"]
     assert Household.objects.visible_to(district).filter(pk=household.pk).exists()
     assert Review.objects.visible_to(district).filter(household=household).count() == 3
@@ -254,9 +219,9 @@ def test_the_district_officer_keeps_reading_the_history_of_households_that_moved
     with pytest.raises(PermissionDenied, match="nay thuộc Phường Ngọc Hà"):
         services.update_household(user=district, household=household, head_name="Đổi tên")
     with pytest.raises(PermissionDenied, match="không còn cấp huyện"):
-        services.save_review(user=district, household=household, year=2025, data=entry(), version="")
+        services.save_review(user=district, household=household, year=2025, data=review_input(900_000), version="")
     # Its own years stay its own: a 2022 review of the household is still written by the district.
-    review = services.save_review(user=district, household=household, year=2022, data=entry(), version="")
+    review = services.save_review(user=district, household=household, year=2022, data=review_input(900_000), version="")
     assert review.commune == hanoi["split"]
     household.refresh_from_db()
     assert household.commune == hanoi["primary"], "an earlier year does not move the household back"
@@ -270,8 +235,10 @@ def cycle(hanoi):
     """Households of Ngọc Hà in every state: only a 2024 review in an old commune (DC1, DC2, LG0),
     a 2025 review imported (DC0), a 2026 review entered through the form (DC3), none at all (NEW)."""
     officer = hanoi["ngoc_ha"]
-    import_reviews(csv_file([row("DC0", "00008", 2025, income=2_000_000)]), filename="x.csv", user=officer)
-    services.save_review(user=officer, household=Household.objects.get(code="DC3"), year=2026, data=entry(), version="")
+    import_reviews(csv_file([review_row("DC0", "00008", 2025, income=2_000_000)]), filename="x.csv", user=officer)
+    services.save_review(
+        user=officer, household=Household.objects.get(code="DC3"), year=2026, data=review_input(900_000), version=""
+    )
     Household.objects.create(code="NEW", commune=hanoi["primary"], head_name="Trần Thị Mới", head_sex="F")
     return hanoi
 

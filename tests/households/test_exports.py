@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from households.importer import import_reviews
 from households.models import Review
 from households.template import COLUMN_KEYS, COLUMNS
-from tests.factories import CommuneFactory
-from tests.households.test_uploads import Unit, csv_bytes, row
+from tests.builders import csv_bytes, review_row
+from tests.factories import CommuneFactory, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +23,10 @@ LABELS = [column.label for column in COLUMNS]
 def unit():
     unit = Unit("a")
     rows = [
-        row("H1", unit.commune, income=1_500_000, deprivations=3, village="Thôn Đông"),  # poor
-        row("H2", unit.commune, income=1_500_000, deprivations=2, head_sex="Nữ", meritorious=1),  # near-poor
-        row("H3", unit.other_commune, income=9_000_000, deprivations=0, b1_score="12.5", review_date=""),
-        row("H1", unit.commune, year=2022, income=1_000_000, deprivations=5),
+        review_row("H1", unit.commune, income=1_500_000, deprivations=3, village="Thôn Đông"),  # poor
+        review_row("H2", unit.commune, income=1_500_000, deprivations=2, head_sex="Nữ", meritorious=1),  # near-poor
+        review_row("H3", unit.other_commune, income=9_000_000, deprivations=0, b1_score="12.5", review_date=""),
+        review_row("H1", unit.commune, year=2022, income=1_000_000, deprivations=5),
     ]
     # Seeded as the import command does (the codes predate households.codes' namespace).
     import_reviews(io.BytesIO(csv_bytes(rows)), filename="seed.csv")
@@ -79,7 +79,7 @@ def test_spreadsheet_formulas_are_neutralised_in_exports(unit):
     stream = io.StringIO()
     writer = csv.writer(stream)
     writer.writerow(COLUMN_KEYS)
-    values = row(unit.code("H9"), unit.commune, head_name=evil, village="@SUM(1+1)")
+    values = review_row(unit.code("H9"), unit.commune, head_name=evil, village="@SUM(1+1)")
     writer.writerow([values.get(key, "") for key in COLUMN_KEYS])
     import_reviews(io.BytesIO(stream.getvalue().encode()), filename="evil.csv", user=unit.officer)
     assert Review.objects.filter(household__head_name=evil).exists()
@@ -97,7 +97,7 @@ def test_spreadsheet_formulas_are_neutralised_in_exports(unit):
 def test_an_officer_exports_only_the_households_of_their_unit(unit):
     other = Unit("b")
     import_reviews(
-        io.BytesIO(csv_bytes([row(other.code("FOREIGN"), other.commune)])), filename="b.csv", user=other.officer
+        io.BytesIO(csv_bytes([review_row(other.code("FOREIGN"), other.commune)])), filename="b.csv", user=other.officer
     )
     client = unit.client()
     for name in ("households:export_xlsx", "households:export_csv"):
@@ -178,7 +178,7 @@ def test_a_changed_row_of_an_approved_year_is_still_refused(unit):
     from households.models import ReviewState
 
     Review.objects.update(state=ReviewState.APPROVED)
-    rows = [row("H1", unit.commune, income=1_900_000, deprivations=3, village="Thôn Đông")]
+    rows = [review_row("H1", unit.commune, income=1_900_000, deprivations=3, village="Thôn Đông")]
     with pytest.raises(ImportRefused) as refused:
         import_reviews(io.BytesIO(csv_bytes(rows)), filename="a.csv", user=unit.commune_officer)
     assert "đã được phê duyệt" in str(refused.value.errors[0])
@@ -194,7 +194,7 @@ def test_a_file_from_the_command_line_sets_the_state_of_rows_it_repeats(unit):
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_a_name_that_looks_like_a_formula_survives_the_round_trip(unit, fmt):
-    rows = [row(unit.code("H7"), unit.commune, head_name="-Nguyễn Văn A", village="+Thôn 3")]
+    rows = [review_row(unit.code("H7"), unit.commune, head_name="-Nguyễn Văn A", village="+Thôn 3")]
     import_reviews(io.BytesIO(csv_bytes(rows)), filename="a.csv", user=unit.officer)
     exported = unit.client().get(reverse(f"households:export_{fmt}")).content
     result = import_reviews(io.BytesIO(exported), filename=f"export.{fmt}", user=unit.officer)

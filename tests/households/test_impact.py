@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from households import accounts
 from households.importer import import_reviews
 from households.models import Review
-from tests.households.test_importer import csv_file, row
+from tests.builders import csv_file, review_row
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +40,8 @@ def reviews_2025(admin_units):
         for income, deprived, d11, d12 in cases:
             number += 1
             flags = {f"d{i:02d}": 1 if i <= deprived else 0 for i in range(1, 11)} | {"d11": d11, "d12": d12}
-            rows.append(row(f"P{number}", commune, year=2025, income=income, review_date="", **flags))
-    rows.append(row("B1-ONLY", RURAL, year=2025, income="", b1_score="120", review_date=""))
+            rows.append(review_row(f"P{number}", commune, year=2025, income=income, review_date="", **flags))
+    rows.append(review_row("B1-ONLY", RURAL, year=2025, income="", b1_score="120", review_date=""))
     import_reviews(csv_file(rows), filename="2025.csv")
 
 
@@ -127,7 +127,7 @@ def test_by_default_the_preview_starts_from_the_last_year_before_the_standard_ch
     from households import impact
 
     assert impact.default_year() == 2025
-    rows = [row("P2026", RURAL, year=2026, income=1_000_000, review_date="")]
+    rows = [review_row("P2026", RURAL, year=2026, income=1_000_000, review_date="")]
     import_reviews(csv_file(rows), filename="2026.csv")  # the end-2026 review under way: Decree 351
     assert impact.default_year() == 2025 and {item["year"] for item in preview()} == {2025}
 

@@ -9,11 +9,11 @@ from django.db import connection, connections
 from households.importer import import_reviews
 from households.importing.reviews import lock_communes
 from households.models import AdministrativeUnit, Household, Review
-from tests.households.test_importer import RURAL, csv_file, row
+from tests.builders import RURAL, csv_file, review_row
 
 
 def a_file(name: str, income: int, households: int = 300):
-    return csv_file([row(f"H{i:04d}", head_name=name, income=income) for i in range(households)])
+    return csv_file([review_row(f"H{i:04d}", head_name=name, income=income) for i in range(households)])
 
 
 @pytest.fixture

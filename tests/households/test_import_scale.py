@@ -14,37 +14,13 @@ from households.importer import ImportRefused, import_reviews
 from households.importing import reviews as importing
 from households.models import Household, Movement, PovertyClass, Review
 from households.template import COLUMN_KEYS
+from tests.builders import RURAL, URBAN, csv_file, csv_line, review_row
 
 pytestmark = pytest.mark.django_db
 
-RURAL = "09625"  # Xã Phú Cường, Ba Vì (legacy structure)
-URBAN = "00001"  # Phường Phúc Xá, Ba Đình
 
-
-def line(code, *, year=2023, income=1_200_000, deprivations=3, commune=RURAL, **overrides) -> str:
-    values = {
-        "household_code": code,
-        "commune_code": commune,
-        "village": "Thôn 1",
-        "head_name": f"Chủ hộ {code}",
-        "head_sex": "F" if code.endswith("7") else "M",
-        "ethnic_minority": 0,
-        "members": 3,
-        "meritorious": 0,
-        "social_protection": 0,
-        "no_labour_capacity": 0,
-        "year": year,
-        "income_per_capita": income,
-        "b1_score": "",
-        **{f"d{i:02d}": int(i <= deprivations) for i in range(1, 13)},
-        "review_date": f"15/11/{year}",
-    }
-    values.update(overrides)
-    return ",".join(str(values.get(key, "")) for key in COLUMN_KEYS)
-
-
-def csv_file(lines) -> io.BytesIO:
-    return io.BytesIO("\n".join([",".join(COLUMN_KEYS), *lines]).encode("utf-8"))
+def line(code, **columns) -> str:
+    return csv_line(review_row(code, **columns))
 
 
 def generated(count: int, prefix: str = "S") -> list[str]:
@@ -105,7 +81,7 @@ def test_errors_after_the_first_batch_are_all_reported_with_their_row_numbers(ad
 def test_years_out_of_order_across_batches_leave_every_movement_right(admin_units, small_batches):
     # 2024 rows in the first batches, 2023 in later ones, 2022 already stored.
     import_reviews(csv_file([line(f"H{n:03d}", year=2022, income=1_000_000) for n in range(60)]), filename="a.csv")
-    lines = [line(f"H{n:03d}", year=2024, income=3_000_000, deprivations=0) for n in range(60)]
+    lines = [line(f"H{n:03d}", year=2024, income=3_000_000, deprivations=0, members=3) for n in range(60)]
     lines += [line(f"H{n:03d}", year=2023, income=1_000_000 if n % 2 else 3_000_000) for n in range(60)]
     result = import_reviews(csv_file(lines), filename="b.csv")
     assert result.reviews_created == 120

@@ -74,10 +74,10 @@ class Batch:
         self.rows = 0
 
     def put(self, commune, standard, code: str, year: int, **values) -> None:
+        """A row of the batch table (not an import row: the importer's checked, resolved values)."""
         self.rows += 1
         row = {
             "row_number": self.rows + 1,
-            "household_code": code,
             "year": year,
             "commune_id": commune.pk,
             "standard_id": standard.pk,
@@ -96,11 +96,11 @@ class Batch:
             "no_labour_capacity": False,
             **values,
         }
-        columns = [c for c in self.table.columns if c in row]
+        columns = ["household_code", *(c for c in self.table.columns if c in row)]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {statements.BATCH_TABLE} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
-                [row[c] for c in columns],
+                [code, *(row[c] for c in columns[1:])],
             )
 
 

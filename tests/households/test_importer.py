@@ -6,57 +6,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from openpyxl import Workbook
 
 from households.importer import ImportRefused, import_reviews, import_unit_totals
 from households.models import Household, Movement, PovertyClass, Review, UnitYear
-from households.template import COLUMN_KEYS, COLUMNS
+from households.template import COLUMN_KEYS
+from tests.builders import RURAL, URBAN, csv_file, review_input, review_row, xlsx_file
 
 pytestmark = pytest.mark.django_db
-
-RURAL = "09625"  # Xã Phú Cường, Ba Vì (legacy structure)
-URBAN = "00001"  # Phường Phúc Xá, Ba Đình (legacy structure)
-
-
-def row(code, commune=RURAL, year=2023, income=1_200_000, deprivations=3, **overrides):
-    values = {
-        "household_code": code,
-        "commune_code": commune,
-        "village": "Thôn 1",
-        "head_name": "Nguyễn Văn An",
-        "head_sex": "Nam",
-        "ethnic_minority": 0,
-        "members": 4,
-        "meritorious": 0,
-        "social_protection": 0,
-        "no_labour_capacity": 0,
-        "year": year,
-        "income_per_capita": income,
-        "b1_score": "",
-        **{f"d{i:02d}": 1 if i <= deprivations else 0 for i in range(1, 13)},
-        "review_date": f"15/11/{year}",
-    }
-    values.update(overrides)
-    return values
-
-
-def csv_file(rows, keys=COLUMN_KEYS):
-    lines = [",".join(keys)]
-    for values in rows:
-        lines.append(",".join(str(values.get(key, "")) for key in keys))
-    return io.BytesIO("\n".join(lines).encode("utf-8"))
-
-
-def xlsx_file(rows, headers=None):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers or [column.label for column in COLUMNS])
-    for values in rows:
-        sheet.append([values.get(key) for key in COLUMN_KEYS])
-    stream = io.BytesIO()
-    workbook.save(stream)
-    stream.seek(0)
-    return stream
 
 
 def run(rows, **kwargs):
@@ -72,10 +28,10 @@ def refused(rows, **kwargs) -> list[str]:
 def test_a_good_file_creates_households_and_classified_reviews(admin_units):
     result = run(
         [
-            row("H1", income=1_500_000, deprivations=3),  # on the rural line, 3 deprivations: poor
-            row("H2", income=1_500_000, deprivations=2),  # near-poor
-            row("H3", commune=URBAN, income=1_800_000, deprivations=4),  # urban line is 2.0M: poor
-            row("H4", income=1_500_001, deprivations=12),  # above the line: not poor whatever else
+            review_row("H1", income=1_500_000, deprivations=3),  # on the rural line, 3 deprivations: poor
+            review_row("H2", income=1_500_000, deprivations=2),  # near-poor
+            review_row("H3", commune=URBAN, income=1_800_000, deprivations=4),  # urban line is 2.0M: poor
+            review_row("H4", income=1_500_001, deprivations=12),  # above the line: not poor whatever else
         ]
     )
     assert (result.households_created, result.reviews_created) == (4, 4)
@@ -91,7 +47,7 @@ def test_a_good_file_creates_households_and_classified_reviews(admin_units):
 
 
 def test_vietnamese_headers_from_an_xlsx_are_accepted(admin_units):
-    result = import_reviews(xlsx_file([row("H1")]), filename="ra-soat.xlsx")
+    result = import_reviews(xlsx_file([review_row("H1")]), filename="ra-soat.xlsx")
     assert result.reviews_created == 1
     household = Household.objects.get(code="H1")
     assert household.head_name == "Nguyễn Văn An"
@@ -99,7 +55,7 @@ def test_vietnamese_headers_from_an_xlsx_are_accepted(admin_units):
 
 
 def test_reimporting_the_same_file_changes_nothing(admin_units):
-    rows = [row("H1"), row("H2", deprivations=0)]
+    rows = [review_row("H1"), review_row("H2", deprivations=0)]
     run(rows)
     history_before = Review.history.count() + Household.history.count()
     result = run(rows)
@@ -109,7 +65,7 @@ def test_reimporting_the_same_file_changes_nothing(admin_units):
 
 
 def test_a_dry_run_reports_exact_counts_and_writes_nothing(admin_units):
-    result = run([row("H1"), row("H2", deprivations=0)], dry_run=True)
+    result = run([review_row("H1"), review_row("H2", deprivations=0)], dry_run=True)
     assert result.reviews_created == 2
     assert result.classes == {"poor": 1, "near_poor": 1}
     assert Review.objects.count() == 0 and Household.objects.count() == 0
@@ -131,16 +87,16 @@ def test_a_dry_run_reports_exact_counts_and_writes_nothing(admin_units):
     ],
 )
 def test_one_bad_row_refuses_the_whole_file_with_its_row_number(admin_units, overrides, expected):
-    errors = refused([row("H1"), row("H2", **overrides), row("H3")])
+    errors = refused([review_row("H1"), review_row("H2", **overrides), review_row("H3")])
     assert errors == [expected]
     assert Review.objects.count() == 0 and Household.objects.count() == 0
 
 
 def test_a_commune_code_of_the_wrong_structure_is_refused(admin_units):
     # 00004 is Phường Trúc Bạch until June 2025 and Phường Ba Đình after: the year decides.
-    run([row("H1", commune="00004", year=2025)])
+    run([review_row("H1", commune="00004", year=2025)])
     assert Review.objects.get().commune.name == "Phường Ba Đình"
-    errors = refused([row("H2", commune="00001", year=2025)])  # Phúc Xá ended with June 2025
+    errors = refused([review_row("H2", commune="00001", year=2025)])  # Phúc Xá ended with June 2025
     assert errors == [
         "Dòng 2, cột «Mã xã/phường»: mã «00001» không phải xã/phường của năm 2025 "
         "(Phường Phúc Xá thuộc Phường Hồng Hà, mã 00097, từ 1/7/2025)"
@@ -148,19 +104,19 @@ def test_a_commune_code_of_the_wrong_structure_is_refused(admin_units):
 
 
 def test_every_bad_row_is_listed(admin_units):
-    errors = refused([row("H1", income="abc"), row("H2"), row("H3", commune="1234567")])
+    errors = refused([review_row("H1", income="abc"), review_row("H2"), review_row("H3", commune="1234567")])
     assert [error.split(",")[0] for error in errors] == ["Dòng 2", "Dòng 4"]
 
 
 def test_a_household_twice_in_one_year_is_refused(admin_units):
-    errors = refused([row("H1"), row("H1")])
+    errors = refused([review_row("H1"), review_row("H1")])
     assert errors == ["Dòng 3, cột «Mã hộ»: hộ «H1» năm 2023 đã có ở dòng 2"]
 
 
 def test_a_missing_required_column_refuses_the_file(admin_units):
     keys = [key for key in COLUMN_KEYS if key != "income_per_capita"]
     with pytest.raises(ImportRefused) as caught:
-        import_reviews(csv_file([row("H1")], keys=keys), filename="x.csv")
+        import_reviews(csv_file([review_row("H1")], keys=keys), filename="x.csv")
     assert "Thiếu cột bắt buộc: «Thu nhập bình quân (đồng/người/tháng)» (income_per_capita)" in str(
         caught.value.errors[0]
     )
@@ -179,7 +135,7 @@ def test_a_corrupt_xlsx_is_refused_with_a_message(admin_units):
 
 
 def test_a_csv_saved_in_a_windows_code_page_is_refused_with_how_to_save_it(admin_units):
-    legacy = csv_file([row("H1", head_name="Nguyễn Thị Hằng")]).getvalue().decode().encode("cp1258", "replace")
+    legacy = csv_file([review_row("H1", head_name="Nguyễn Thị Hằng")]).getvalue().decode().encode("cp1258", "replace")
     with pytest.raises(ImportRefused) as caught:
         import_reviews(io.BytesIO(legacy), filename="ra-soat.csv")
     assert "UTF-8" in str(caught.value.errors[0]) and "CSV UTF-8" in str(caught.value.errors[0])
@@ -187,24 +143,24 @@ def test_a_csv_saved_in_a_windows_code_page_is_refused_with_how_to_save_it(admin
 
 
 def test_a_csv_with_excel_s_byte_order_mark_and_semicolons_is_read(admin_units):
-    text = csv_file([row("H1")]).getvalue().decode().replace(",", ";")
+    text = csv_file([review_row("H1")]).getvalue().decode().replace(",", ";")
     import_reviews(io.BytesIO(b"\xef\xbb\xbf" + text.encode()), filename="ra-soat.csv")
     assert Household.objects.get().code == "H1"
 
 
 def test_thousand_separators_of_vietnamese_spreadsheets_are_understood(admin_units):
-    run([row("H1", income='"1.500.000"')])
+    run([review_row("H1", income='"1.500.000"')])
     assert Review.objects.get().income_per_capita == Decimal(1_500_000)
 
 
 def test_b1_score_alone_classifies_when_the_standard_has_a_cutoff(admin_units):
-    run([row("H1", income="", b1_score=120, deprivations=3)])
+    run([review_row("H1", income="", b1_score=120, deprivations=3)])
     assert Review.objects.get().poverty_class == PovertyClass.POOR
 
 
 def test_an_update_changes_the_class_and_keeps_history(admin_units):
-    run([row("H1", income=1_000_000)])
-    result = run([row("H1", income=2_000_000)])
+    run([review_row("H1", income=1_000_000)])
+    result = run([review_row("H1", income=2_000_000)])
     assert result.reviews_updated == 1
     review = Review.objects.get()
     assert review.poverty_class == PovertyClass.AVERAGE
@@ -212,9 +168,9 @@ def test_an_update_changes_the_class_and_keeps_history(admin_units):
 
 
 def test_importing_years_out_of_order_leaves_every_movement_right(admin_units):
-    run([row("H1", year=2024, income=2_000_000, review_date="")])  # alone: stayed (never poor)
+    run([review_row("H1", year=2024, income=2_000_000, review_date="")])  # alone: stayed (never poor)
     assert Review.objects.get(year=2024).movement == Movement.STAYED
-    run([row("H1", year=2023, income=1_000_000)])  # poor in 2023 → 2024 becomes "escaped"
+    run([review_row("H1", year=2023, income=1_000_000)])  # poor in 2023 → 2024 becomes "escaped"
     assert Review.objects.get(year=2023).movement == Movement.NEWLY_POOR
     assert Review.objects.get(year=2024).movement == Movement.ESCAPED_POVERTY
 
@@ -222,9 +178,9 @@ def test_importing_years_out_of_order_leaves_every_movement_right(admin_units):
 def test_re_poor_needs_an_earlier_escape(admin_units):
     run(
         [
-            row("H1", year=2021, income=1_000_000),
-            row("H1", year=2022, income=2_000_000),
-            row("H1", year=2023, income=1_000_000),
+            review_row("H1", year=2021, income=1_000_000),
+            review_row("H1", year=2022, income=2_000_000),
+            review_row("H1", year=2023, income=1_000_000),
         ]
     )
     movements = dict(Review.objects.values_list("year", "movement"))
@@ -233,14 +189,14 @@ def test_re_poor_needs_an_earlier_escape(admin_units):
 
 
 def test_household_data_follows_its_latest_review(admin_units):
-    run([row("H1", year=2023, head_name="Trần Thị Bình", head_sex="Nữ")])
-    run([row("H1", year=2022, head_name="Trần Văn Cũ")])
+    run([review_row("H1", year=2023, head_name="Trần Thị Bình", head_sex="Nữ")])
+    run([review_row("H1", year=2022, head_name="Trần Văn Cũ")])
     assert Household.objects.get().head_name == "Trần Thị Bình"
 
 
 def test_the_command_exits_non_zero_on_a_bad_file_and_writes_nothing(admin_units, tmp_path, capsys):
     path = tmp_path / "bad.csv"
-    path.write_bytes(csv_file([row("H1"), row("H2", members="bốn")]).getvalue())
+    path.write_bytes(csv_file([review_row("H1"), review_row("H2", members="bốn")]).getvalue())
     with pytest.raises(CommandError):
         call_command("import_reviews", str(path))
     assert "Dòng 3, cột «Số nhân khẩu»: «bốn» phải là số nguyên" in capsys.readouterr().err
@@ -249,7 +205,7 @@ def test_the_command_exits_non_zero_on_a_bad_file_and_writes_nothing(admin_units
 
 def test_the_command_imports_approved_reviews_and_reports_counts(admin_units, tmp_path, capsys):
     path = tmp_path / "good.csv"
-    path.write_bytes(csv_file([row("H1")]).getvalue())
+    path.write_bytes(csv_file([review_row("H1")]).getvalue())
     call_command("import_reviews", str(path))
     out = capsys.readouterr().out
     assert "phiếu: 1 mới" in out
@@ -289,20 +245,20 @@ def test_unit_totals_bad_rows_are_refused_whole(admin_units, tmp_path):
 def test_import_recompute_and_export_give_the_rules_figures(admin_units, tmp_path, capsys):
     # 2022: 4 poor, 2 near-poor. 2023: 1 escapes, 1 stays, 1 newly poor; near-poor one escapes.
     rows = [
-        row("A", year=2022),
-        row("B", year=2022),
-        row("C", year=2022),
-        row("D", year=2022, commune=URBAN, income=1_900_000),
-        row("E", year=2022, deprivations=0),
-        row("F", year=2022, deprivations=1),
-        row("A", year=2023, income=1_600_000),  # escaped
-        row("B", year=2023),  # stayed poor
-        row("C", year=2023),
-        row("D", year=2023, commune=URBAN, income=1_900_000),
-        row("E", year=2023, income=3_000_000, deprivations=0),  # escaped near-poverty
-        row("F", year=2023, deprivations=1),
-        row("G", year=2023),  # newly poor
-        row("H", year=2023, meritorious=1),  # newly poor, meritorious
+        review_row("A", year=2022),
+        review_row("B", year=2022),
+        review_row("C", year=2022),
+        review_row("D", year=2022, commune=URBAN, income=1_900_000),
+        review_row("E", year=2022, deprivations=0),
+        review_row("F", year=2022, deprivations=1),
+        review_row("A", year=2023, income=1_600_000),  # escaped
+        review_row("B", year=2023),  # stayed poor
+        review_row("C", year=2023),
+        review_row("D", year=2023, commune=URBAN, income=1_900_000),
+        review_row("E", year=2023, income=3_000_000, deprivations=0),  # escaped near-poverty
+        review_row("F", year=2023, deprivations=1),
+        review_row("G", year=2023),  # newly poor
+        review_row("H", year=2023, meritorious=1),  # newly poor, meritorious
     ]
     path = tmp_path / "reviews.csv"
     path.write_bytes(csv_file(rows).getvalue())
@@ -343,7 +299,7 @@ def test_import_recompute_and_export_give_the_rules_figures(admin_units, tmp_pat
 
 
 def test_an_empty_flag_cell_says_it_is_empty(admin_units):
-    messages = refused([row("H1", d04="")])
+    messages = refused([review_row("H1", d04="")])
     assert any("D04" in m and "ô trống: phải là 0 hoặc 1" in m for m in messages), messages
     assert not any("«»" in m for m in messages)
 
@@ -354,10 +310,10 @@ def test_the_importer_and_the_review_service_say_the_same_words_for_the_same_pro
     from households import services
     from households.models import Household
 
-    messages = refused([row("H1", income="", b1_score="", review_date="", d01=1)])
-    import_reviews(csv_file([row("H2")]), filename="ok.csv")
+    messages = refused([review_row("H1", income="", b1_score="", review_date="", d01=1)])
+    import_reviews(csv_file([review_row("H2")]), filename="ok.csv")
     household = Household.objects.get(code="H2")
-    data = services.ReviewInput(income_per_capita=None, b1_score=None, deprivations=(False,) * 12)
+    data = review_input(None, deprivations=0)
     with pytest.raises(ValidationError) as caught:
         services.classify_review(standard=household.reviews.get().standard, commune=household.commune, data=data)
     (said,) = caught.value.message_dict["income_per_capita"]
@@ -368,5 +324,5 @@ def test_a_file_keeps_the_date_it_records_even_outside_the_review_cycle(admin_un
     """The form and the API refuse a date outside the review's cycle (households.services); a file
     is taken as recorded: a pre-filled sheet repeats its source year's date on rows the officer
     edits for the next year, and refusing those would refuse the cycle's own template."""
-    result = import_reviews(csv_file([row("H2", year=2024, review_date="15/11/2023")]), filename="a.csv")
+    result = import_reviews(csv_file([review_row("H2", year=2024, review_date="15/11/2023")]), filename="a.csv")
     assert result.reviews_created == 1

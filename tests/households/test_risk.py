@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from households.importer import import_reviews
 from households.models import Role
+from tests.builders import RURAL, csv_file, review_row
 from tests.factories import UserFactory
-from tests.households.test_importer import RURAL, csv_file, row
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +18,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def reviews(admin_units):
     rows = [
-        row("NEAR-LINE", year=2023, income=1_700_000, deprivations=1),  # 1.5M line + 13 %
-        row("FAR", year=2023, income=5_000_000, deprivations=0),
-        row("DEPRIVED", year=2023, income=4_000_000, deprivations=3),
-        row("ESCAPED", year=2022, income=1_000_000, deprivations=4),
-        row("ESCAPED", year=2023, income=3_000_000, deprivations=0),
-        row("POOR", year=2023, income=1_000_000, deprivations=4),
+        review_row("NEAR-LINE", year=2023, income=1_700_000, deprivations=1),  # 1.5M line + 13 %
+        review_row("FAR", year=2023, income=5_000_000, deprivations=0),
+        review_row("DEPRIVED", year=2023, income=4_000_000, deprivations=3),
+        review_row("ESCAPED", year=2022, income=1_000_000, deprivations=4),
+        review_row("ESCAPED", year=2023, income=3_000_000, deprivations=0),
+        review_row("POOR", year=2023, income=1_000_000, deprivations=4),
     ]
     import_reviews(csv_file(rows), filename="a.csv")
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from households.importer import import_reviews, refresh_movements
 from households.models import Dimension, Movement, PovertyStandard, Review, Role, StandardIndicator
 from households.standards_data import STANDARDS, indicator_fields, standard_fields
+from tests.builders import csv_file, review_row
 from tests.factories import HouseholdFactory, ReviewFactory, UserFactory
-from tests.households.test_importer import csv_file, row
 
 pytestmark = pytest.mark.django_db
 
@@ -219,8 +219,10 @@ def test_imported_2026_reviews_use_decree_351_when_periodic_and_decree_07_when_r
     import_reviews(
         csv_file(
             [
-                row("P26", commune=REFORM_RURAL, year=2026, income=2_000_000, deprivations=3, review_date="01/12/2026"),
-                row(
+                review_row(
+                    "P26", commune=REFORM_RURAL, year=2026, income=2_000_000, deprivations=3, review_date="01/12/2026"
+                ),
+                review_row(
                     "R26",
                     commune=REFORM_RURAL,
                     year=2026,
@@ -248,7 +250,7 @@ def test_imported_2026_reviews_use_decree_351_when_periodic_and_decree_07_when_r
 
 def test_a_file_without_the_review_type_column_is_read_as_periodic_reviews(admin_units):
     keys = [key for key in csv_file.__defaults__[0] if key != "review_type"]
-    import_reviews(csv_file([row("P26", commune=REFORM_RURAL, year=2026)], keys=keys), filename="r.csv")
+    import_reviews(csv_file([review_row("P26", commune=REFORM_RURAL, year=2026)], keys=keys), filename="r.csv")
     assert Review.objects.get().review_type == "periodic"
 
 
@@ -256,7 +258,7 @@ def test_an_unknown_review_type_is_refused_with_its_row(admin_units):
     from households.importer import ImportRefused
 
     with pytest.raises(ImportRefused) as refused:
-        import_reviews(csv_file([row("X", review_type="hằng tháng")]), filename="r.csv")
+        import_reviews(csv_file([review_row("X", review_type="hằng tháng")]), filename="r.csv")
     assert [str(e) for e in refused.value.errors] == [
         "Dòng 2, cột «Loại rà soát (định kỳ/thường xuyên)»: «hằng tháng» phải là «định kỳ» hoặc «thường xuyên» (periodic/regular)"
     ]
@@ -264,12 +266,12 @@ def test_an_unknown_review_type_is_refused_with_its_row(admin_units):
 
 def test_an_import_reads_the_standards_once_whatever_its_rows(admin_units):
     rows = [
-        row(f"H{year}{kind}{i}", year=year, review_type=kind, review_date=f"0{1 + i}/06/{year}")
+        review_row(f"H{year}{kind}{i}", year=year, review_type=kind, review_date=f"0{1 + i}/06/{year}")
         for year in (2021, 2022, 2023)
         for kind in ("periodic", "regular")
         for i in range(3)
     ] + [
-        row(f"N{i}", commune=REFORM_RURAL, year=2026, review_type=kind, review_date=f"1{i}/10/2026")
+        review_row(f"N{i}", commune=REFORM_RURAL, year=2026, review_type=kind, review_date=f"1{i}/10/2026")
         for i, kind in enumerate(["periodic", "regular", "định kỳ", REGULAR])
     ]
     with CaptureQueriesContext(connection) as queries:
@@ -290,8 +292,12 @@ def imported_movements(rows) -> dict[int, str]:
 def test_poor_under_decree_07_in_2025_then_near_poor_under_decree_351_in_2026_is_reclassified(admin_units):
     movements = imported_movements(
         [
-            row("H", commune=REFORM_RURAL, year=2025, income=1_400_000, deprivations=3, review_date="01/12/2025"),
-            row("H", commune=REFORM_RURAL, year=2026, income=2_000_000, deprivations=2, review_date="01/12/2026"),
+            review_row(
+                "H", commune=REFORM_RURAL, year=2025, income=1_400_000, deprivations=3, review_date="01/12/2025"
+            ),
+            review_row(
+                "H", commune=REFORM_RURAL, year=2026, income=2_000_000, deprivations=2, review_date="01/12/2026"
+            ),
         ]
     )
     assert movements == {2025: Movement.NEWLY_POOR, 2026: Movement.RECLASSIFIED}
@@ -300,15 +306,15 @@ def test_poor_under_decree_07_in_2025_then_near_poor_under_decree_351_in_2026_is
 def test_poor_under_both_standards_stayed(admin_units):
     movements = imported_movements(
         [
-            row("H", commune=REFORM_RURAL, year=2025, income=1_400_000, deprivations=3),
-            row("H", commune=REFORM_RURAL, year=2026, income=2_100_000, deprivations=4),
+            review_row("H", commune=REFORM_RURAL, year=2025, income=1_400_000, deprivations=3),
+            review_row("H", commune=REFORM_RURAL, year=2026, income=2_100_000, deprivations=4),
         ]
     )
     assert movements[2026] == Movement.STAYED
 
 
 def test_a_household_first_reviewed_at_end_2026_is_a_baseline_household(admin_units):
-    assert imported_movements([row("H", commune=REFORM_RURAL, year=2026, income=2_000_000)]) == {
+    assert imported_movements([review_row("H", commune=REFORM_RURAL, year=2026, income=2_000_000)]) == {
         2026: Movement.BASELINE
     }
 
@@ -316,8 +322,8 @@ def test_a_household_first_reviewed_at_end_2026_is_a_baseline_household(admin_un
 def test_2021_is_decree_07s_baseline_and_2022_after_it_moves_as_usual(admin_units):
     movements = imported_movements(
         [
-            row("H", year=2021, income=1_000_000, deprivations=2),  # near-poor at the baseline
-            row("H", year=2022, income=1_000_000, deprivations=3),  # poor: newly poor, never poor before
+            review_row("H", year=2021, income=1_000_000, deprivations=2),  # near-poor at the baseline
+            review_row("H", year=2022, income=1_000_000, deprivations=3),  # poor: newly poor, never poor before
         ]
     )
     assert movements == {2021: Movement.BASELINE, 2022: Movement.NEWLY_POOR}
@@ -325,11 +331,11 @@ def test_2021_is_decree_07s_baseline_and_2022_after_it_moves_as_usual(admin_unit
 
 def test_importing_2026_before_2025_gives_the_same_movements(admin_units):
     import_reviews(
-        csv_file([row("H", commune=REFORM_RURAL, year=2026, income=2_000_000, deprivations=2)]), filename="a.csv"
+        csv_file([review_row("H", commune=REFORM_RURAL, year=2026, income=2_000_000, deprivations=2)]), filename="a.csv"
     )
     assert Review.objects.get().movement == Movement.BASELINE
     import_reviews(
-        csv_file([row("H", commune=REFORM_RURAL, year=2025, income=1_400_000, deprivations=3)]), filename="b.csv"
+        csv_file([review_row("H", commune=REFORM_RURAL, year=2025, income=1_400_000, deprivations=3)]), filename="b.csv"
     )
     assert dict(Review.objects.values_list("year", "movement")) == {
         2025: Movement.NEWLY_POOR,

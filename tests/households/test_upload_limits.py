@@ -19,7 +19,8 @@ from households.importing.errors import ImportRefused
 from households.importing.reading import Limits, read_rows
 from households.models import Household, ImportJob, JobStatus, Review
 from households.template import COLUMN_KEYS
-from tests.households.test_uploads import Unit, csv_bytes, row, xlsx_bytes
+from tests.builders import csv_bytes, review_row, xlsx_bytes
+from tests.factories import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +139,7 @@ def test_a_ten_megabyte_csv_cell_gets_a_clear_message_not_a_system_error():
 
 def test_an_upload_of_a_bomb_is_refused_on_the_page_and_leaves_no_file_and_no_job(media):
     unit = Unit()
-    bomb = rewritten(xlsx_bytes([row("H1", unit.commune)]), {SHEET1: sheet(b"<row/>" * 3_000_000)})
+    bomb = rewritten(xlsx_bytes([review_row("H1", unit.commune)]), {SHEET1: sheet(b"<row/>" * 3_000_000)})
     response = unit.client().post(reverse("households:import"), {"file": SimpleUploadedFile("bom.xlsx", bomb)})
     assert response.status_code == 200
     assert "vượt giới hạn" in response.content.decode()
@@ -148,7 +149,7 @@ def test_an_upload_of_a_bomb_is_refused_on_the_page_and_leaves_no_file_and_no_jo
 
 def test_an_oversized_csv_cell_fails_the_job_with_the_limit_and_writes_nothing():
     unit = Unit()
-    content = csv_bytes([row("H1", unit.commune, head_name="x" * 5_000)], COLUMN_KEYS)
+    content = csv_bytes([review_row("H1", unit.commune, head_name="x" * 5_000)], COLUMN_KEYS)
     unit.client().post(reverse("households:import"), {"file": SimpleUploadedFile("a.csv", content)})
     job = ImportJob.objects.get()
     assert job.status == JobStatus.FAILED and "5.000 ký tự" in job.errors[0]

@@ -6,15 +6,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
-from openpyxl import Workbook
 
 from households import tasks, uploads
 from households.importer import ImportRefused, import_reviews
 from households.models import Household, ImportJob, JobStage, JobStatus, Review, ReviewState, Role
-from households.template import COLUMN_KEYS, COLUMNS
-from tests.factories import CommuneFactory, ReviewFactory, UserFactory
+from households.template import COLUMN_KEYS
+from tests.builders import csv_bytes, review_row, xlsx_bytes
+from tests.factories import CommuneFactory, ReviewFactory, Unit, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,68 +24,8 @@ def media(settings, tmp_path):
     return tmp_path
 
 
-def row(code, commune, year=2023, income=1_200_000, deprivations=3, **overrides):
-    values = {
-        "household_code": code,
-        "commune_code": commune.code,
-        "village": "Thôn 1",
-        "head_name": "Nguyễn Văn An",
-        "head_sex": "Nam",
-        "ethnic_minority": 0,
-        "members": 4,
-        "meritorious": 0,
-        "social_protection": 0,
-        "no_labour_capacity": 0,
-        "year": year,
-        "income_per_capita": income,
-        "b1_score": "",
-        **{f"d{i:02d}": 1 if i <= deprivations else 0 for i in range(1, 13)},
-        "review_date": f"15/11/{year}",
-    }
-    values.update(overrides)
-    return values
-
-
-def csv_bytes(rows, keys=COLUMN_KEYS) -> bytes:
-    lines = [",".join(keys)]
-    for values in rows:
-        lines.append(",".join(str(values.get(key, "")) for key in keys))
-    return "\n".join(lines).encode("utf-8")
-
-
-def xlsx_bytes(rows) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append([column.label for column in COLUMNS])
-    for values in rows:
-        sheet.append([values.get(key) for key in COLUMN_KEYS])
-    stream = io.BytesIO()
-    workbook.save(stream)
-    return stream.getvalue()
-
-
 def upload(client, content: bytes, name="ra-soat.csv"):
     return client.post(reverse("households:import"), {"file": SimpleUploadedFile(name, content)})
-
-
-class Unit:
-    """A district with two communes, its officers, and a commune officer of the first commune."""
-
-    def __init__(self, name="a"):
-        self.commune = CommuneFactory()
-        self.district = self.commune.parent
-        self.other_commune = CommuneFactory(parent=self.district)
-        self.officer = UserFactory(username=f"district-{name}", role=Role.DISTRICT_OFFICER, unit=self.district)
-        self.commune_officer = UserFactory(username=f"commune-{name}", role=Role.COMMUNE_OFFICER, unit=self.commune)
-
-    def code(self, name: str, commune=None) -> str:
-        """A household code in the commune's namespace, as an officer mints it (households.codes)."""
-        return f"HN-{(commune or self.commune).code}-{name}"
-
-    def client(self, user=None) -> Client:
-        client = Client()
-        client.force_login(user or self.officer)
-        return client
 
 
 @pytest.fixture
@@ -101,9 +40,9 @@ def latest_job() -> ImportJob:
 def test_a_preview_writes_nothing_and_shows_the_counts_then_confirm_imports_the_stored_file(unit, media):
     client = unit.client()
     rows = [
-        row(unit.code("H1", unit.commune), unit.commune, income=1_500_000, deprivations=3),  # poor
-        row(unit.code("H2", unit.commune), unit.commune, income=1_500_000, deprivations=2),  # near-poor
-        row(unit.code("H3", unit.other_commune), unit.other_commune, income=9_000_000, deprivations=0),
+        review_row(unit.code("H1", unit.commune), unit.commune, income=1_500_000, deprivations=3),  # poor
+        review_row(unit.code("H2", unit.commune), unit.commune, income=1_500_000, deprivations=2),  # near-poor
+        review_row(unit.code("H3", unit.other_commune), unit.other_commune, income=9_000_000, deprivations=0),
     ]
     response = upload(client, csv_bytes(rows))
     job = latest_job()
@@ -128,17 +67,17 @@ def test_a_preview_writes_nothing_and_shows_the_counts_then_confirm_imports_the_
 
 
 def test_an_xlsx_upload_previews_like_a_csv(unit):
-    upload(unit.client(), xlsx_bytes([row(unit.code("X1", unit.commune), unit.commune)]), name="ra-soat.xlsx")
+    upload(unit.client(), xlsx_bytes([review_row(unit.code("X1", unit.commune), unit.commune)]), name="ra-soat.xlsx")
     assert latest_job().preview["households_created"] == 1
 
 
 def test_a_file_with_two_bad_rows_is_refused_whole_with_both_row_numbers(unit, media):
     client = unit.client()
     rows = [
-        row(unit.code("H1", unit.commune), unit.commune),
-        row(unit.code("H2", unit.commune), unit.commune, income="abc"),
-        row(unit.code("H3", unit.commune), unit.commune, d05="2"),
-        row(unit.code("H4", unit.commune), unit.commune),
+        review_row(unit.code("H1", unit.commune), unit.commune),
+        review_row(unit.code("H2", unit.commune), unit.commune, income="abc"),
+        review_row(unit.code("H3", unit.commune), unit.commune, d05="2"),
+        review_row(unit.code("H4", unit.commune), unit.commune),
     ]
     response = upload(client, csv_bytes(rows))
     job = latest_job()
@@ -163,7 +102,7 @@ def test_a_wrong_file_type_is_refused_before_anything_is_stored(unit, media, nam
 
 def test_a_file_missing_columns_is_refused(unit):
     keys = [key for key in COLUMN_KEYS if key not in ("income_per_capita", "year")]
-    upload(unit.client(), csv_bytes([row(unit.code("H1", unit.commune), unit.commune)], keys=keys))
+    upload(unit.client(), csv_bytes([review_row(unit.code("H1", unit.commune), unit.commune)], keys=keys))
     job = latest_job()
     assert job.status == JobStatus.FAILED
     assert "Thiếu cột bắt buộc" in job.errors[0] and "Năm rà soát" in job.errors[0]
@@ -174,8 +113,8 @@ def test_an_unknown_commune_is_refused_with_its_row(unit):
         unit.client(),
         csv_bytes(
             [
-                row(unit.code("H1", unit.commune), unit.commune),
-                row(unit.code("H2", unit.commune), unit.commune, commune_code="99999"),
+                review_row(unit.code("H1", unit.commune), unit.commune),
+                review_row(unit.code("H2", unit.commune), unit.commune, commune_code="99999"),
             ]
         ),
     )
@@ -186,7 +125,7 @@ def test_a_commune_outside_the_officers_scope_is_refused(unit):
     elsewhere = CommuneFactory()  # another district
     upload(
         unit.client(unit.commune_officer),
-        csv_bytes([row(unit.code("H1", unit.other_commune), unit.other_commune), row("H2", elsewhere)]),
+        csv_bytes([review_row(unit.code("H1", unit.other_commune), unit.other_commune), review_row("H2", elsewhere)]),
     )
     errors = latest_job().errors
     assert len(errors) == 2 and all("không thuộc phạm vi của bạn" in e for e in errors)
@@ -197,10 +136,10 @@ def test_an_approved_year_is_read_only_to_a_commune_officer_through_the_upload(u
     review = ReviewFactory(household__code=unit.code("H1"), household__commune=unit.commune, state=ReviewState.APPROVED)
     client = unit.client(unit.commune_officer)
     # Changing an approved review …
-    upload(client, csv_bytes([row(unit.code("H1", unit.commune), unit.commune, income=9_000_000)]))
+    upload(client, csv_bytes([review_row(unit.code("H1", unit.commune), unit.commune, income=9_000_000)]))
     assert "đã được phê duyệt, không thể sửa" in latest_job().errors[0]
     # … or adding a household to the approved commune-year.
-    upload(client, csv_bytes([row(unit.code("H9", unit.commune), unit.commune)]))
+    upload(client, csv_bytes([review_row(unit.code("H9", unit.commune), unit.commune)]))
     assert latest_job().errors == [
         f"Dòng 2, cột «Năm rà soát»: Rà soát năm 2023 của {unit.commune.name} đã được phê duyệt, không thể thêm hộ mới."
     ]
@@ -213,7 +152,7 @@ def test_an_approved_year_is_read_only_to_a_commune_officer_through_the_upload(u
 def test_a_year_approved_between_preview_and_confirm_refuses_the_import_and_writes_nothing(unit):
     ReviewFactory(household__code=unit.code("H1"), household__commune=unit.commune, state=ReviewState.DRAFT)
     client = unit.client(unit.commune_officer)
-    upload(client, csv_bytes([row(unit.code("H9", unit.commune), unit.commune)]))
+    upload(client, csv_bytes([review_row(unit.code("H9", unit.commune), unit.commune)]))
     job = latest_job()
     assert job.status == JobStatus.SUCCEEDED, job.errors
     Review.objects.update(state=ReviewState.APPROVED)  # the district approves meanwhile
@@ -231,8 +170,8 @@ def test_an_administrator_may_change_an_approved_year(unit):
         client,
         csv_bytes(
             [
-                row(unit.code("H1", unit.commune), unit.commune, income=9_000_000),
-                row(unit.code("H9", unit.commune), unit.commune),
+                review_row(unit.code("H1", unit.commune), unit.commune, income=9_000_000),
+                review_row(unit.code("H9", unit.commune), unit.commune),
             ]
         ),
     )
@@ -244,12 +183,15 @@ def test_an_administrator_may_change_an_approved_year(unit):
 
 def test_a_city_leader_may_not_upload(unit):
     leader = UserFactory(username="leader", role=Role.CITY_LEADER, unit=unit.district.parent)
-    assert upload(unit.client(leader), csv_bytes([row(unit.code("H1", unit.commune), unit.commune)])).status_code == 403
+    assert (
+        upload(unit.client(leader), csv_bytes([review_row(unit.code("H1", unit.commune), unit.commune)])).status_code
+        == 403
+    )
     assert unit.client(leader).get(reverse("households:import")).status_code == 403
 
 
 def test_only_the_uploader_and_administrators_see_a_job(unit):
-    upload(unit.client(), csv_bytes([row(unit.code("H1", unit.commune), unit.commune)]))
+    upload(unit.client(), csv_bytes([review_row(unit.code("H1", unit.commune), unit.commune)]))
     job = latest_job()
     colleague = UserFactory(username="colleague", role=Role.DISTRICT_OFFICER, unit=unit.district)
     admin = UserFactory(username="admin", role=Role.ADMINISTRATOR, unit=unit.district.parent)
@@ -264,13 +206,13 @@ def test_only_the_uploader_and_administrators_see_a_job(unit):
 
 def test_a_confirmed_file_cannot_be_imported_twice_and_a_discarded_one_not_at_all(unit):
     client = unit.client()
-    upload(client, csv_bytes([row(unit.code("H1", unit.commune), unit.commune)]))
+    upload(client, csv_bytes([review_row(unit.code("H1", unit.commune), unit.commune)]))
     job = latest_job()
     client.post(reverse("households:import_confirm", args=[job.pk]))
     response = client.post(reverse("households:import_confirm", args=[job.pk]), follow=True)
     assert "Chỉ xác nhận được một tệp đã xem trước thành công" in response.content.decode()
 
-    upload(client, csv_bytes([row(unit.code("H2", unit.commune), unit.commune)]))
+    upload(client, csv_bytes([review_row(unit.code("H2", unit.commune), unit.commune)]))
     second = latest_job()
     client.post(reverse("households:import_discard", args=[second.pk]))
     second.refresh_from_db()
@@ -286,7 +228,7 @@ def test_a_large_file_runs_as_a_task_with_progress_and_the_officer_can_come_back
     queued = []
     monkeypatch.setattr(tasks.run_import_job, "delay", lambda job_id: queued.append(job_id))
     client = unit.client()
-    rows = [row(unit.code(f"H{i}"), unit.commune) for i in range(5)]
+    rows = [review_row(unit.code(f"H{i}"), unit.commune) for i in range(5)]
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, csv_bytes(rows))
     job = latest_job()
@@ -324,7 +266,7 @@ def test_the_progress_callback_reports_rows_to_the_polled_page(unit, media):
 
 
 def test_rows_are_counted_cheaply_to_choose_the_background(tmp_path, unit):
-    rows = [row(unit.code(f"H{i}"), unit.commune) for i in range(7)]
+    rows = [review_row(unit.code(f"H{i}"), unit.commune) for i in range(7)]
     (tmp_path / "a.xlsx").write_bytes(xlsx_bytes(rows))
     (tmp_path / "a.csv").write_bytes(csv_bytes(rows) + b"\n\n")
     (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
@@ -338,7 +280,7 @@ def test_stale_previews_lose_their_file_and_dead_jobs_are_marked_failed(unit, me
 
     from django.utils import timezone
 
-    upload(unit.client(), csv_bytes([row(unit.code("H1", unit.commune), unit.commune)]))
+    upload(unit.client(), csv_bytes([review_row(unit.code("H1", unit.commune), unit.commune)]))
     preview = latest_job()
     dead = ImportJob.objects.create(user=unit.officer, filename="x.csv", file_path="imports/x.csv", status="running")
     now = timezone.now()
@@ -362,8 +304,8 @@ def test_stale_previews_lose_their_file_and_dead_jobs_are_marked_failed(unit, me
 
 
 def test_the_same_error_on_many_rows_is_said_once_with_its_rows(unit):
-    rows = [row(unit.code(f"H{i}"), unit.commune, income="một triệu") for i in range(30)] + [
-        row(unit.code("HX", unit.commune), unit.commune, d04=7)
+    rows = [review_row(unit.code(f"H{i}"), unit.commune, income="một triệu") for i in range(30)] + [
+        review_row(unit.code("HX", unit.commune), unit.commune, d04=7)
     ]
     upload(unit.client(), csv_bytes(rows))
     job = latest_job()
@@ -376,12 +318,16 @@ def test_the_same_error_on_many_rows_is_said_once_with_its_rows(unit):
 
 def test_the_preview_lists_each_field_a_row_would_change_before_and_after(unit):
     first = [
-        row(unit.code("H1", unit.commune), unit.commune, income=1_500_000, deprivations=3, head_name="Nguyễn Văn An")
+        review_row(
+            unit.code("H1", unit.commune), unit.commune, income=1_500_000, deprivations=3, head_name="Nguyễn Văn An"
+        )
     ]
     import_reviews_file = upload(unit.client(), csv_bytes(first))
     unit.client().post(reverse("households:import_confirm", args=[latest_job().pk]))
     changed = [
-        row(unit.code("H1", unit.commune), unit.commune, income=2_500_000, deprivations=2, head_name="Nguyễn Văn Ân")
+        review_row(
+            unit.code("H1", unit.commune), unit.commune, income=2_500_000, deprivations=2, head_name="Nguyễn Văn Ân"
+        )
     ]
     upload(unit.client(), csv_bytes(changed))
     job = latest_job()
@@ -407,9 +353,9 @@ def test_the_importer_itself_refuses_a_locked_commune_year_with_the_row(unit, st
     )
     before = list(Review.objects.order_by("pk").values())
     rows = [
-        row(unit.code("H2", unit.other_commune), unit.other_commune, income=900_000),  # open year: fine
-        row(unit.code("H9"), unit.commune),  # a new household in the locked year
-        row(unit.code("H1"), unit.commune, income=9_000_000),  # a locked review changed
+        review_row(unit.code("H2", unit.other_commune), unit.other_commune, income=900_000),  # open year: fine
+        review_row(unit.code("H9"), unit.commune),  # a new household in the locked year
+        review_row(unit.code("H1"), unit.commune, income=9_000_000),  # a locked review changed
     ]
     with pytest.raises(ImportRefused) as refused:
         import_reviews(io.BytesIO(csv_bytes(rows)), filename="a.csv", user=unit.officer)

@@ -1,13 +1,12 @@
 """From 1 Jul 2025 a commune of the new structure reviews the households of the communes it took
 over: its officer sees those of the old communes whose primary successor it is, and no others."""
 
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 
 from households import services
 from households.models import AdministrativeUnit, Household, Role, Structure, Succession
+from tests.builders import review_input
 from tests.factories import HouseholdFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,9 +47,7 @@ def test_the_old_communes_officer_keeps_seeing_their_households(merger):
 
 def test_the_new_communes_officer_does_the_2025_review_of_a_household_taken_over(merger, client):
     home = merger["homes"]["taken_over"]
-    data = services.ReviewInput(
-        income_per_capita=Decimal(900_000), b1_score=None, deprivations=(True,) * 3 + (False,) * 9
-    )
+    data = review_input(900_000)
     review = services.save_review(user=merger["officer"], household=home, year=2025, data=data, version="")
     assert review.commune == merger["new"] and review.poverty_class == "poor"
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from households.filters import fold, vietnamese_sort_key
 from households.models import Household, Member, Movement, PovertyClass, Role
+from tests.builders import review_input
 from tests.factories import CommuneFactory, HouseholdFactory, MemberFactory, ReviewFactory, UserFactory
 from tests.html_checks import assert_described_by_real_ids
 
@@ -297,7 +298,6 @@ def test_the_list_asks_for_a_whole_page_even_on_the_last_one(commune):
 
 
 def test_a_reviews_history_names_its_fields_as_an_officer_does(admin_units, client):
-    from decimal import Decimal
 
     from households import services
     from households.history import household_history
@@ -306,13 +306,9 @@ def test_a_reviews_history_names_its_fields_as_an_officer_does(admin_units, clie
 
     household = HouseholdFactory()
     officer = UserFactory(username="xa-lich-su", role=Role.COMMUNE_OFFICER, unit=household.commune)
-    data = services.ReviewInput(
-        income_per_capita=Decimal(1_200_000), b1_score=None, deprivations=(True,) * 3 + (False,) * 9
-    )
+    data = review_input()
     review = services.save_review(user=officer, household=household, year=2023, data=data, version="")
-    data = services.ReviewInput(
-        income_per_capita=Decimal(1_200_000), b1_score=None, deprivations=(True,) * 2 + (False,) * 10
-    )
+    data = review_input(deprivations=2)
     services.save_review(
         user=officer, household=household, year=2023, data=data, version=services.review_version(review)
     )

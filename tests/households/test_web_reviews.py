@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from households import services
 from households.models import Cause, Movement, PovertyClass, Review, ReviewState, Role, Structure
+from tests.builders import review_input
 from tests.factories import CommuneFactory, HouseholdFactory, ReviewFactory, UserFactory
 from tests.html_checks import assert_described_by_real_ids
 
@@ -161,7 +162,7 @@ def test_the_second_of_two_officers_editing_the_same_review_is_refused_with_what
 
 def test_a_review_created_meanwhile_by_someone_else_is_not_overwritten(household):
     officer = UserFactory(unit=household.commune.parent)
-    data = services.ReviewInput(income_per_capita=Decimal(1_000_000), b1_score=None, deprivations=(True,) * 3)
+    data = review_input(1_000_000)
     services.save_review(user=officer, household=household, year=2023, data=data, version="")
     with pytest.raises(services.ReviewConflict) as caught:
         services.save_review(user=officer, household=household, year=2023, data=data, version="")
@@ -244,7 +245,7 @@ def test_a_new_reviews_movement_is_right_in_its_first_history_row(db):
     earlier = ReviewFactory(year=2022, poverty_class=PovertyClass.POOR)
     household = earlier.household
     officer = UserFactory(username="xa-moi", role=Role.COMMUNE_OFFICER, unit=household.commune)
-    data = services.ReviewInput(income_per_capita=Decimal(9_000_000), b1_score=None, deprivations=(False,) * 12)
+    data = review_input(9_000_000, deprivations=0)
     review = services.save_review(user=officer, household=household, year=2023, data=data, version="")
     first = review.history.order_by("history_date", "history_id").first()
     assert review.movement == first.movement == "escaped_poverty"

@@ -1,7 +1,6 @@
 """The review workflow of a commune-year: draft → submitted → approved or returned with a comment."""
 
 from collections import Counter
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +11,7 @@ from households import workflow
 from households.models import ReviewState, ReviewTransition, Role
 from households.workflow import YearState, year_state
 from reports.models import RecomputeRun
+from tests.builders import review_input
 from tests.factories import CommuneFactory, ReviewFactory, UserFactory
 
 
@@ -176,7 +176,7 @@ def test_an_approved_year_is_read_only_to_a_commune_officer_in_the_review_form(u
     assert workflow.year_is_locked(unit.commune_officer, unit.commune, 2023)
     review = unit.reviews[0]
     review.refresh_from_db()  # the form is opened after the approval (the approval moved its version)
-    data = services.ReviewInput(income_per_capita=Decimal(9_000_000), b1_score=None, deprivations=(False,) * 12)
+    data = review_input(9_000_000, deprivations=0)
     with pytest.raises(PermissionDenied):
         services.save_review(
             user=unit.commune_officer,
@@ -194,7 +194,7 @@ def test_no_household_can_be_added_to_an_approved_year_except_by_an_administrato
     workflow.submit(commune=unit.commune, year=2023, user=unit.commune_officer)
     workflow.approve(commune=unit.commune, year=2023, user=unit.officer)
     newcomer = HouseholdFactory(commune=unit.commune)
-    data = services.ReviewInput(income_per_capita=Decimal(900_000), b1_score=None, deprivations=(False,) * 12)
+    data = review_input(900_000, deprivations=0)
     with pytest.raises(PermissionDenied, match="không thể thêm hộ mới"):
         services.save_review(user=unit.commune_officer, household=newcomer, year=2023, data=data, version="")
     assert not newcomer.reviews.exists()
@@ -226,19 +226,13 @@ def test_the_workflow_page_lists_the_scope_with_states_and_buttons_in_constant_q
 # --- submitted means frozen (issue 12) -----------------------------------------------------------
 
 
-def _review_input(income: int):
-    from households.services import ReviewInput
-
-    return ReviewInput(income_per_capita=Decimal(income), b1_score=None, deprivations=(True,) * 3 + (False,) * 9)
-
-
 def test_a_submitted_year_is_frozen_for_the_form_and_the_upload_until_it_is_withdrawn(unit):
     import io
 
     from households import services
     from households.importer import ImportRefused, import_reviews
     from households.services import review_version
-    from tests.households.test_uploads import csv_bytes, row
+    from tests.builders import csv_bytes, review_row
 
     workflow.submit(commune=unit.commune, year=2023, user=unit.commune_officer)
     review = unit.reviews[0]
@@ -248,10 +242,10 @@ def test_a_submitted_year_is_frozen_for_the_form_and_the_upload_until_it_is_with
             user=unit.commune_officer,
             household=review.household,
             year=2023,
-            data=_review_input(900_000),
+            data=review_input(900_000),
             version=review_version(review),
         )
-    changed = [row(review.household.code, unit.commune, income=900_000)]
+    changed = [review_row(review.household.code, unit.commune, income=900_000)]
     with pytest.raises(ImportRefused) as refused:
         import_reviews(io.BytesIO(csv_bytes(changed)), filename="a.csv", user=unit.commune_officer)
     assert "đã gửi phê duyệt" in str(refused.value.errors[0])
@@ -269,7 +263,7 @@ def test_a_submitted_year_is_frozen_for_the_form_and_the_upload_until_it_is_with
         user=unit.commune_officer,
         household=review.household,
         year=2023,
-        data=_review_input(900_000),
+        data=review_input(900_000),
         version=review_version(review),
     )
     assert saved.income_per_capita == 900_000

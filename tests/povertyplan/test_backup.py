@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.households.test_importer import csv_file, row
+from tests.builders import csv_file, review_row
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +45,7 @@ def test_a_backup_restored_into_a_fresh_database_gives_the_same_indicators(trans
     from reports.recompute import recompute_progress
 
     import_reviews(
-        csv_file([row(f"H{i}", income=1_000_000 + 100_000 * i, deprivations=i % 5) for i in range(30)]),
+        csv_file([review_row(f"H{i}", income=1_000_000 + 100_000 * i, deprivations=i % 5) for i in range(30)]),
         filename="a.csv",
     )
     recompute_progress()

@@ -12,7 +12,7 @@ from households.models import Role
 from povertyplan import celery_app
 from povertyplan.logs import ContextFilter, JsonFormatter
 from tests.factories import CommuneFactory, UserFactory
-from tests.povertyplan.test_settings import SERVE, run
+from tests.services import SERVE, run_python
 
 
 @pytest.fixture
@@ -78,12 +78,12 @@ def test_a_celery_task_s_records_carry_its_id_and_name(json_lines):
 
 def test_log_format_json_makes_every_line_json_and_plain_is_the_default():
     code = SERVE + "; import logging; logging.getLogger('povertyplan.x').warning('xin chào')"
-    line = run(code, DEBUG="true", LOG_FORMAT="json").stderr.strip()
+    line = run_python(code, DEBUG="true", LOG_FORMAT="json").stderr.strip()
     entry = json.loads(line)
     assert entry["message"] == "xin chào" and entry["level"] == "WARNING" and entry["logger"] == "povertyplan.x"
-    assert run(code, DEBUG="true").stderr.strip() == "xin chào"
+    assert run_python(code, DEBUG="true").stderr.strip() == "xin chào"
 
 
 def test_an_unknown_log_format_stops_the_portal():
-    result = run(SERVE, DEBUG="true", LOG_FORMAT="xml")
+    result = run_python(SERVE, DEBUG="true", LOG_FORMAT="xml")
     assert result.returncode != 0 and "LOG_FORMAT must be plain or json" in result.stderr

@@ -1,40 +1,26 @@
 """The settings module's promises (issue 2): production refuses to start without a secret key;
 a developer's manage.py needs nothing set."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run(code: str, **env: str) -> subprocess.CompletedProcess:
-    unset = ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")  # the tests set the last
-    clean = {k: v for k, v in os.environ.items() if k not in unset}
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
-    )
-
-
-SERVE = "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'povertyplan.settings'; django.setup()"
+from tests.services import SERVE, run_python
 
 
 def test_the_portal_refuses_to_start_without_a_secret_key_when_debug_is_off():
-    result = run(SERVE)
+    result = run_python(SERVE)
     assert result.returncode != 0 and "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
 def test_the_portal_starts_with_a_secret_key_or_in_debug():
-    assert run(SERVE, SECRET_KEY="a-real-secret-key-of-the-deployment").returncode == 0
-    assert run(SERVE, DEBUG="true").returncode == 0
+    assert run_python(SERVE, SECRET_KEY="a-real-secret-key-of-the-deployment").returncode == 0
+    assert run_python(SERVE, DEBUG="true").returncode == 0
 
 
 def test_a_developer_s_manage_py_runs_with_nothing_set_and_production_s_keeps_debug_off():
     settings = "from django.conf import settings; print(settings.DEBUG)"
-    developer = run(f"import sys; sys.argv = ['manage.py', 'shell', '-c', {settings!r}]; import manage; manage.main()")
+    developer = run_python(
+        f"import sys; sys.argv = ['manage.py', 'shell', '-c', {settings!r}]; import manage; manage.main()"
+    )
     assert developer.returncode == 0 and developer.stdout.strip().endswith("True"), developer.stderr
-    production = run(
+    production = run_python(
         f"import sys; sys.argv = ['manage.py', 'shell', '-c', {settings!r}]; import manage; manage.main()",
         SECRET_KEY="a-real-secret-key-of-the-deployment",
     )
@@ -48,13 +34,13 @@ PRODUCTION_KEY = "k3y-of-the-deployment-" + "x7Qm9vLr2PzT5wYb8NcJ4hKd6FgS1aEu0"
 
 
 def test_the_deploy_check_of_the_production_settings_reports_no_warning():
-    result = run(DEPLOY_CHECK, SECRET_KEY=PRODUCTION_KEY, ALLOWED_HOSTS="giamngheo.hanoi.gov.vn")
+    result = run_python(DEPLOY_CHECK, SECRET_KEY=PRODUCTION_KEY, ALLOWED_HOSTS="giamngheo.hanoi.gov.vn")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
 
 
 def test_the_deploy_check_never_checks_a_debug_site_when_the_secret_is_missing():
-    result = run(DEPLOY_CHECK, ALLOWED_HOSTS="giamngheo.hanoi.gov.vn")
+    result = run_python(DEPLOY_CHECK, ALLOWED_HOSTS="giamngheo.hanoi.gov.vn")
     assert result.returncode != 0 and "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
@@ -64,5 +50,5 @@ def test_production_cookies_are_secure_and_sessions_end_with_the_browser():
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
         "s.SESSION_EXPIRE_AT_BROWSER_CLOSE, s.SECURE_HSTS_SECONDS > 0)"
     )
-    assert run(code, SECRET_KEY=PRODUCTION_KEY).stdout.split() == ["True"] * 5
-    assert run(code, DEBUG="true").stdout.split() == ["False", "False", "False", "True", "False"]
+    assert run_python(code, SECRET_KEY=PRODUCTION_KEY).stdout.split() == ["True"] * 5
+    assert run_python(code, DEBUG="true").stdout.split() == ["False", "False", "False", "True", "False"]

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from django_celery_results.models import TaskResult
 
-from tests.reports.test_celery_worker import ROOT, database_url, wait_for, worker_services  # noqa: F401
+from tests.services import ROOT, database_url, wait_for
 
 pytestmark = pytest.mark.celery_worker
 
@@ -34,7 +34,7 @@ def celery(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def worker(worker_services, transactional_db, tmp_path):  # noqa: F811
+def worker(worker_services, transactional_db, tmp_path):
     name = f"cli-{uuid.uuid4().hex[:8]}@{os.uname().nodename}"
     log = tmp_path / "worker.log"
     command = [sys.executable, "-m", "celery", "-A", "povertyplan", "worker", "-P", "solo", "-E", "-n", name]

@@ -8,7 +8,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -19,36 +18,13 @@ from django.db import connection
 from django_celery_results.models import TaskResult
 
 from households.models import PovertyClass, Review, ReviewState
-from povertyplan import celery_app
 from reports import recompute, tasks
 from reports.models import IndicatorValue, RecomputeRun, RunStatus
 from reports.queries import snapshot
-from tests.reports.test_recompute import reference_values, seed_reviews, values_of
+from tests.services import ROOT, database_url, wait_for
+from tests.snapshots import reference_values, seed_reviews, values_of
 
 pytestmark = pytest.mark.celery_worker
-
-ROOT = Path(__file__).resolve().parents[2]
-WAIT_SECONDS = 60
-
-
-def redis_unreachable() -> str:
-    url = settings.CELERY_BROKER_URL
-    if not url.startswith("redis://"):
-        return f"CELERY_BROKER_URL is {url!r}, not Redis"
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        return f"Redis at {url} does not answer: {exc}"
-    return ""
-
-
-def database_url() -> str:
-    """The test database (pytest-django's test_<name>), for the worker to use the same one."""
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def start_worker(log: Path) -> subprocess.Popen:
@@ -64,29 +40,8 @@ def start_worker(log: Path) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT)
 
 
-def wait_for(condition, what: str, log: Path | None = None, seconds: float = WAIT_SECONDS):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    tail = log.read_text()[-3000:] if log and log.exists() else ""
-    pytest.fail(f"timed out waiting for {what}\n{tail}")
-
-
 def run_status(pk: int) -> str:
     return RecomputeRun.objects.filter(pk=pk).values_list("status", flat=True).first()
-
-
-@pytest.fixture
-def worker_services():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs DATABASE_URL pointing at PostgreSQL (the worker shares the test database)")
-    reason = redis_unreachable()
-    if reason:
-        pytest.skip(reason)
-    celery_app.control.purge()  # leftovers of an earlier, interrupted run
 
 
 def test_a_real_worker_recomputes_and_a_killed_one_leaves_the_previous_snapshot(
@@ -131,8 +86,10 @@ def test_a_real_worker_recomputes_and_a_killed_one_leaves_the_previous_snapshot(
         finally:
             blocker.rollback()
             blocker.close()
-        time.sleep(0.5)
-        assert run_status(second.pk) == RunStatus.RUNNING  # nobody is left to say it died
+        # The worker is gone (waited for): nobody is left to say the run died, and the sweep leaves
+        # it running while its last heartbeat is recent.
+        assert tasks.fail_abandoned_runs() == 0
+        assert run_status(second.pk) == RunStatus.RUNNING
         assert RecomputeRun.objects.current() == first and values_of(first) == served
         assert snapshot(unit="01", year=2024).get().run_id == first.pk
 

@@ -15,80 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.models import AdministrativeUnit, Role, Structure, UnitKind, UnitLevel, User
-from reports.models import IndicatorValue, RecomputeRun, RunStatus
-from reports.recompute.counting import MOVEMENTS
-
-CITY_SERIES = {
-    # year: (poor, near-poor) at the end of the year, docs/published-figures.md
-    2021: (3612, 30176),
-    2022: (2134, 22263),
-    2023: (690, 16000),
-    2024: (0, 9570),
-}
-CITY_TOTAL = 2_250_000
-
-
-# --- factories ---------------------------------------------------------------------------------
-
-
-def make_run(**fields) -> RecomputeRun:
-    now = timezone.now()
-    defaults = {"status": RunStatus.SUCCEEDED, "is_current": True, "started_at": now, "finished_at": now}
-    return RecomputeRun.objects.create(**{**defaults, **fields})
-
-
-def make_value(run: RecomputeRun, unit: AdministrativeUnit, year: int, **fields) -> IndicatorValue:
-    poor = fields.get("poor", 0)
-    near_poor = fields.get("near_poor", 0)
-    total = fields.pop("total_households", 10_000)
-    defaults = {
-        "total_households": total,
-        "reviewed_households": poor + near_poor,
-        "poverty_rate": Decimal(poor) * 100 / total if total else None,
-        "near_poverty_rate": Decimal(near_poor) * 100 / total if total else None,
-        "deprivations_poor": [0] * 12,
-        "computed_at": run.finished_at or timezone.now(),
-        # A unit-year with approved reviews: its counts not given are zero, not unknown.
-        **dict.fromkeys(["meritorious_poor", "meritorious_near_poor", *MOVEMENTS], 0),
-    }
-    start = fields.get("poor_start")
-    if start:
-        defaults["poor_reduction_rate"] = (Decimal(start - poor) * 100 / start).quantize(Decimal("0.01"))
-    near_start = fields.get("near_poor_start")
-    if near_start:
-        defaults["near_poor_reduction_rate"] = (Decimal(near_start - near_poor) * 100 / near_start).quantize(
-            Decimal("0.01")
-        )
-    return IndicatorValue.objects.create(run=run, unit=unit, year=year, **{**defaults, **fields})
-
-
-def city_unit() -> AdministrativeUnit:
-    return AdministrativeUnit.objects.get(level=UnitLevel.CITY)
-
-
-def legacy_districts() -> list[AdministrativeUnit]:
-    return list(AdministrativeUnit.objects.filter(level=UnitLevel.DISTRICT).order_by("code"))
-
-
-def seed_city(run: RecomputeRun, *, pending_2022: int = 0) -> None:
-    city = city_unit()
-    previous = None
-    for year, (poor, near_poor) in CITY_SERIES.items():
-        make_value(
-            run,
-            city,
-            year,
-            total_households=CITY_TOTAL,
-            poor=poor,
-            near_poor=near_poor,
-            poor_start=previous[0] if previous else None,
-            near_poor_start=previous[1] if previous else None,
-            escaped=1582 if year == 2022 else 0,
-            newly_poor=80 if year == 2022 else 0,
-            re_poor=24 if year == 2022 else 0,
-            pending=pending_2022 if year == 2022 else 0,
-        )
-        previous = (poor, near_poor)
+from reports.models import RecomputeRun, RunStatus
+from tests.factories import login
+from tests.snapshots import city_unit, legacy_districts, make_run, make_value, seed_city
 
 
 def seed_districts(run: RecomputeRun, districts: list[AdministrativeUnit], year: int = 2022) -> None:
@@ -97,12 +26,6 @@ def seed_districts(run: RecomputeRun, districts: list[AdministrativeUnit], year:
         start = 100 + index
         poor = start + 20 if index == 0 else int(start * 0.6)
         make_value(run, district, year, poor_start=start, poor=poor, near_poor=300, near_poor_start=330, escaped=5)
-
-
-def login(client, role: str = Role.CITY_LEADER, unit: AdministrativeUnit | None = None, name: str = "leader"):
-    user = User.objects.create_user(name, password="x", role=role, unit=unit)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from django.urls import reverse
 from households.models import AdministrativeUnit, Role, UnitLevel
 from reports.models import RecomputeRun
 from targets.models import Target
-from tests.reports.test_dashboard import city_unit, login, make_run, make_value
+from tests.factories import login
+from tests.snapshots import city_unit, make_run, make_value
 
 pytestmark = pytest.mark.django_db
 

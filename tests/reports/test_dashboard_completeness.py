@@ -22,7 +22,8 @@ from households.models import (
 from households.workflow import YearState
 from households.workflow import year_state as completeness_status
 from reports.completeness import is_late, review_deadline
-from tests.reports.test_dashboard import login, make_run
+from tests.factories import login
+from tests.snapshots import make_run
 
 _codes = itertools.count()
 

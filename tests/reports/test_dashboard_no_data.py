@@ -17,7 +17,8 @@ from households.models import AdministrativeUnit, Structure, UnitKind, UnitLevel
 from reports.exports import POOR, summary_table
 from reports.models import IndicatorValue, RecomputeRun
 from reports.queries import rows_below
-from tests.reports.test_dashboard import city_unit, login, make_run, make_value
+from tests.factories import login
+from tests.snapshots import city_unit, make_run, make_value
 
 pytestmark = pytest.mark.django_db
 

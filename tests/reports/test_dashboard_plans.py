@@ -15,7 +15,8 @@ from households.models import AdministrativeUnit, Role, UnitLevel
 from targets.closing import ClosingStatus, close_at_deadline, close_every_year
 from targets.models import Plan, Target, TargetKind
 from targets.progress import ProgressStatus
-from tests.reports.test_dashboard import city_unit, legacy_districts, login, make_run, make_value, seed_city
+from tests.factories import login
+from tests.snapshots import city_unit, legacy_districts, make_run, make_value, seed_city
 
 pytestmark = pytest.mark.django_db
 

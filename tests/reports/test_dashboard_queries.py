@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from households.models import AdministrativeUnit, Role, UnitLevel
-from tests.reports.test_dashboard import city_unit, legacy_districts, login, make_run, make_value, seed_city
+from tests.factories import login
+from tests.snapshots import city_unit, legacy_districts, make_run, make_value, seed_city
 
 DISTRICT_CODE = "271"  # Huyện Ba Vì, 31 communes
 

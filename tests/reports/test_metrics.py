@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from households.models import ImportJob, JobStage, JobStatus
 from reports.models import RecomputeRun, RunStatus
 from tests.factories import UserFactory
-from tests.povertyplan.test_settings import run
+from tests.services import SERVE, run_python
 
 pytestmark = pytest.mark.django_db
 
@@ -109,8 +109,8 @@ def test_behind_the_proxy_the_forwarded_address_is_checked_not_the_proxy_s(clien
 
 
 def test_a_wrong_network_in_the_setting_stops_the_portal_at_start():
-    result = run(
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'povertyplan.settings'; django.setup()",
+    result = run_python(
+        SERVE,
         DEBUG="true",
         METRICS_ALLOWED_NETWORKS="10.0.0.0/8,ten-dot-something",
     )

@@ -35,7 +35,7 @@ from reports.api import progress_records
 from reports.queries import INDICATOR_FIELDS, snapshot
 from reports.recompute import recompute_progress
 from targets.progress import ProgressStatus
-from tests.api.conftest import csv_file, review_row
+from tests.builders import csv_file, review_row
 
 pytestmark = pytest.mark.django_db
 

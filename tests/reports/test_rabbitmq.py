@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 
 from reports.models import RecomputeRun, RunStatus
-from tests.reports.test_celery_worker import ROOT, database_url, wait_for
-from tests.reports.test_recompute import reference_values, seed_reviews, values_of
+from tests.services import ROOT, database_url, wait_for
+from tests.snapshots import reference_values, seed_reviews, values_of
 
 pytestmark = pytest.mark.celery_worker
 

@@ -2,7 +2,6 @@
 runs never interleave, and a run that dies leaves the previous snapshot served."""
 
 import datetime
-import random
 from unittest import mock
 
 import pytest
@@ -12,84 +11,19 @@ from django.utils import timezone
 
 from households.models import (
     AdministrativeUnit,
-    Household,
-    Movement,
     PovertyClass,
-    PovertyStandard,
     Review,
     ReviewState,
     Structure,
     Succession,
     UnitLevel,
-    UnitYear,
 )
 from reports import recompute
 from reports.models import IndicatorValue, RecomputeRun, RunStatus
 from reports.queries import snapshot
+from tests.snapshots import YEARS, reference_values, seed_reviews, values_of
 
 pytestmark = pytest.mark.django_db
-
-# Two legacy districts (Ba Đình, Ba Vì) with a few communes each; in 2025 the households are
-# reviewed in their old commune's primary successor.
-LEGACY_COMMUNES = ["00001", "00004", "00006", "09625", "09628", "09631"]
-YEARS = [2023, 2024, 2025]
-COMPARED = [f.name for f in IndicatorValue._meta.fields if f.name not in ("id", "run", "computed_at")]
-
-
-def seed_reviews(households: int = 240, seed: int = 7) -> None:
-    """Households in a few communes reviewed 2023–2025, mostly approved, every class and movement."""
-    rng = random.Random(seed)
-    standard = PovertyStandard.objects.get(code="national-2022-2025")
-    legacy = list(AdministrativeUnit.objects.filter(structure=Structure.LEGACY, code__in=LEGACY_COMMUNES))
-    successor = dict(
-        Succession.objects.filter(is_primary=True, predecessor__in=legacy).values_list("predecessor_id", "successor")
-    )
-    successors = {unit.pk: unit for unit in AdministrativeUnit.objects.filter(pk__in=successor.values())}
-    classes = [PovertyClass.POOR, PovertyClass.NEAR_POOR, PovertyClass.AVERAGE, PovertyClass.ABOVE_AVERAGE]
-    movements = list(Movement)
-    homes = Household.objects.bulk_create(
-        Household(code=f"H{i:05d}", commune=legacy[i % len(legacy)], head_name="Nguyễn Văn An", head_sex="M")
-        for i in range(households)
-    )
-    reviews = []
-    for home in homes:
-        for year in YEARS:
-            commune = successors[successor[home.commune_id]] if year >= 2025 else home.commune
-            reviews.append(
-                Review(
-                    household=home,
-                    year=year,
-                    commune=commune,
-                    standard=standard,
-                    poverty_class=rng.choices(classes, weights=[3, 3, 4, 4])[0],
-                    movement=rng.choice(movements),
-                    state=rng.choices([ReviewState.APPROVED, ReviewState.SUBMITTED], weights=[9, 1])[0],
-                    deprivation_flags=rng.randrange(1 << 12),
-                    meritorious=rng.random() < 0.2,
-                    social_protection=rng.random() < 0.2,
-                    no_labour_capacity=rng.random() < 0.2,
-                    ethnic_minority=rng.random() < 0.2,
-                    head_sex=rng.choice("MF"),
-                )
-            )
-    Review.objects.bulk_create(reviews)
-    UnitYear.objects.bulk_create(
-        UnitYear(unit=unit, year=2023, total_households=1000 + i) for i, unit in enumerate(legacy)
-    )
-
-
-def values_of(run: RecomputeRun) -> dict:
-    """A run's rows keyed by (unit, year, reaggregated), without ids and timestamps."""
-    return {
-        (v.unit_id, v.year, v.reaggregated): {name: getattr(v, name) for name in COMPARED}
-        for v in IndicatorValue.objects.filter(run=run).order_by()
-    }
-
-
-def reference_values() -> dict:
-    """The snapshot computed with one query over every commune, no shards."""
-    rows = recompute.compute_values(YEARS, timezone.now())
-    return {(v.unit_id, v.year, v.reaggregated): {name: getattr(v, name) for name in COMPARED} for v in rows}
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 
 from households.models import AdministrativeUnit, Role, UnitKind, UnitLevel
 from reports.exports import POOR, summary_table
-from tests.reports.test_dashboard import city_unit, login, make_run, make_value
+from tests.factories import login
+from tests.snapshots import city_unit, make_run, make_value
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django_celery_beat.models import PeriodicTask
 from povertyplan import celery_app
 from reports import recompute, tasks
 from reports.models import RecomputeRun, RunStatus
-from tests.reports.test_recompute import reference_values, seed_reviews, values_of
+from tests.snapshots import reference_values, seed_reviews, values_of
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.reports.test_celery_worker import wait_for
-from tests.reports.test_outages import Portal, PrivatePostgres, PrivateRedis
+from tests.private_services import Portal, PrivatePostgres, PrivateRedis
+from tests.services import wait_for
 
 pytestmark = pytest.mark.celery_worker
 
