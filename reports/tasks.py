@@ -1,7 +1,8 @@
 """Celery tasks of the recompute: thin adapters over reports.recompute, taking ids.
 
 `recompute_all(run_id)` fans a run out as a chord: one `recompute_shard` per shard (whole districts,
-or groups of communes in the 2025 structure: reports.recompute.plan_shards), then `finish_recompute`, which writes the city rows and swaps
+or groups of communes in the 2025 structure: reports.recompute.plan_shards) and, beside them, the
+coming standard's impact preview (`recompute_impact`), then `finish_recompute`, which writes the city rows and swaps
 the snapshot. `nightly_recompute` is what django-celery-beat calls at 01:00; `queue_recompute`
 is what a service calls when an approval changes the figures.
 """
@@ -56,6 +57,8 @@ def recompute_all(self, run_id: int) -> str:
             recompute_shard.si(run_id, plan.as_dict(), shard.as_dict()).set(argsrepr=repr((run_id, shard.key)))
             for shard in shards
         ]
+        # The impact preview reads the reviews, not the shards' counts: it runs beside them.
+        header.append(recompute_impact.si(run_id, plan.as_dict()).set(argsrepr=repr((run_id, "impact"))))
         chord(header)(finish_recompute.s(run_id, plan.as_dict()))
     except Exception as exc:  # the broker refused the subtasks
         recompute.fail_run(run_id, exc)
@@ -78,9 +81,26 @@ def recompute_shard(self, run_id: int, plan: dict, shard: dict) -> list:
     return counts
 
 
+@shared_task(bind=True, name="reports.recompute_impact", acks_late=True)
+def recompute_impact(self, run_id: int, plan: dict) -> dict:
+    started = time.monotonic()
+    impact = recompute.compute_impact(run_id, recompute.RunPlan.from_dict(plan))
+    logger.info(
+        "recompute %s: impact preview (%d units) done on %s in %.2f s",
+        run_id,
+        len(impact),
+        self.request.hostname,
+        time.monotonic() - started,
+    )
+    return {"impact": impact}
+
+
 @shared_task(name="reports.finish_recompute", acks_late=True)
-def finish_recompute(shard_counts: list, run_id: int, plan: dict) -> str:
-    run = recompute.finish_run(run_id, recompute.RunPlan.from_dict(plan), shard_counts)
+def finish_recompute(results: list, run_id: int, plan: dict) -> str:
+    """The chord's last step: the shards' counts (lists) and the impact preview (a dict)."""
+    shard_counts = [result for result in results if not isinstance(result, dict)]
+    impact = next((result["impact"] for result in results if isinstance(result, dict)), None)
+    run = recompute.finish_run(run_id, recompute.RunPlan.from_dict(plan), shard_counts, impact=impact)
     return f"run {run.pk}: {run.rows} rows, current"
 
 

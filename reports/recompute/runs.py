@@ -317,8 +317,30 @@ def write_rows(run_id: int, plan: RunPlan, unit_ids: set[int], rows: list[Indica
         insert_values(rows)
 
 
-def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: Units | None = None) -> RecomputeRun:
-    """Write the rows that need every shard, then make the run current, in one transaction."""
+def compute_impact(run_id: int, plan: RunPlan) -> list[dict]:
+    """The coming standard's impact preview for the run (`impact_values`), computed beside the shards
+    (it reads the reviews, not their counts) and handed to `finish_run`."""
+    try:
+        _check_running(run_id, plan)
+        beat(run_id)
+        return impact_values()
+    except RunNotRunning:
+        raise
+    except Exception as exc:
+        logger.exception("recompute %s: impact preview failed", run_id)
+        fail_run(run_id, exc)
+        raise
+
+
+def finish_run(
+    run_id: int,
+    plan: RunPlan,
+    shard_counts: Iterable[list],
+    units: Units | None = None,
+    impact: list[dict] | None = None,
+) -> RecomputeRun:
+    """Write the rows that need every shard, then make the run current, in one transaction; the
+    impact preview is computed here unless given (the Celery fan-out computes it beside the shards)."""
     try:
         beat(run_id)
         units = units or Units()
@@ -331,7 +353,7 @@ def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: 
 
         candidates = {units.city.id} | {unit.id for unit in units.communes(Structure.REFORM_2025)}
         rows = build_rows(units, plan, counts, include, candidates=candidates, moves=moved_counts(plan.needed))
-        impact = impact_values()
+        impact = impact_values() if impact is None else impact
         with transaction.atomic():
             _lock()
             run = _check_running(run_id, plan, lock=True)
@@ -367,7 +389,7 @@ def finish_run(run_id: int, plan: RunPlan, shard_counts: Iterable[list], units: 
 
 def impact_values() -> list[dict]:
     """The coming standard's impact on every unit, from the last reviewed year (households.impact);
-    none when no standard governs the next periodic review."""
+    none when no standard governs the next periodic review. JSON-ready: a Celery result."""
     year = impact.default_year()
     if year is None:
         return []
@@ -377,7 +399,7 @@ def impact_values() -> list[dict]:
         return []
     return [
         {
-            "unit": item.unit,
+            "unit_id": item.unit.pk,
             "year": item.year,
             "standard": item.standard.code,
             **{name: getattr(item, name) for name in impact.COUNTS},
