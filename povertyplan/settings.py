@@ -213,7 +213,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"SexEnum": "households.models.Sex", "ReviewStateEnum": "households.models.ReviewState"},
+    # One name per choice set: a unit's level and structure are the same enums on units/, indicators/
+    # and progress/ (unit_level, unit_structure), so a generated client has one type for each.
+    "ENUM_NAME_OVERRIDES": {
+        "SexEnum": "households.models.Sex",
+        "ReviewStateEnum": "households.models.ReviewState",
+        "LevelEnum": "households.models.UnitLevel",
+        "StructureEnum": "households.models.Structure",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "povertyplan.api_schema.document_common_errors",
