@@ -11,7 +11,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from households.models import Structure, UnitLevel
+from households.models import UNIT_CODE_PATTERN, Structure, UnitLevel
 from povertyplan.numbers import half_up
 from reports.queries import INDICATOR_FIELDS, indicator_record, plain, unit_columns
 from reports.templatetags.progress_text import in_english
@@ -28,7 +28,7 @@ DERIVED_RATES = {
 START_COUNTS = {"poor_start": "poor_reduction_rate", "near_poor_start": "near_poor_reduction_rate"}
 
 
-UNIT_CODE = r"^\d{2,5}$"
+UNIT_CODE = UNIT_CODE_PATTERN
 MAX_LIST = 1000  # values of one comma-separated parameter: every unit of Hanoi's both structures
 
 
