@@ -214,10 +214,14 @@ class RegistryCursor(BoundedCursorPagination):
 
     ordering = "code"
     page_size = 100
+    example_path = "/api/v1/households/"
+    example_position = "HN-09625-00017"
 
 
 class ReviewCursor(RegistryCursor):
     ordering = "id"
+    example_path = "/api/v1/reviews/"
+    example_position = "1234"
 
 
 @extend_schema(tags=["households"])

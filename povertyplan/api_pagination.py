@@ -8,8 +8,9 @@ pages of a size it did not ask for, and the schema states the bounds.
 
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.pagination import Cursor, CursorPagination, PageNumberPagination
 
 
 class NumberedPages(PageNumberPagination):
@@ -28,6 +29,10 @@ class BoundedCursorPagination(CursorPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 1000
+    # The schema's example links: real cursors of this list, as the server writes them (DRF's own
+    # example carries a stray quote and names another API's path).
+    example_path = "/api/v1/"
+    example_position = "1"
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -60,3 +65,11 @@ class BoundedCursorPagination(CursorPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
         return parameters
+
+    def get_paginated_response_schema(self, schema):
+        result = super().get_paginated_response_schema(schema)
+        self.base_url = (settings.API_PUBLIC_URL or "http://127.0.0.1:8000") + self.example_path
+        for link, backwards in (("next", False), ("previous", True)):
+            cursor = Cursor(offset=0, reverse=backwards, position=self.example_position)
+            result["properties"][link]["example"] = self.encode_cursor(cursor)
+        return result

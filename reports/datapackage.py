@@ -12,6 +12,8 @@ help texts, so they are written once.
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from households.models import Structure, UnitLevel
 from reports.catalogue import BY_NAME, PORTAL
 from reports.queries import INDICATOR_FIELDS
@@ -230,6 +232,10 @@ def package(name: str, title: str, description: str, resources: list[dict]) -> d
         "title": title,
         "description": description,
         "sources": [{"title": PORTAL}],
+        # The licence the OpenAPI schema states too (settings.API_LICENSE_*).
+        "licenses": [
+            {"name": settings.API_LICENSE_NAME, "path": settings.API_LICENSE_URL, "title": settings.API_LICENSE_TITLE}
+        ],
         "resources": [
             {
                 "profile": "tabular-data-resource",
