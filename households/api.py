@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -66,7 +67,7 @@ from povertyplan.api_pagination import BoundedCursorPagination
 class CanWriteOrReadOnly(permissions.BasePermission):
     """Reads for any authenticated user (scoped by the querysets); writes only for writers."""
 
-    message = "Tài khoản của bạn chỉ được xem, không được sửa dữ liệu hộ. / This account may read but not write."
+    message = gettext_lazy("Tài khoản của bạn chỉ được xem, không được sửa dữ liệu hộ.")
 
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):
@@ -361,7 +362,10 @@ class ReviewViewSet(
         household, year = data["household"], data["year"]
         if Review.objects.filter(household=household, year=year).exists():
             raise serializers.ValidationError(
-                {"year": f"Hộ {household.code} đã có kết quả rà soát năm {year}; hãy sửa phiếu đó (PUT/PATCH)."}
+                {
+                    "year": _("Hộ %(code)s đã có kết quả rà soát năm %(year)s; hãy sửa phiếu đó (PUT/PATCH).")
+                    % {"code": household.code, "year": year}
+                }
             )
         review = self._save(household, year, data, current=None)
         return Response(
@@ -488,7 +492,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise ApiError(
                 status_code=status.HTTP_400_BAD_REQUEST,
                 code="import_refused",
-                message=f"Tệp bị từ chối, không có gì được ghi: {len(job.error_rows)} lỗi.",
+                message=_("Tệp bị từ chối, không có gì được ghi: %(count)s lỗi.") % {"count": len(job.error_rows)},
                 details=job.error_rows,
             )
         if job.stage == JobStage.PREVIEW:

@@ -9,6 +9,7 @@ pages of a size it did not ask for, and the schema states the bounds.
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination, PageNumberPagination
 
@@ -41,16 +42,14 @@ class BoundedCursorPagination(CursorPagination):
         size = int(raw) if raw.isdigit() else 0
         if not 1 <= size <= self.max_page_size:
             limit = self.max_page_size
-            message = (
-                f"Số dòng mỗi trang phải là số nguyên từ 1 đến {limit}. / page_size: a whole number, 1 to {limit}."
-            )
+            message = _("Số dòng mỗi trang phải là số nguyên từ 1 đến %(limit)s.") % {"limit": limit}
             raise ValidationError({self.page_size_query_param: [message]})
         return size
 
     def decode_cursor(self, request):
         """A cursor the server did not write is the client's mistake: 400 (DRF answers 404), and
         one whose position holds a NUL never reaches PostgreSQL (which refuses NUL in text)."""
-        message = "Con trỏ trang không hợp lệ: hãy theo liên kết next/previous. / Invalid cursor: follow next/previous."
+        message = _("Con trỏ trang không hợp lệ: hãy theo liên kết next/previous.")
         try:
             cursor = super().decode_cursor(request)
         except NotFound as error:

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -325,7 +326,7 @@ class ProgressViewSet(SnapshotViewSet):
         if query.get("plan"):
             chosen = plan_by_code(plans, query["plan"])
             if chosen is None:
-                raise serializers.ValidationError({"plan": ["Không có kế hoạch với số hiệu này."]})
+                raise serializers.ValidationError({"plan": [_("Không có kế hoạch với số hiệu này.")]})
         queryset = self.get_queryset()
         page = self.paginate_queryset(queryset)
         values = list(page if page is not None else queryset)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -45,7 +47,7 @@ class CommaSeparatedField(serializers.Field):
     def to_internal_value(self, data) -> list:
         values = [item.strip() for item in str(data).split(",")]
         if len(values) > MAX_LIST:
-            raise serializers.ValidationError(f"Tối đa {MAX_LIST} giá trị. / At most {MAX_LIST} values.")
+            raise serializers.ValidationError(_("Tối đa %(count)s giá trị.") % {"count": MAX_LIST})
         result, bad = [], []
         for item in values:
             try:
@@ -70,7 +72,7 @@ def _messages(detail) -> list:
 
 def unit_codes(**kwargs) -> CommaSeparatedField:
     return CommaSeparatedField(
-        serializers.RegexField(UNIT_CODE, error_messages={"invalid": "Không phải mã GSO. / Not a GSO code."}), **kwargs
+        serializers.RegexField(UNIT_CODE, error_messages={"invalid": gettext_lazy("Không phải mã GSO.")}), **kwargs
     )
 
 
@@ -128,7 +130,12 @@ class SnapshotQuerySerializer(serializers.Serializer):
         first, last = attrs.get("year_from"), attrs.get("year_to")
         if first is not None and last is not None and first > last:
             raise serializers.ValidationError(
-                {"year_from": [f"year_from ({first}) sau year_to ({last}). / year_from is after year_to."]}
+                {
+                    "year_from": [
+                        _("Năm bắt đầu year_from (%(first)s) sau năm kết thúc year_to (%(last)s).")
+                        % {"first": first, "last": last}
+                    ]
+                }
             )
         return attrs
 
