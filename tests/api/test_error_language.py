@@ -9,6 +9,7 @@ import re
 
 import pytest
 from rest_framework.test import APIClient
+from rest_framework.throttling import UserRateThrottle
 
 from tests.api.conftest import assert_error
 
@@ -116,3 +117,14 @@ def test_the_english_of_a_portal_message_is_its_translation_not_a_second_half(ci
     )
     assert english_error["details"][0]["message"] == "«abc»: Not a GSO code."
     assert (english_error["code"], english_error["details"][0]["field"]) == (error["code"], "unit")
+
+
+def test_a_throttled_answer_says_when_to_retry_in_the_language_asked(city, clients, monkeypatch):
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "1/hour", "anon": "1/hour"})
+    client = clients["city_leader"]
+    assert client.get("/api/v1/units/").status_code == 200
+    error = assert_error(client.get("/api/v1/units/"), 429, "throttled")
+    assert re.fullmatch(r"Vượt giới hạn số yêu cầu\. Thử lại sau \d+ giây\.", error["message"]), error
+    assert all(vietnamese(text) for text in messages(error))
+    error = assert_error(client.get("/api/v1/units/", HTTP_ACCEPT_LANGUAGE="en"), 429, "throttled")
+    assert re.fullmatch(r"Request was throttled\. Expected available in \d+ seconds\.", error["message"]), error
