@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from households.models import AdministrativeUnit, Role, Structure, UnitLevel
+from households.models import AdministrativeUnit, Role, Structure, UnitLevel, in_force_of
 
 CITY_CODE = "01"
 # Which unit levels each role may be bound to.
@@ -54,17 +54,14 @@ def resolve_unit(code: str, *, structure: int | None = None, as_of: datetime.dat
     if structure is not None:
         if structure not in Structure.values:
             raise ValidationError({"unit": f"Cơ cấu hành chính «{structure}» không tồn tại (2008 hoặc 2025)."})
-        if code != CITY_CODE:
-            units = units.filter(structure=structure)
+        units = units.with_code(code, structure=structure)
     found = list(units)
     if not found:
         raise ValidationError({"unit": f"Không có đơn vị hành chính mã «{code}»."})
     if len(found) == 1:
         return found[0]
-    day = as_of or timezone.localdate()
-    in_force = [unit for unit in found if unit.is_in_force_on(day)]
     # Today that is the 2025 unit; before the reform, the legacy one.
-    return (in_force or sorted(found, key=lambda u: u.structure))[-1]
+    return in_force_of(found, as_of or timezone.localdate()) or sorted(found, key=lambda u: u.structure)[-1]
 
 
 def check_role_fits_unit(role: str, unit: AdministrativeUnit) -> None:

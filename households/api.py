@@ -11,18 +11,26 @@ adds HTTP's own guard: the review's ETag is its version, and PUT/PATCH must send
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from households import uploads
 from households.filters import ID_BOUNDS, YEAR_BOUNDS, HouseholdFilterSet, IntegerFilter
 from households.models import (
+    UNIT_CODE_PATTERN,
     AdministrativeUnit,
     Household,
     ImportJob,
@@ -34,6 +42,7 @@ from households.models import (
     ReviewState,
     Structure,
     UnitLevel,
+    in_force_of,
 )
 from households.serializers import (
     HouseholdDetailSerializer,
@@ -58,7 +67,7 @@ from povertyplan.api_pagination import BoundedCursorPagination
 class CanWriteOrReadOnly(permissions.BasePermission):
     """Reads for any authenticated user (scoped by the querysets); writes only for writers."""
 
-    message = "Tài khoản của bạn chỉ được xem, không được sửa dữ liệu hộ. / This account may read but not write."
+    message = gettext_lazy("Tài khoản của bạn chỉ được xem, không được sửa dữ liệu hộ.")
 
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):
@@ -89,6 +98,10 @@ class UnitFilterSet(django_filters.FilterSet):
         return queryset.in_force(int(value))
 
 
+class UnitDetailQuerySerializer(serializers.Serializer):
+    structure = serializers.ChoiceField(choices=Structure.choices, required=False)
+
+
 @extend_schema(tags=["units"])
 @extend_schema_view(
     list=extend_schema(
@@ -99,12 +112,78 @@ class UnitFilterSet(django_filters.FilterSet):
         ),
         responses={200: UnitSerializer(many=True), **error_responses(400)},
     ),
-    retrieve=extend_schema(summary="Một đơn vị / one unit", responses={200: UnitSerializer, **error_responses(404)}),
+    retrieve=extend_schema(
+        summary="Một đơn vị theo mã GSO / one unit by its GSO code",
+        description=(
+            "Đơn vị có mã GSO `code`, cùng mã mà các tham số `unit` và `parent` dùng. Mã được dùng lại sau sắp xếp "
+            "1/7/2025 (00004 là Phường Trúc Bạch đến 30/6/2025, Phường Ba Đình từ 1/7/2025): mặc định là đơn vị "
+            "đang có hiệu lực hôm nay (cơ cấu 2025), `structure=2008` chọn đơn vị cũ. Mã không có: 404; mã ứng với "
+            "nhiều đơn vị mà không đơn vị nào (hoặc nhiều đơn vị) có hiệu lực hôm nay: 400, cần `structure`.\n\n"
+            "The unit with GSO code `code`, the key the `unit` and `parent` parameters use. Codes were reused by "
+            "the 1 July 2025 reform (00004 is Phường Trúc Bạch until 30 June 2025, Phường Ba Đình from 1 July "
+            "2025): by default the unit in force today (the 2025 structure); `structure=2008` picks the old one. "
+            "An unknown code is a 404; a code naming several units none (or several) of which is in force today "
+            "is a 400 asking for `structure`."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "code",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                pattern=UNIT_CODE_PATTERN,
+                description="Mã GSO (01 = thành phố, 3 chữ số: cấp huyện, 5 chữ số: cấp xã) / GSO code",
+            ),
+            OpenApiParameter(
+                "structure",
+                int,
+                enum=Structure.values,
+                description=(
+                    "Cơ cấu hành chính 2008 hoặc 2025 khi một mã ứng với hai đơn vị; mặc định: đơn vị có hiệu lực hôm "
+                    "nay / structure 2008 or 2025 when a code names two units; default: the unit in force today"
+                ),
+            ),
+        ],
+        responses={200: UnitSerializer, **error_responses(400, 404)},
+    ),
 )
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    """Units are addressed by their GSO code (units/<code>/), the key every filter uses; the
+    internal id stays a field of the answer, not an address."""
+
     queryset = AdministrativeUnit.objects.select_related("parent").order_by("structure", "level", "code")
     serializer_class = UnitSerializer
     filterset_class = UnitFilterSet
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+
+    def get_object(self) -> AdministrativeUnit:
+        code = self.kwargs["code"]
+        params = UnitDetailQuerySerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        structure = params.validated_data.get("structure")
+        if not re.fullmatch(UNIT_CODE_PATTERN, code):
+            raise NotFound(_("«%(code)s» không phải mã GSO (01, 3 hoặc 5 chữ số).") % {"code": code})
+        found = list(self.get_queryset().with_code(code, structure=structure))
+        if not found:
+            if structure is None:
+                raise NotFound(_("Không có đơn vị hành chính mã «%(code)s».") % {"code": code})
+            raise NotFound(
+                _("Không có đơn vị hành chính mã «%(code)s» trong cơ cấu %(structure)s.")
+                % {"code": code, "structure": structure}
+            )
+        unit = found[0] if len(found) == 1 else in_force_of(found, timezone.localdate())
+        if unit is None:
+            names = "; ".join(f"{item.name} ({item.structure})" for item in found)
+            raise serializers.ValidationError(
+                {
+                    "structure": [
+                        _("Mã «%(code)s» ứng với nhiều đơn vị (%(names)s): chọn một bằng structure=2008 hoặc 2025.")
+                        % {"code": code, "names": names}
+                    ]
+                },
+                code="ambiguous",
+            )
+        return unit
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,10 +215,14 @@ class RegistryCursor(BoundedCursorPagination):
 
     ordering = "code"
     page_size = 100
+    example_path = "/api/v1/households/"
+    example_position = "HN-09625-00017"
 
 
 class ReviewCursor(RegistryCursor):
     ordering = "id"
+    example_path = "/api/v1/reviews/"
+    example_position = "1234"
 
 
 @extend_schema(tags=["households"])
@@ -279,7 +362,10 @@ class ReviewViewSet(
         household, year = data["household"], data["year"]
         if Review.objects.filter(household=household, year=year).exists():
             raise serializers.ValidationError(
-                {"year": f"Hộ {household.code} đã có kết quả rà soát năm {year}; hãy sửa phiếu đó (PUT/PATCH)."}
+                {
+                    "year": _("Hộ %(code)s đã có kết quả rà soát năm %(year)s; hãy sửa phiếu đó (PUT/PATCH).")
+                    % {"code": household.code, "year": year}
+                }
             )
         review = self._save(household, year, data, current=None)
         return Response(
@@ -406,7 +492,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise ApiError(
                 status_code=status.HTTP_400_BAD_REQUEST,
                 code="import_refused",
-                message=f"Tệp bị từ chối, không có gì được ghi: {len(job.error_rows)} lỗi.",
+                message=_("Tệp bị từ chối, không có gì được ghi: %(count)s lỗi.") % {"count": len(job.error_rows)},
                 details=job.error_rows,
             )
         if job.stage == JobStage.PREVIEW:

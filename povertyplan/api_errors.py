@@ -1,11 +1,16 @@
 """One shape for every API error: {"error": {"code": ..., "message": ..., "details": [...]}}.
 
 Clients (the city's data warehouse, the national database, a mobile app) switch on `code`, show
-`message` (Vietnamese, the portal's language) and read `details` for per-field or per-row causes:
+`message` and read `details` for per-field or per-row causes:
 `{"field": ..., "message": ..., "code": ...}` for a bad parameter or field, `{"row": ...,
 "column": ..., "message": ...}` for a refused import. Django's own ValidationError, Http404 and
-PermissionDenied are turned into the same shape, so a service's Vietnamese message reaches the
-client unchanged and bad input never becomes a 500.
+PermissionDenied are turned into the same shape, so a service's message reaches the client
+unchanged and bad input never becomes a 500.
+
+One language per answer, message and details alike: Vietnamese by default, English when the
+client sends Accept-Language: en (povertyplan.middleware.VietnameseFirstLocaleMiddleware). The
+portal's messages are Vietnamese msgids with English in locale/en; DRF's, knox's and Django's are
+English msgids whose Vietnamese, where their own catalogues lack it, is in locale/vi.
 """
 
 from __future__ import annotations
@@ -113,7 +118,12 @@ class ErrorDetailSerializer(serializers.Serializer):
         required=False, help_text="Số dòng trong tệp (lỗi nhập tệp) / row number in the file (import errors)"
     )
     column = serializers.CharField(required=False, help_text="Cột trong tệp / column in the file")
-    message = serializers.CharField(help_text="Thông báo tiếng Việt / the message, in Vietnamese")
+    message = serializers.CharField(
+        help_text=(
+            "Thông báo, tiếng Việt (mặc định) hoặc tiếng Anh (Accept-Language: en) / the message, in Vietnamese "
+            "(default) or English (Accept-Language: en)"
+        )
+    )
     code = serializers.CharField(required=False, help_text="Mã lỗi chi tiết / detailed error code")
 
 
@@ -125,7 +135,13 @@ class ErrorBodySerializer(serializers.Serializer):
             "throttled, import_refused, precondition_failed, precondition_required"
         )
     )
-    message = serializers.CharField(help_text="Thông báo tiếng Việt / human-readable message (Vietnamese)")
+    message = serializers.CharField(
+        help_text=(
+            "Thông báo cho người đọc, tiếng Việt (mặc định) hoặc tiếng Anh (Accept-Language: en), cùng ngôn ngữ "
+            "với các chi tiết / human-readable message, Vietnamese (default) or English (Accept-Language: en), in "
+            "the same language as the details"
+        )
+    )
     details = ErrorDetailSerializer(many=True, help_text="Chi tiết theo trường hoặc dòng / per field or per row")
 
 

@@ -8,8 +8,10 @@ pages of a size it did not ask for, and the schema states the bounds.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.pagination import Cursor, CursorPagination, PageNumberPagination
 
 
 class NumberedPages(PageNumberPagination):
@@ -28,6 +30,10 @@ class BoundedCursorPagination(CursorPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 1000
+    # The schema's example links: real cursors of this list, as the server writes them (DRF's own
+    # example carries a stray quote and names another API's path).
+    example_path = "/api/v1/"
+    example_position = "1"
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -36,16 +42,14 @@ class BoundedCursorPagination(CursorPagination):
         size = int(raw) if raw.isdigit() else 0
         if not 1 <= size <= self.max_page_size:
             limit = self.max_page_size
-            message = (
-                f"Số dòng mỗi trang phải là số nguyên từ 1 đến {limit}. / page_size: a whole number, 1 to {limit}."
-            )
+            message = _("Số dòng mỗi trang phải là số nguyên từ 1 đến %(limit)s.") % {"limit": limit}
             raise ValidationError({self.page_size_query_param: [message]})
         return size
 
     def decode_cursor(self, request):
         """A cursor the server did not write is the client's mistake: 400 (DRF answers 404), and
         one whose position holds a NUL never reaches PostgreSQL (which refuses NUL in text)."""
-        message = "Con trỏ trang không hợp lệ: hãy theo liên kết next/previous. / Invalid cursor: follow next/previous."
+        message = _("Con trỏ trang không hợp lệ: hãy theo liên kết next/previous.")
         try:
             cursor = super().decode_cursor(request)
         except NotFound as error:
@@ -60,3 +64,11 @@ class BoundedCursorPagination(CursorPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
         return parameters
+
+    def get_paginated_response_schema(self, schema):
+        result = super().get_paginated_response_schema(schema)
+        self.base_url = (settings.API_PUBLIC_URL or "http://127.0.0.1:8000") + self.example_path
+        for link, backwards in (("next", False), ("previous", True)):
+            cursor = Cursor(offset=0, reverse=backwards, position=self.example_position)
+            result["properties"][link]["example"] = self.encode_cursor(cursor)
+        return result

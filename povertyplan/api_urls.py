@@ -9,11 +9,12 @@ served offline from drf-spectacular-sidecar; Redoc at redoc/).
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from households.api import HouseholdViewSet, ImportViewSet, ReviewViewSet, UnitViewSet
+from povertyplan.api_schema import SchemaView
 from reports.api import IndicatorViewSet, PlanClosingView, ProgressViewSet
 from reports.impact import ImpactViewSet
 from reports.metadata_api import ApiRootView, CatalogueView, IndicatorsPackageView, ProgressPackageView
@@ -45,7 +46,7 @@ urlpatterns = [
     path("progress/datapackage.json", ProgressPackageView.as_view(), name="api-progress-datapackage"),
     path("", include(router.urls)),
     path("plan/<int:pk>/closing/", PlanClosingView.as_view(), name="api-plan-closing"),
-    path("schema/", SpectacularAPIView.as_view(**public), name="api-schema"),
+    path("schema/", SchemaView.as_view(**public), name="api-schema"),
     # Swagger UI's start-up script is served by the view itself (?script), not inline: the
     # Content-Security-Policy allows scripts from the portal only (templates/drf_spectacular).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", **public), name="api-docs"),

@@ -9,6 +9,7 @@ from django.http import Http404, QueryDict
 from django.middleware.gzip import GZipMiddleware
 from django.middleware.http import ConditionalGetMiddleware
 from django.middleware.locale import LocaleMiddleware
+from django.utils.translation import gettext as _
 
 from povertyplan.api_errors import error_response
 
@@ -35,13 +36,9 @@ class RejectBlankApiParameters:
                 request.GET = _without(request.GET, blank)
             elif blank:
                 details = [
-                    {"field": name, "message": "Tham số không được để trống. / May not be empty.", "code": "blank"}
-                    for name in blank
+                    {"field": name, "message": _("Tham số không được để trống."), "code": "blank"} for name in blank
                 ]
-                message = (
-                    "Tham số truy vấn không được để trống; bỏ hẳn tham số nếu không lọc theo nó. / Query "
-                    "parameters may not be empty; leave a parameter out to not filter by it."
-                )
+                message = _("Tham số truy vấn không được để trống; bỏ hẳn tham số nếu không lọc theo nó.")
                 return error_response(400, "invalid", message, details)
         return self.get_response(request)
 
@@ -132,23 +129,11 @@ def _schema_operations() -> list[tuple[re.Pattern, dict[str, bool]]]:
 
 def _refuse(unknown: list[str], repeated: list[str]):
     details = [
-        {
-            "field": name,
-            "message": "Tham số không có ở thao tác này. / Not a parameter of this operation.",
-            "code": "unknown",
-        }
-        for name in unknown
-    ] + [
-        {"field": name, "message": "Tham số chỉ nhận một giá trị. / Takes a single value.", "code": "repeated"}
-        for name in repeated
-    ]
-    message = (
-        "Tham số truy vấn không hợp lệ: "
-        + ", ".join(unknown + repeated)
-        + " (xem /api/v1/schema/). / Query parameters refused: "
-        + ", ".join(unknown + repeated)
-        + " (see /api/v1/schema/)."
-    )
+        {"field": name, "message": _("Tham số không có ở thao tác này."), "code": "unknown"} for name in unknown
+    ] + [{"field": name, "message": _("Tham số chỉ nhận một giá trị."), "code": "repeated"} for name in repeated]
+    message = _("Tham số truy vấn không hợp lệ: %(names)s (xem /api/v1/schema/).") % {
+        "names": ", ".join(unknown + repeated)
+    }
     return error_response(400, "invalid", message, details)
 
 

@@ -197,8 +197,36 @@ CORS_EXPOSE_HEADERS = [
     "RateLimit-Policy",
 ]
 
+# What the OpenAPI schema says of itself (info.license, info.contact, servers). The licence is the one
+# the published indicators are offered under (also in the data packages); the operator states its
+# own with these variables. API_PUBLIC_URL is where the API is reached from outside (no trailing
+# slash); unset, the schema names its own host ("/", relative to where the schema was read).
+API_LICENSE_NAME = env("API_LICENSE_NAME", default="CC-BY-4.0")
+API_LICENSE_TITLE = env("API_LICENSE_TITLE", default="Creative Commons Attribution 4.0 International")
+API_LICENSE_URL = env("API_LICENSE_URL", default="https://creativecommons.org/licenses/by/4.0/")
+API_CONTACT_NAME = env(
+    "API_CONTACT_NAME",
+    default="Sở Nông nghiệp và Môi trường Hà Nội, bộ phận giảm nghèo / Hanoi Department of Agriculture and "
+    "Environment, poverty reduction",
+)
+API_CONTACT_EMAIL = env("API_CONTACT_EMAIL", default="")
+API_CONTACT_URL = env("API_CONTACT_URL", default="")
+API_PUBLIC_URL = env("API_PUBLIC_URL", default="").rstrip("/")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hanoi Plan 51-KH/TU poverty-reduction API",
+    "LICENSE": {"name": f"{API_LICENSE_TITLE} ({API_LICENSE_NAME})", "url": API_LICENSE_URL},
+    "CONTACT": {
+        "name": API_CONTACT_NAME,
+        **({"email": API_CONTACT_EMAIL} if API_CONTACT_EMAIL else {}),
+        **({"url": API_CONTACT_URL} if API_CONTACT_URL else {}),
+    },
+    "SERVERS": [
+        {
+            "url": API_PUBLIC_URL or "/",
+            "description": "Cổng theo dõi Kế hoạch 51-KH/TU / the Plan 51-KH/TU portal",
+        }
+    ],
     "DESCRIPTION": (
         "API của cổng theo dõi Kế hoạch 51-KH/TU (giảm nghèo bền vững Hà Nội 2021–2030): chỉ tiêu, tiến độ, "
         "đơn vị hành chính, hộ gia đình và kết quả rà soát. Xác thực bằng token: `Authorization: Token <khóa>`.\n\n"
@@ -213,11 +241,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"SexEnum": "households.models.Sex", "ReviewStateEnum": "households.models.ReviewState"},
+    # One name per choice set: a unit's level and structure are the same enums on units/, indicators/
+    # and progress/ (unit_level, unit_structure), so a generated client has one type for each.
+    "ENUM_NAME_OVERRIDES": {
+        "SexEnum": "households.models.Sex",
+        "ReviewStateEnum": "households.models.ReviewState",
+        "LevelEnum": "households.models.UnitLevel",
+        "StructureEnum": "households.models.Structure",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "povertyplan.api_schema.document_common_errors",
         "povertyplan.api_schema.document_query_parameters",
+        "povertyplan.api_schema.names_not_labels",
     ],
 }
 

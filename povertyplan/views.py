@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
@@ -27,13 +28,13 @@ def not_found(request, exception=None):
 def api_not_found(request, *args, **kwargs):
     """Any /api/ path no route matches, in the API's error shape; routed explicitly (povertyplan.urls)
     so that it holds with DEBUG on too, where Django would answer its HTML debug page instead."""
-    return error_response(404, "not_found", "Không tìm thấy địa chỉ này trong API. / No such API path.")
+    return error_response(404, "not_found", _("Không tìm thấy địa chỉ này trong API."))
 
 
 def server_error(request):
     """500: under /api/ a JSON body in the same shape, elsewhere the page."""
     if request.path.startswith("/api/"):
-        message = "Lỗi hệ thống; hãy báo quản trị viên. / Server error; please tell the administrator."
+        message = _("Lỗi hệ thống; hãy báo quản trị viên.")
         return error_response(500, "server_error", message)
     return defaults.server_error(request)
 

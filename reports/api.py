@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -33,7 +34,7 @@ from povertyplan.cells import safe_cell
 from reports import cache
 from reports.closing import closing_report
 from reports.dashboard import assess_target, projection_years, target_projections
-from reports.datapackage import PROGRESS_HEAD, indicator_columns, progress_columns
+from reports.datapackage import PROGRESS_HEAD, UNIT_COLUMNS, indicator_columns, progress_columns
 from reports.models import IndicatorValue
 from reports.queries import INDICATOR_FIELDS, current_run, snapshot
 from reports.serializers import (
@@ -116,8 +117,8 @@ FORMAT_PARAMETER = OpenApiParameter(
 
 # ?shape=long: one row per unit, year and indicator (Open SDG's tidy CSV). progress/ adds the
 # target judged, since an indicator may carry two targets (poor: a band and a deadline).
-LONG_COLUMNS = ["unit", "unit_name", "year", "indicator", "value", "status"]
-LONG_INDICATORS = [name for name in INDICATOR_FIELDS if name not in ("unit", "year", "computed_at")]
+LONG_COLUMNS = [*UNIT_COLUMNS, "year", "indicator", "value", "status"]
+LONG_INDICATORS = [name for name in INDICATOR_FIELDS if name not in (*UNIT_COLUMNS, "year", "computed_at")]
 
 
 class SnapshotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -275,18 +276,16 @@ class IndicatorViewSet(SnapshotViewSet):
 
     def long_rows(self) -> list[dict]:
         """The wide rows (suppression and rounding applied) turned into one row per indicator."""
-        values = list(self.get_queryset())
-        records = self.get_serializer(values, many=True).data
+        records = self.get_serializer(self.get_queryset(), many=True).data
         return [
             {
-                "unit": record["unit"],
-                "unit_name": value.unit.name,
+                **{name: record[name] for name in UNIT_COLUMNS},
                 "year": record["year"],
                 "indicator": name,
                 "value": record[name],
                 "status": None,
             }
-            for value, record in zip(values, records, strict=True)
+            for record in records
             for name in LONG_INDICATORS
         ]
 
@@ -327,7 +326,7 @@ class ProgressViewSet(SnapshotViewSet):
         if query.get("plan"):
             chosen = plan_by_code(plans, query["plan"])
             if chosen is None:
-                raise serializers.ValidationError({"plan": ["Không có kế hoạch với số hiệu này."]})
+                raise serializers.ValidationError({"plan": [_("Không có kế hoạch với số hiệu này.")]})
         queryset = self.get_queryset()
         page = self.paginate_queryset(queryset)
         values = list(page if page is not None else queryset)
@@ -360,8 +359,7 @@ def progress_long_rows(records: list[dict]) -> list[dict]:
     `current` input, the same figure as indicators/) and the target's status."""
     return [
         {
-            "unit": record["unit"],
-            "unit_name": record["unit_name"],
+            **{name: record[name] for name in UNIT_COLUMNS},
             "year": record["year"],
             "indicator": target["indicator"],
             "value": target["inputs"].get("current"),

@@ -20,6 +20,7 @@ PLAN_51 = "Kế hoạch 51-KH/TU của Ban Thường vụ Thành ủy Hà Nội 
 CITY_PLAN = "QĐ 1362/QĐ-UBND"
 PORTAL = "Cổng theo dõi (tính từ kết quả rà soát được phê duyệt) / the portal, from approved reviews"
 STANDARDS = f"{DECREE_07}; {DECREE_351}"
+UNITS_SOURCE = "Quyết định 124/2004/QĐ-TTg (danh mục đơn vị hành chính) / GSO administrative unit codes"
 
 HOUSEHOLDS, PERCENT, COMMUNES = "households", "%", "communes"
 BASELINE_YEAR = 2021  # the end-2021 re-review under Decree 07/2021, Plan 51's baseline
@@ -70,7 +71,42 @@ ENTRIES: list[Entry] = [
         "GSO code of the administrative unit (01 = the city; 3 digits: district level; 5 digits: commune level), "
         "the unit in force in the row's year. A string: the leading zeros matter (01, 001 and 00001 are three "
         "different units).",
-        source="Quyết định 124/2004/QĐ-TTg (danh mục đơn vị hành chính) / GSO administrative unit codes",
+        source=UNITS_SOURCE,
+        first_year=None,
+    ),
+    Entry(
+        "unit_name",
+        "string",
+        "Tên đơn vị",
+        "Unit name",
+        "Tên của đơn vị hành chính có mã ở cột unit (Thành phố Hà Nội, Huyện Ba Vì, Xã Cổ Đô…).",
+        "Name of the administrative unit whose code is in the unit column (Thành phố Hà Nội, Huyện Ba Vì, Xã Cổ Đô…).",
+        source=UNITS_SOURCE,
+        first_year=None,
+    ),
+    Entry(
+        "unit_level",
+        "string",
+        "Cấp đơn vị",
+        "Unit level",
+        "Cấp của đơn vị: city (thành phố), district (quận, huyện, thị xã, đến 30/6/2025), commune (xã, phường, "
+        "thị trấn).",
+        "Level of the unit: city, district (district level, until 30 June 2025) or commune (commune level).",
+        source=UNITS_SOURCE,
+        first_year=None,
+    ),
+    Entry(
+        "unit_structure",
+        "integer",
+        "Cơ cấu hành chính",
+        "Administrative structure",
+        "Cơ cấu hành chính của đơn vị: 2008 (30 quận, huyện, thị xã và 526 xã, phường, thị trấn, đến 30/6/2025) "
+        "hoặc 2025 (126 xã, phường, từ 1/7/2025). Mã GSO được dùng lại sau sắp xếp: cùng một mã ở hai cơ cấu là "
+        "hai đơn vị khác nhau. Thành phố (01) là 2008 ở mọi năm.",
+        "Administrative structure of the unit: 2008 (30 districts and 526 communes, until 30 June 2025) or 2025 "
+        "(126 communes, from 1 July 2025). GSO codes were reused by the reform: one code in the two structures "
+        "names two different units. The city (01) is 2008 in every year.",
+        source=f"{UNITS_SOURCE}; Nghị quyết 1656/NQ-UBTVQH15; QĐ 19/2025/QĐ-TTg (mã đơn vị từ 1/7/2025)",
         first_year=None,
     ),
     Entry(

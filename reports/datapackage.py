@@ -12,15 +12,20 @@ help texts, so they are written once.
 
 from __future__ import annotations
 
+from django.conf import settings
+
+from households.models import Structure, UnitLevel
 from reports.catalogue import BY_NAME, PORTAL
 from reports.queries import INDICATOR_FIELDS
 from reports.serializers import ProgressSerializer, TargetProgressSerializer
 
 UNIT_PATTERN = r"\d{2,5}"
+# Every table names its unit by code, name, level and structure, in this order (reports.queries).
+UNIT_COLUMNS = ["unit", "unit_name", "unit_level", "unit_structure"]
 
 # progress/?format=csv: the row's unit-year, then one target's judgement with its inputs spread
 # over inputs.<name> columns, then its projections (projection_<year>).
-PROGRESS_HEAD = ["unit", "unit_name", "year", "computed_at", "plan"]
+PROGRESS_HEAD = [*UNIT_COLUMNS, "year", "computed_at", "plan"]
 PROGRESS_BODY = [
     "target_id",
     "indicator",
@@ -77,6 +82,7 @@ INPUT_UNITS = {
     "years_left": "years",
 }
 FIELD_TYPES = {
+    "unit_structure": "integer",
     "year": "integer",
     "computed_at": "datetime",
     "target_id": "integer",
@@ -115,15 +121,7 @@ def indicators_schema(*, open_data: bool) -> dict:
                 )
             )
             continue
-        entry = BY_NAME[name]
-        field = _field(
-            name,
-            entry.type,
-            f"{entry.title} / {entry.title_en}",
-            _described(name),
-            unit=entry.unit_of_measure,
-        )
-        fields.append(field)
+        fields.append(_catalogued(name))
     return _schema(fields, primary_key=["unit", "year"])
 
 
@@ -154,21 +152,37 @@ def progress_schema(projection_years: list[int]) -> dict:
                     PROJECTION_TEXT,
                 )
             )
+        elif name in UNIT_COLUMNS:
+            fields.append(_catalogued(name))
         else:
             text = str(described[name].help_text)
             fields.append(_field(name, FIELD_TYPES.get(name, "string"), text, text))
     return _schema(fields, primary_key=["unit", "year", "target_id"])
 
 
+UNIT_ENUMS = {
+    "unit_level": [level.value for level in UnitLevel],
+    "unit_structure": [structure.value for structure in Structure],
+}
+
+
 def _field(name: str, type_: str, title: str, description: str, *, unit: str | None = None) -> dict:
     field = {"name": name, "type": type_, "title": title, "description": description}
     if name == "unit":
         field["constraints"] = {"required": True, "pattern": UNIT_PATTERN}
-    if name in ("year", "target_id"):
+    if name in ("year", "target_id", "unit_name"):
         field["constraints"] = {"required": True}
+    if name in UNIT_ENUMS:
+        field["constraints"] = {"required": True, "enum": UNIT_ENUMS[name]}
     if unit:
         field["unit"] = unit  # unit of measure: households, %, communes
     return field
+
+
+def _catalogued(name: str) -> dict:
+    """A column of indicators/ as the catalogue defines it."""
+    entry = BY_NAME[name]
+    return _field(name, entry.type, f"{entry.title} / {entry.title_en}", _described(name), unit=entry.unit_of_measure)
 
 
 def _described(name: str) -> str:
@@ -185,7 +199,7 @@ def long_schema(*, with_target: bool) -> dict:
     indicator_text = "Tên cột của indicators/ (xem indicators/catalogue/) / the indicators/ column (see the catalogue)"
     fields = [
         _field("unit", "string", "Mã đơn vị / unit code", _described("unit")),
-        _field("unit_name", "string", "Tên đơn vị / unit name", "Tên đơn vị / unit name"),
+        *[_catalogued(name) for name in UNIT_COLUMNS[1:]],
         _field("year", "integer", "Năm / year", _described("year")),
         _field("indicator", "string", "Chỉ tiêu / indicator", indicator_text),
         _field(
@@ -218,6 +232,10 @@ def package(name: str, title: str, description: str, resources: list[dict]) -> d
         "title": title,
         "description": description,
         "sources": [{"title": PORTAL}],
+        # The licence the OpenAPI schema states too (settings.API_LICENSE_*).
+        "licenses": [
+            {"name": settings.API_LICENSE_NAME, "path": settings.API_LICENSE_URL, "title": settings.API_LICENSE_TITLE}
+        ],
         "resources": [
             {
                 "profile": "tabular-data-resource",

@@ -40,6 +40,7 @@ class PackageView(APIView):
     responses={200: OpenApiTypes.OBJECT, **error_responses()},
 )
 class IndicatorsPackageView(PackageView):
+    @extend_schema(operation_id="indicators_datapackage_retrieve")  # not the path's "datapackage.json_…"
     def get(self, request):
         # An open-data answer (no token) adds the `suppressed` column, as the CSV does.
         open_data = settings.OPEN_DATA_INDICATORS and not request.user.is_authenticated
@@ -81,6 +82,7 @@ class IndicatorsPackageView(PackageView):
     responses={200: OpenApiTypes.OBJECT, **error_responses()},
 )
 class ProgressPackageView(PackageView):
+    @extend_schema(operation_id="progress_datapackage_retrieve")
     def get(self, request):
         url = request.build_absolute_uri(reverse("api-progress-list"))
         resources = [

@@ -12,11 +12,16 @@ from households.models import Structure, UnitLevel, structure_for_year
 from povertyplan.numbers import half_up
 from reports.models import IndicatorValue, RecomputeRun
 
-# The public contract of indicators/ and export_indicators (docs/api.md). Counts, rates
+# The public contract of indicators/ and export_indicators (docs/api.md). A row names its unit
+# beside the code (name, level, structure 2008 or 2025): codes are reused across the 2025 reform,
+# so the code alone does not say which unit a figure counts. Counts, rates
 # and movements are null where no review of the unit-year is approved; movements and reduction
 # rates are null in the first year of a standard.
 INDICATOR_FIELDS = [
     "unit",
+    "unit_name",
+    "unit_level",
+    "unit_structure",
     "year",
     "total_households",
     "poor",
@@ -98,13 +103,19 @@ def indicator_record(value: IndicatorValue) -> dict:
     """One snapshot row with exactly the public fields."""
     record = {}
     for name in INDICATOR_FIELDS:
-        if name == "unit":
-            record[name] = value.unit.code
+        if name.startswith("unit"):
+            record[name] = unit_columns(value.unit)[name]
         elif name in RATE_FIELDS:
             record[name] = rate(getattr(value, name))
         else:
             record[name] = getattr(value, name)
     return record
+
+
+def unit_columns(unit) -> dict:
+    """The unit's columns of every indicators/ and progress/ row: its code, name, level and
+    structure (2008 or 2025), so two units sharing a code across the reform never read alike."""
+    return {"unit": unit.code, "unit_name": unit.name, "unit_level": unit.level, "unit_structure": unit.structure}
 
 
 def plain(record: dict) -> dict:

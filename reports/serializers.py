@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from households.models import Structure, UnitLevel
+from households.models import UNIT_CODE_PATTERN, Structure, UnitLevel
 from povertyplan.numbers import half_up
-from reports.queries import INDICATOR_FIELDS, indicator_record, plain
+from reports.queries import INDICATOR_FIELDS, indicator_record, plain, unit_columns
 from reports.templatetags.progress_text import in_english
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -28,7 +30,7 @@ DERIVED_RATES = {
 START_COUNTS = {"poor_start": "poor_reduction_rate", "near_poor_start": "near_poor_reduction_rate"}
 
 
-UNIT_CODE = r"^\d{2,5}$"
+UNIT_CODE = UNIT_CODE_PATTERN
 MAX_LIST = 1000  # values of one comma-separated parameter: every unit of Hanoi's both structures
 
 
@@ -45,7 +47,7 @@ class CommaSeparatedField(serializers.Field):
     def to_internal_value(self, data) -> list:
         values = [item.strip() for item in str(data).split(",")]
         if len(values) > MAX_LIST:
-            raise serializers.ValidationError(f"Tối đa {MAX_LIST} giá trị. / At most {MAX_LIST} values.")
+            raise serializers.ValidationError(_("Tối đa %(count)s giá trị.") % {"count": MAX_LIST})
         result, bad = [], []
         for item in values:
             try:
@@ -70,7 +72,7 @@ def _messages(detail) -> list:
 
 def unit_codes(**kwargs) -> CommaSeparatedField:
     return CommaSeparatedField(
-        serializers.RegexField(UNIT_CODE, error_messages={"invalid": "Không phải mã GSO. / Not a GSO code."}), **kwargs
+        serializers.RegexField(UNIT_CODE, error_messages={"invalid": gettext_lazy("Không phải mã GSO.")}), **kwargs
     )
 
 
@@ -117,9 +119,10 @@ class SnapshotQuerySerializer(serializers.Serializer):
         required=False,
         default="wide",
         help_text=(
-            "long: một dòng cho mỗi đơn vị, năm và chỉ tiêu (unit, unit_name, year, indicator, value, status), cho "
-            "các công cụ kiểu Open SDG. Mặc định wide. / long: one row per unit, year and indicator (unit, "
-            "unit_name, year, indicator, value, status) for Open SDG-style tools. Default wide."
+            "long: một dòng cho mỗi đơn vị, năm và chỉ tiêu (unit, unit_name, unit_level, unit_structure, year, "
+            "indicator, value, status), cho các công cụ kiểu Open SDG. Mặc định wide. / long: one row per unit, "
+            "year and indicator (unit, unit_name, unit_level, unit_structure, year, indicator, value, status) for "
+            "Open SDG-style tools. Default wide."
         ),
     )
 
@@ -127,7 +130,12 @@ class SnapshotQuerySerializer(serializers.Serializer):
         first, last = attrs.get("year_from"), attrs.get("year_to")
         if first is not None and last is not None and first > last:
             raise serializers.ValidationError(
-                {"year_from": [f"year_from ({first}) sau year_to ({last}). / year_from is after year_to."]}
+                {
+                    "year_from": [
+                        _("Năm bắt đầu year_from (%(first)s) sau năm kết thúc year_to (%(last)s).")
+                        % {"first": first, "last": last}
+                    ]
+                }
             )
         return attrs
 
@@ -151,10 +159,34 @@ def _round(value: Decimal | None, places: int = 2) -> float | None:
     return None if rounded is None else float(rounded)
 
 
+def unit_name_field() -> serializers.CharField:
+    return serializers.CharField(help_text="Tên đơn vị / unit name")
+
+
+def unit_level_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=UnitLevel.choices, help_text="Cấp đơn vị / unit level: city, district, commune"
+    )
+
+
+def unit_structure_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=Structure.choices,
+        help_text=(
+            "Cơ cấu hành chính của đơn vị: 2008 (đến 30/6/2025) hoặc 2025 (từ 1/7/2025); thành phố (01) là 2008 ở "
+            "mọi năm / the unit's administrative structure: 2008 (until 30 June 2025) or 2025 (from 1 July 2025); "
+            "the city (01) is 2008 in every year"
+        ),
+    )
+
+
 class IndicatorSerializer(serializers.Serializer):
     """One row of the snapshot: one unit in one year. Read-only."""
 
     unit = serializers.CharField(help_text="Mã GSO của đơn vị / GSO code of the unit")
+    unit_name = unit_name_field()
+    unit_level = unit_level_field()
+    unit_structure = unit_structure_field()
     year = serializers.IntegerField(help_text="Năm rà soát / review year")
     total_households = serializers.IntegerField(
         allow_null=True, help_text="Tổng số hộ dân cư (mẫu số) / total resident households (the denominator)"
@@ -325,7 +357,9 @@ class TargetProgressSerializer(serializers.Serializer):
 
 class ProgressSerializer(serializers.Serializer):
     unit = serializers.CharField(help_text="Mã GSO của đơn vị / GSO code of the unit")
-    unit_name = serializers.CharField(help_text="Tên đơn vị / unit name")
+    unit_name = unit_name_field()
+    unit_level = unit_level_field()
+    unit_structure = unit_structure_field()
     year = serializers.IntegerField(help_text="Năm rà soát / review year")
     computed_at = serializers.DateTimeField(help_text="Thời điểm tính / when the snapshot was computed")
     plan = serializers.CharField(
@@ -382,8 +416,7 @@ def progress_record(value, evaluations: list[tuple], plan=None) -> dict:
             }
         )
     return {
-        "unit": value.unit.code,
-        "unit_name": value.unit.name,
+        **unit_columns(value.unit),
         "year": value.year,
         "computed_at": value.computed_at.isoformat(),
         "plan": plan.code if plan else None,

@@ -43,6 +43,7 @@ from households.models.standards import (
 from households.models.units import (
     LEGACY_END,
     REFORM_START,
+    UNIT_CODE_PATTERN,
     AdministrativeUnit,
     AdministrativeUnitQuerySet,
     Area,
@@ -52,6 +53,7 @@ from households.models.units import (
     UnitKind,
     UnitLevel,
     UnitYear,
+    in_force_of,
     structure_for_year,
     year_end,
 )
@@ -69,8 +71,10 @@ __all__ = [
     "Structure",
     "LEGACY_END",
     "REFORM_START",
+    "UNIT_CODE_PATTERN",
     "year_end",
     "structure_for_year",
+    "in_force_of",
     "AdministrativeUnitQuerySet",
     "AdministrativeUnit",
     "Succession",

@@ -42,6 +42,9 @@ class Structure(models.IntegerChoices):
     REFORM_2025 = 2025, _("Từ 1/7/2025 (126 xã, phường)")
 
 
+# A GSO code: 01 the city, 3 digits a district-level unit, 5 digits a commune-level unit.
+UNIT_CODE_PATTERN = r"^\d{2,5}$"
+
 LEGACY_END = datetime.date(2025, 6, 30)
 REFORM_START = datetime.date(2025, 7, 1)
 
@@ -49,6 +52,12 @@ REFORM_START = datetime.date(2025, 7, 1)
 def year_end(year: int) -> datetime.date:
     """The day a review of `year` is recognised on (the review is carried out at the end of the year)."""
     return datetime.date(year, 12, 31)
+
+
+def in_force_of(units, day: datetime.date) -> AdministrativeUnit | None:
+    """Of units sharing a code, the one in force on `day`: None when none or several are."""
+    found = [unit for unit in units if unit.is_in_force_on(day)]
+    return found[0] if len(found) == 1 else None
 
 
 def structure_for_year(year: int) -> Structure:
@@ -66,6 +75,14 @@ class AdministrativeUnitQuerySet(models.QuerySet):
 
     def communes(self) -> AdministrativeUnitQuerySet:
         return self.filter(level=UnitLevel.COMMUNE)
+
+    def with_code(self, code: str, *, structure: int | None = None) -> AdministrativeUnitQuerySet:
+        """The units a GSO code names: two when the 2025 reform reused it, one of them if `structure`
+        is given. The city (01) is one unit serving both structures."""
+        units = self.filter(code=code)
+        if structure is not None:
+            units = units.filter(Q(structure=structure) | Q(level=UnitLevel.CITY))
+        return units
 
     def districts(self) -> AdministrativeUnitQuerySet:
         return self.filter(level=UnitLevel.DISTRICT)

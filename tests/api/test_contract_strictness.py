@@ -131,7 +131,7 @@ def test_a_repeated_or_unknown_parameter_is_refused_and_named(city, clients, que
 
 
 def test_a_detail_route_refuses_unknown_parameters_too(city, clients):
-    assert clients["city_leader"].get("/api/v1/units/1/", {"foo": "1"}).status_code == 400
+    assert clients["city_leader"].get("/api/v1/units/01/", {"foo": "1"}).status_code == 400
 
 
 def test_a_parameter_that_takes_several_values_may_be_repeated(city, clients):

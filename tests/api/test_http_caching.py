@@ -29,9 +29,9 @@ LISTS = [
 def detail_paths(client) -> list[str]:
     """One of each detail the API reads, found through its list."""
     paths = []
-    for name in ("units", "targets", "plan", "households", "reviews"):
+    for name, key in (("units", "code"), ("targets", "id"), ("plan", "id"), ("households", "id"), ("reviews", "id")):
         first = client.get(f"/api/v1/{name}/").json()["results"][0]
-        paths.append(f"/api/v1/{name}/{first['id']}/")
+        paths.append(f"/api/v1/{name}/{first[key]}/")
     plan = client.get("/api/v1/plan/").json()["results"][0]["id"]
     return [*paths, f"/api/v1/plan/{plan}/closing/"]
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from django.test.utils import override_settings
 
-from reports.datapackage import PROGRESS_INPUTS
+from reports.datapackage import PROGRESS_INPUTS, UNIT_COLUMNS
 from reports.queries import INDICATOR_FIELDS
 from targets import progress
 from tests.api.checks import assert_error
@@ -229,16 +229,17 @@ def test_indicators_in_the_long_shape(city, clients):
     client = clients["city_leader"]
     (wide,) = client.get(INDICATORS, {"unit": "00001", "year": 2024}).json()["results"]
     long = client.get(INDICATORS, {"unit": "00001", "year": 2024, "shape": "long"}).json()
-    assert {tuple(row) for row in long} == {("unit", "unit_name", "year", "indicator", "value", "status")}
+    assert {tuple(row) for row in long} == {(*UNIT_COLUMNS, "year", "indicator", "value", "status")}
     assert {row["indicator"]: row["value"] for row in long} == {
-        name: wide[name] for name in INDICATOR_FIELDS if name not in ("unit", "year", "computed_at")
+        name: wide[name] for name in INDICATOR_FIELDS if name not in (*UNIT_COLUMNS, "year", "computed_at")
     }
-    assert {(row["unit"], row["unit_name"], row["year"], row["status"]) for row in long} == {
-        ("00001", "Phường Phúc Xá", 2024, None)
+    assert {tuple(row[name] for name in (*UNIT_COLUMNS, "year", "status")) for row in long} == {
+        ("00001", "Phường Phúc Xá", "commune", 2008, 2024, None)
     }
     rows = all_rows(client, INDICATORS, {"unit": "00001", "year": 2024, "shape": "long"})
-    assert len(rows) == len(long) and list(rows[0]) == ["unit", "unit_name", "year", "indicator", "value", "status"]
+    assert len(rows) == len(long) and list(rows[0]) == [*UNIT_COLUMNS, "year", "indicator", "value", "status"]
     assert {row["indicator"]: row["value"] for row in rows}["poor"] == "8"
+    assert (rows[0]["unit_level"], rows[0]["unit_structure"]) == ("commune", "2008")
 
 
 def test_progress_in_the_long_shape(city, clients):
@@ -253,7 +254,8 @@ def test_progress_in_the_long_shape(city, clients):
         poor and {row["value"] for row in poor} == {10} and {row["unit_name"] for row in poor} == {"Thành phố Hà Nội"}
     )
     rows = all_rows(client, PROGRESS, {"unit": "01", "year": 2024, "shape": "long"})
-    assert list(rows[0]) == ["unit", "unit_name", "year", "indicator", "value", "status", "target_id"]
+    assert list(rows[0]) == [*UNIT_COLUMNS, "year", "indicator", "value", "status", "target_id"]
+    assert {(row["unit_level"], row["unit_structure"]) for row in long} == {("city", 2008)}
 
 
 # --- the catalogue and the root -------------------------------------------------------------------

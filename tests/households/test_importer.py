@@ -274,6 +274,9 @@ def test_import_recompute_and_export_give_the_rules_figures(admin_units, tmp_pat
     (city,) = json.loads(capsys.readouterr().out)
     assert city == {
         "unit": "01",
+        "unit_name": "Thành phố Hà Nội",
+        "unit_level": "city",
+        "unit_structure": 2008,
         "year": 2023,
         "total_households": 1500,
         "poor": 5,
@@ -294,8 +297,8 @@ def test_import_recompute_and_export_give_the_rules_figures(admin_units, tmp_pat
     }
     call_command("export_indicators", "--unit", RURAL, "--year", "2023", "--format", "csv")
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0].startswith("unit,year,total_households,poor,near_poor,poverty_rate")
-    assert lines[1].startswith("09625,2023,1000,4,1,0.40,0.10,1,2,0,1,-33.33,50.00,")
+    assert lines[0].startswith("unit,unit_name,unit_level,unit_structure,year,total_households,poor,near_poor,")
+    assert lines[1].startswith("09625,Xã Phú Cường,commune,2008,2023,1000,4,1,0.40,0.10,1,2,0,1,-33.33,50.00,")
 
 
 def test_an_empty_flag_cell_says_it_is_empty(admin_units):

@@ -259,6 +259,9 @@ def expected_row(unit: AdministrativeUnit, year: int, totals: dict[int, int]) ->
     near_start = previous.filter(poverty_class=PovertyClass.NEAR_POOR).count() if comparable else None
     return {
         "unit": unit.code,
+        "unit_name": unit.name,
+        "unit_level": unit.level,
+        "unit_structure": unit.structure,
         "year": year,
         "total_households": total,
         "poor": poor,
