@@ -112,3 +112,30 @@ class SchemaView(SpectacularAPIView):
             raise ValidationError({"lang": [message]}, code="invalid_choice")
         with patched_settings(self.custom_settings), translation.override(lang):
             return self._get_schema_response(request)
+
+
+def nullable_references_have_a_type(result: dict, generator, request, public) -> dict:
+    """OpenAPI 3.0 wants a `type` beside `nullable`; drf-spectacular writes a nullable reference as
+    `{allOf: [{$ref}], nullable: true}`: give it the referenced schema's type (Redocly's rule
+    nullable-type-sibling, tests/api/test_schema_lint.py)."""
+    components = result.get("components", {}).get("schemas", {})
+
+    def visit(node) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+            return
+        if not isinstance(node, dict):
+            return
+        if node.get("nullable") and "type" not in node and len(node.get("allOf", [])) == 1:
+            referenced = node["allOf"][0].get("$ref", "").rsplit("/", 1)[-1]
+            kind = components.get(referenced, {}).get("type")
+            if kind:
+                node["type"] = kind
+        for key, value in node.items():
+            if key not in ("example", "examples"):  # examples are data, not schemas
+                visit(value)
+
+    visit(result.get("paths", {}))
+    visit(components)
+    return result

@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "povertyplan.api_schema.document_common_errors",
         "povertyplan.api_schema.document_query_parameters",
         "povertyplan.api_schema.names_not_labels",
+        "povertyplan.api_schema.nullable_references_have_a_type",
     ],
 }
 
