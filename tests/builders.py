@@ -17,6 +17,9 @@ from households.template import COLUMN_KEYS, COLUMNS
 
 RURAL = "09625"  # Xã Phú Cường, Ba Vì (legacy structure)
 URBAN = "00001"  # Phường Phúc Xá, Ba Đình (legacy structure)
+# Incomes per person per month (đồng) under Decree 07/2021's lines (1.5 M rural, 2 M urban).
+POOR_URBAN = POOR_RURAL = 1_000_000
+ABOVE = 5_000_000  # above every line
 
 
 def review_row(code, commune=RURAL, year=2023, income=1_200_000, deprivations=3, **overrides) -> dict:

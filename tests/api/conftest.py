@@ -19,7 +19,7 @@ from households.accounts import issue_api_token
 from households.importer import import_reviews
 from households.models import AdministrativeUnit, Area, Role, Structure, UnitKind, UnitLevel, UnitYear, User
 from reports.recompute import recompute_progress
-from tests.builders import csv_file, review_row
+from tests.builders import ABOVE, POOR_RURAL, POOR_URBAN, csv_file, review_row
 
 LEGACY_START, LEGACY_END = datetime.date(2008, 8, 1), datetime.date(2025, 6, 30)
 
@@ -62,9 +62,6 @@ def units(db):
         "09625": _unit("09625", "Xã Phú Cường", UnitLevel.COMMUNE, UnitKind.COMMUNE, ba_vi, Area.RURAL),
         "09628": _unit("09628", "Xã Cổ Đô", UnitLevel.COMMUNE, UnitKind.COMMUNE, ba_vi, Area.RURAL),
     }
-
-
-POOR_URBAN, POOR_RURAL, ABOVE = 1_000_000, 1_000_000, 5_000_000
 
 
 def city_rows() -> list[dict]:

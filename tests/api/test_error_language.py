@@ -11,7 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
-from tests.api.conftest import assert_error
+from tests.api.checks import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from households.importer import import_reviews
 from households.models import AdministrativeUnit, Area, Structure, UnitKind, UnitLevel, UnitYear
 from reports.datapackage import UNIT_COLUMNS
 from reports.recompute import recompute_progress
-from tests.api.conftest import ABOVE, csv_file, review_row
+from tests.builders import ABOVE, csv_file, review_row
 
 pytestmark = pytest.mark.django_db
 INDICATORS, PROGRESS = "/api/v1/indicators/", "/api/v1/progress/"

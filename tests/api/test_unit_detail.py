@@ -10,7 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from households.models import AdministrativeUnit, Area, Structure, UnitKind, UnitLevel
-from tests.api.conftest import assert_error
+from tests.api.checks import assert_error
 
 pytestmark = pytest.mark.django_db
 REFORM_START = datetime.date(2025, 7, 1)
