@@ -28,7 +28,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from households import uploads
-from households.filters import ID_BOUNDS, YEAR_BOUNDS, HouseholdFilterSet, IntegerFilter
+from households.filters import HouseholdFilterSet
 from households.models import (
     UNIT_CODE_PATTERN,
     AdministrativeUnit,
@@ -59,6 +59,7 @@ from households.services import ReviewConflict, ReviewInput, review_version, sav
 from households.visibility import can_write
 from povertyplan.api_errors import ApiError, PreconditionFailed, PreconditionRequired, error_responses
 from povertyplan.api_pagination import BoundedCursorPagination
+from povertyplan.filters import ID_BOUNDS, YEAR_BOUNDS, IntegerFilter
 
 # ---------------------------------------------------------------------------------------------
 # Permissions

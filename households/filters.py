@@ -14,11 +14,11 @@ import django_filters
 from django import forms
 from django.db.models import CharField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from unidecode import unidecode
 
 from households.models import Household, Movement, PovertyClass, Review
 from households.visibility import visible_communes
+from povertyplan.filters import YEAR_BOUNDS, IntegerFilter
 
 # Combining marks (text typed in decomposed form) are dropped; they carry tones and modifiers.
 _COMBINING = "".join(chr(c) for c in range(0x0300, 0x0370))
@@ -139,36 +139,6 @@ def _communes(request):
     if request is None:
         return visible_communes(None)
     return visible_communes(request.user).select_related("parent").order_by("structure", "name")
-
-
-class IntegerFilter(django_filters.NumberFilter):
-    """A whole number within its bounds (NumberFilter takes any decimal, and 1e200 overflows the
-    database's integer); the API's schema says so, bounds included."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        schema = {
-            "type": "integer",
-            "minimum": self.extra.get("min_value"),
-            "maximum": self.extra.get("max_value"),
-            "description": str(self.extra.get("help_text") or self.label or ""),
-        }
-        extend_schema_field({key: value for key, value in schema.items() if value not in (None, "")})(self)
-
-
-class TrueFalseFilter(django_filters.TypedChoiceFilter):
-    """`true` or `false` and nothing else: django-filter's BooleanFilter ignores any other value,
-    so a typo would silently return everything."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, choices=[("true", "true"), ("false", "false")], coerce=lambda v: v == "true", **kwargs)
-        extend_schema_field({"type": "boolean", "description": str(self.extra.get("help_text") or "")})(self)
-
-
-YEAR_BOUNDS = {"min_value": 2000, "max_value": 2100}
-ID_BOUNDS = {"min_value": 1, "max_value": 2**63 - 1}
 
 
 class HouseholdFilterSet(django_filters.FilterSet):

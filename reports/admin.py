@@ -6,7 +6,7 @@ django-celery-beat's *Periodic tasks*.
 
 from django.contrib import admin
 
-from households.admin import ReadOnlyAdmin
+from povertyplan.admin import ReadOnlyAdmin
 from reports.models import RecomputeRun
 
 

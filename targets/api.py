@@ -7,8 +7,8 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from households.filters import YEAR_BOUNDS, IntegerFilter, TrueFalseFilter
 from povertyplan.api_errors import error_responses
+from povertyplan.filters import YEAR_BOUNDS, IntegerFilter, TrueFalseFilter
 from targets.models import Indicator, ObjectiveGroup, Plan, Target, TargetKind, TaskGroup
 from targets.serializers import PlanSerializer, TargetSerializer
 
