@@ -437,7 +437,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filter_backends: list = []
 
     def get_queryset(self):
-        return uploads.jobs_visible_to(self.request.user)
+        return ImportJob.objects.visible_to(self.request.user)
 
     @extend_schema(
         summary="Nhập tệp rà soát / import a review file",

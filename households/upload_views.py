@@ -1,6 +1,6 @@
 """Upload, preview, confirm and download pages: thin adapters over households.uploads.
 
-A job is looked up through `jobs_visible_to(request.user)`: another officer's job answers 404.
+A job is looked up through `ImportJob.objects.visible_to(request.user)`: another officer's job answers 404.
 Downloads start from `Household.objects.visible_to(request.user)` and the household list's
 FilterSet, so an export never holds a household outside the officer's unit.
 """
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from households import exports, uploads
 from households.filters import HouseholdFilterSet
-from households.models import Household, JobStage, JobStatus, Movement, PovertyClass
+from households.models import Household, ImportJob, JobStage, JobStatus, Movement, PovertyClass
 from households.template import COLUMNS
 from households.visibility import can_write, year_refusal
 
@@ -42,7 +42,7 @@ class UploadForm(forms.Form):
 
 
 def _job(request, job_pk: int):
-    return get_object_or_404(uploads.jobs_visible_to(request.user).select_related("user", "unit"), pk=job_pk)
+    return get_object_or_404(ImportJob.objects.visible_to(request.user).select_related("user", "unit"), pk=job_pk)
 
 
 @login_required
@@ -58,7 +58,7 @@ def upload(request):
             form.add_error("file", error)
         else:
             return redirect("households:import_job", job_pk=job.pk)
-    recent = uploads.jobs_visible_to(request.user).filter(user=request.user)[:5]
+    recent = ImportJob.objects.visible_to(request.user).filter(user=request.user)[:5]
     return render(
         request,
         "households/upload.html",
@@ -83,7 +83,7 @@ def _offered_year(user) -> int:
 
 @login_required
 def job_list(request):
-    jobs = uploads.jobs_visible_to(request.user).select_related("user", "unit")
+    jobs = ImportJob.objects.visible_to(request.user).select_related("user", "unit")
     page = Paginator(jobs, 25).get_page(request.GET.get("page"))
     return render(request, "households/upload_jobs.html", {"page": page})
 

@@ -40,7 +40,7 @@ from households.models import (
     JobStatus,
     ReviewState,
 )
-from households.visibility import can_write, is_administrator
+from households.visibility import can_write
 
 logger = logging.getLogger(__name__)
 
@@ -70,15 +70,6 @@ def _progress_path(job: ImportJob) -> Path:
 
 # ---------------------------------------------------------------------------------------------
 # Jobs: visibility and the services behind the upload pages
-
-
-def jobs_visible_to(user):
-    """The uploader sees their jobs; an administrator sees every job."""
-    if is_administrator(user):
-        return ImportJob.objects.all()
-    if not user.is_authenticated:
-        return ImportJob.objects.none()
-    return ImportJob.objects.filter(user=user)
 
 
 def start_upload(
@@ -171,7 +162,7 @@ def discard(*, user, job: ImportJob) -> ImportJob:
 
 
 def _check_owner(user, job: ImportJob) -> None:
-    if not jobs_visible_to(user).filter(pk=job.pk).exists():
+    if not ImportJob.objects.visible_to(user).filter(pk=job.pk).exists():
         raise PermissionDenied(_("Lượt nhập này không phải của bạn."))
 
 

@@ -11,7 +11,8 @@ now reviewed there. An officer also keeps reading the households whose reviews w
 their own communes, after those households moved on (a district officer keeps its district's
 history once its communes' households are reviewed by the 2025 communes). City leaders, the city
 officer and administrators see the city; anybody else (anonymous, inactive, no role or no unit)
-sees nothing. Who may do what is decided by the User's properties (households.models.User).
+sees nothing. Upload jobs are their uploader's (`ImportJob.objects.visible_to`). Who may do what
+is decided by the User's properties (households.models.User).
 """
 
 from __future__ import annotations
@@ -68,6 +69,14 @@ def visible_households(queryset: QuerySet, user) -> QuerySet:
         return queryset.none()
     recorded = Review.objects.filter(own).values("household_id")
     return queryset.filter(scope | Q(pk__in=recorded))
+
+
+def visible_import_jobs(queryset: QuerySet, user) -> QuerySet:
+    """An upload is its uploader's (it may hold households of several communes, checked row by row
+    when imported): the uploader sees their jobs, an administrator every job, nobody else any."""
+    if not _signed_in(user):
+        return queryset.none()
+    return queryset if user.is_administrator else queryset.filter(user=user)
 
 
 def visible_communes(user) -> QuerySet:

@@ -12,6 +12,7 @@ Sources: docs/poverty-rules.md, docs/review-cycle.md, docs/admin-units.md.
 
 from households.models.jobs import (
     ImportJob,
+    ImportJobQuerySet,
     JobStage,
     JobStatus,
     ReviewTransition,
@@ -65,6 +66,7 @@ from households.models.users import (
 )
 
 __all__ = [
+    "ImportJobQuerySet",
     "UnitLevel",
     "UnitKind",
     "Area",

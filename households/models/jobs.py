@@ -23,6 +23,13 @@ class JobStatus(models.TextChoices):
     DISCARDED = "discarded", _("Đã hủy")
 
 
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ImportJobQuerySet:
+        from households.visibility import visible_import_jobs
+
+        return visible_import_jobs(self, user)
+
+
 class ImportJob(models.Model):
     """An uploaded review file on its way through preview (dry run) and import.
 
@@ -53,6 +60,8 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
     finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lượt nhập tệp")
