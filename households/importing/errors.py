@@ -1,8 +1,15 @@
-"""What a refused file says: row-numbered messages in Vietnamese (docs/import.md)."""
+"""What a refused file says: row-numbered messages (docs/import.md).
+
+Every message is Vietnamese with its English in locale/en, rendered in the language active when
+it is produced (the request's, or for a background job the uploader's: households.uploads). A
+column is named by its header in the template, which is Vietnamese in either language.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 from households.template import LABELS
 
@@ -17,9 +24,14 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"Dòng {self.row}" if self.row else "Tệp"
-        column = f", cột «{LABELS.get(self.column, self.column)}»" if self.column else ""
-        return f"{where}{column}: {self.message}"
+        values = {"row": self.row, "column": LABELS.get(self.column, self.column), "message": self.message}
+        if self.row and self.column:
+            return _("Dòng %(row)s, cột «%(column)s»: %(message)s") % values
+        if self.row:
+            return _("Dòng %(row)s: %(message)s") % values
+        if self.column:
+            return _("Tệp, cột «%(column)s»: %(message)s") % values
+        return _("Tệp: %(message)s") % values
 
 
 class ImportRefused(Exception):
@@ -53,7 +65,9 @@ def summarise(errors: list[RowError]) -> list[str]:
         if len(rows) == 1 or 0 in rows:
             lines += [str(RowError(row, column, message)) for row in rows]
             continue
-        where = f"{len(rows)} dòng ({_rows(rows)})"
-        label = f", cột «{LABELS.get(column, column)}»" if column else ""
-        lines.append(f"{where}{label}: {message}")
+        values = {"count": len(rows), "rows": _rows(rows), "column": LABELS.get(column, column), "message": message}
+        if column:
+            lines.append(_("%(count)s dòng (%(rows)s), cột «%(column)s»: %(message)s") % values)
+        else:
+            lines.append(_("%(count)s dòng (%(rows)s): %(message)s") % values)
     return lines

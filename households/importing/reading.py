@@ -9,7 +9,7 @@ before the work grows: a workbook's parts are checked in the zip directory (unco
 compression ratio, the shared strings that openpyxl loads whole, the sheet's declared
 dimension) before openpyxl opens it, and rows (empty ones included), columns and characters per
 cell are counted as the rows stream. The first limit crossed refuses the whole file with a
-Vietnamese message naming the limit.
+message naming the limit (Vietnamese, or English when that is the active language).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import IO
 
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from households.importing.errors import ImportRefused, RowError
 
@@ -53,17 +55,12 @@ def _refused(message: str, row: int = 0) -> ImportRefused:
 
 
 def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
+    """Thousands grouped as the active language writes them: 300.000, or 300,000 in English."""
+    return number_format(value, force_grouping=True)
 
 
 def _megabytes(size: int) -> str:
     return _number(size // (1024 * 1024))
-
-
-_NOT_UTF8 = (
-    "Tệp CSV phải được lưu với mã hóa UTF-8 (trong Excel: Lưu thành → «CSV UTF-8 (Comma delimited)»); "
-    "hoặc tải lên tệp .xlsx."
-)
 
 
 def read_rows(
@@ -77,7 +74,7 @@ def read_rows(
     elif name.endswith(".csv"):
         rows = _read_csv(source)
     else:
-        raise _refused("Chỉ nhận tệp .xlsx hoặc .csv.")
+        raise _refused(_("Chỉ nhận tệp .xlsx hoặc .csv."))
     yield from _bounded(rows, limits)
 
 
@@ -85,20 +82,26 @@ def _bounded(rows: Iterator[tuple[int, list]], limits: Limits) -> Iterator[tuple
     for number, cells in rows:
         if number > limits.rows:
             raise _refused(
-                f"Tệp có hơn {_number(limits.rows)} dòng (kể cả dòng trống), vượt giới hạn; "
-                "hãy chia thành nhiều tệp nhỏ hơn."
+                _("Tệp có hơn %(rows)s dòng (kể cả dòng trống), vượt giới hạn; hãy chia thành nhiều tệp nhỏ hơn.")
+                % {"rows": _number(limits.rows)}
             )
         while cells and cells[-1] in (None, ""):
             cells.pop()  # trailing empty cells: a sheet's declared width, or separators
         if len(cells) > limits.columns:
-            raise _refused(f"Dòng {number} có {_number(len(cells))} cột, vượt giới hạn {limits.columns} cột.", number)
+            values = {"row": number, "columns": _number(len(cells)), "limit": limits.columns}
+            raise _refused(_("Dòng %(row)s có %(columns)s cột, vượt giới hạn %(limit)s cột.") % values, number)
         for column, cell in enumerate(cells, start=1):
             if isinstance(cell, str) and len(cell) > limits.cell_chars:
-                raise _refused(
-                    f"Ô ở dòng {number}, cột {column} dài {_number(len(cell))} ký tự, "
-                    f"vượt giới hạn {_number(limits.cell_chars)} ký tự của một ô.",
-                    number,
+                values = {
+                    "row": number,
+                    "column": column,
+                    "chars": _number(len(cell)),
+                    "limit": _number(limits.cell_chars),
+                }
+                message = _(
+                    "Ô ở dòng %(row)s, cột %(column)s dài %(chars)s ký tự, vượt giới hạn %(limit)s ký tự của một ô."
                 )
+                raise _refused(message % values, number)
         yield number, cells
 
 
@@ -118,15 +121,26 @@ def check_workbook(source, limits: Limits) -> None:
             parts = archive.infolist()
             for part in parts:
                 if part.file_size > limits.part_bytes:
+                    values = {
+                        "part": part.filename,
+                        "size": _megabytes(part.file_size),
+                        "limit": _megabytes(limits.part_bytes),
+                    }
                     raise _refused(
-                        f"Phần «{part.filename}» của tệp Excel giải nén ra {_megabytes(part.file_size)} MB, "
-                        f"vượt giới hạn {_megabytes(limits.part_bytes)} MB."
+                        _("Phần «%(part)s» của tệp Excel giải nén ra %(size)s MB, vượt giới hạn %(limit)s MB.") % values
                     )
                 if part.file_size > 1024 * 1024 and part.file_size > limits.ratio * max(part.compress_size, 1):
+                    values = {
+                        "part": part.filename,
+                        "ratio": _number(part.file_size // max(part.compress_size, 1)),
+                        "limit": limits.ratio,
+                    }
                     raise _refused(
-                        f"Phần «{part.filename}» của tệp Excel nén với tỷ lệ "
-                        f"{_number(part.file_size // max(part.compress_size, 1))}:1, vượt giới hạn {limits.ratio}:1 "
-                        "(tệp có thể bị làm giả)."
+                        _(
+                            "Phần «%(part)s» của tệp Excel nén với tỷ lệ %(ratio)s:1, vượt giới hạn %(limit)s:1 "
+                            "(tệp có thể bị làm giả)."
+                        )
+                        % values
                     )
             names = {part.filename: part for part in parts}
             shared = names.get("xl/sharedStrings.xml")
@@ -136,7 +150,7 @@ def check_workbook(source, limits: Limits) -> None:
             if sheets:
                 _check_dimension(archive, sheets[0][1], limits)
     except zipfile.BadZipFile as exc:
-        raise _refused("Không đọc được tệp Excel (tệp .xlsx hỏng hoặc không phải .xlsx).") from exc
+        raise _refused(_("Không đọc được tệp Excel (tệp .xlsx hỏng hoặc không phải .xlsx).")) from exc
     finally:
         if hasattr(source, "seek"):
             source.seek(0)
@@ -144,9 +158,9 @@ def check_workbook(source, limits: Limits) -> None:
 
 def _check_shared_strings(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limits: Limits) -> None:
     if part.file_size > limits.shared_strings_bytes:
+        values = {"size": _megabytes(part.file_size), "limit": _megabytes(limits.shared_strings_bytes)}
         raise _refused(
-            f"Bảng chuỗi dùng chung của tệp Excel giải nén ra {_megabytes(part.file_size)} MB, "
-            f"vượt giới hạn {_megabytes(limits.shared_strings_bytes)} MB."
+            _("Bảng chuỗi dùng chung của tệp Excel giải nén ra %(size)s MB, vượt giới hạn %(limit)s MB.") % values
         )
     count, tail = 0, b""
     with archive.open(part) as stream:
@@ -155,7 +169,10 @@ def _check_shared_strings(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limit
             count += len(_SHARED_STRING.findall(data)) - len(_SHARED_STRING.findall(tail))
             tail = data[-8:]
             if count > limits.shared_strings:
-                raise _refused(f"Tệp Excel có hơn {_number(limits.shared_strings)} chuỗi dùng chung, vượt giới hạn.")
+                raise _refused(
+                    _("Tệp Excel có hơn %(count)s chuỗi dùng chung, vượt giới hạn.")
+                    % {"count": _number(limits.shared_strings)}
+                )
 
 
 def _check_dimension(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
@@ -169,9 +186,19 @@ def _check_dimension(archive: zipfile.ZipFile, name: str, limits: Limits) -> Non
     for letter in letters:
         last_column = last_column * 26 + ord(letter) - ord("A") + 1
     if last_row > limits.rows or last_column > limits.columns:
+        values = {
+            "cell": f"{letters}{last_row}",
+            "rows": _number(last_row),
+            "columns": _number(last_column),
+            "row_limit": _number(limits.rows),
+            "column_limit": limits.columns,
+        }
         raise _refused(
-            f"Trang tính khai báo vùng dữ liệu đến ô {letters}{last_row} ({_number(last_row)} dòng, "
-            f"{_number(last_column)} cột), vượt giới hạn {_number(limits.rows)} dòng, {limits.columns} cột."
+            _(
+                "Trang tính khai báo vùng dữ liệu đến ô %(cell)s (%(rows)s dòng, %(columns)s cột), vượt giới hạn "
+                "%(row_limit)s dòng, %(column_limit)s cột."
+            )
+            % values
         )
 
 
@@ -182,7 +209,7 @@ def _read_xlsx(source, limits: Limits) -> Iterator[tuple[int, list]]:
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same answer to the user
-        raise _refused(f"Không đọc được tệp Excel ({exc.__class__.__name__}).") from exc
+        raise _refused(_("Không đọc được tệp Excel (%(error)s).") % {"error": exc.__class__.__name__}) from exc
     try:
         sheet = workbook.worksheets[0]
         # The declared dimension was checked above; rows are not padded to it.
@@ -223,7 +250,11 @@ def _csv_lines(text) -> Iterator[tuple[int, list]]:
         lines = itertools.chain([first_line], text) if first_line else iter(())
         yield from enumerate(csv.reader(lines, delimiter=delimiter), start=1)
     except UnicodeDecodeError as exc:
-        raise ImportRefused([RowError(0, "", _NOT_UTF8)]) from exc
+        message = _(
+            "Tệp CSV phải được lưu với mã hóa UTF-8 (trong Excel: Lưu thành → «CSV UTF-8 (Comma delimited)»); "
+            "hoặc tải lên tệp .xlsx."
+        )
+        raise ImportRefused([RowError(0, "", message)]) from exc
     except csv.Error as exc:
         # The csv module refuses a field over its own limit (131,072 characters) before we see it.
-        raise _refused(f"Tệp CSV có một ô quá dài hoặc sai định dạng ({exc}).") from exc
+        raise _refused(_("Tệp CSV có một ô quá dài hoặc sai định dạng (%(error)s).") % {"error": exc}) from exc

@@ -33,13 +33,14 @@ from typing import IO
 
 from django.db import connection, transaction
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from households import poverty
 from households.importing.carried import split_carried
 from households.importing.errors import MAX_ERRORS, ImportRefused, RowError
 from households.importing.movements import settle_movements
 from households.importing.reading import read_rows
-from households.importing.rows import ParsedRow, iter_parsed
+from households.importing.rows import ParsedRow, iter_parsed, no_rows_message, stopped_message
 from households.importing.writers import Batch, Resolved, make_writer
 from households.messages import review_problem_message
 from households.models import (
@@ -108,13 +109,17 @@ class ImportResult:
         }
 
     def notes(self) -> list[str]:
-        """What was skipped, in Vietnamese, for the preview, the result and the API."""
+        """What was skipped, for the preview, the result and the API, in the active language."""
         notes = [
-            f"{number} hộ chưa rà soát năm {year}: số liệu chép từ năm {source} chưa sửa, không ghi."
+            _("%(count)s hộ chưa rà soát năm %(year)s: số liệu chép từ năm %(source)s chưa sửa, không ghi.")
+            % {"count": number, "year": year, "source": source}
             for (year, source), number in sorted(self.carried.items())
         ]
         if self.rows_unreviewed:
-            notes.append(f"{self.rows_unreviewed} dòng chưa có số liệu rà soát (thu nhập, điểm B1, chỉ số), không ghi.")
+            notes.append(
+                _("%(count)s dòng chưa có số liệu rà soát (thu nhập, điểm B1, chỉ số), không ghi.")
+                % {"count": self.rows_unreviewed}
+            )
         return notes
 
 
@@ -155,12 +160,16 @@ class _Lookups:
 
     def not_of_year(self, code: str, year: int) -> str:
         """The message for a commune code that names no commune of `year`'s structure."""
-        message = f"mã «{code}» không phải xã/phường của năm {year}"
+        message = _("mã «%(code)s» không phải xã/phường của năm %(year)s") % {"code": code, "year": year}
         if structure_for_year(year) == Structure.REFORM_2025:
             old = self.communes.get((code, Structure.LEGACY))
             new = old and self.map.primary_successor(old.pk)
             if new is not None:
-                message += f" ({old.name} thuộc {new.name}, mã {new.code}, từ 1/7/2025)"
+                message += _(" (%(old)s thuộc %(new)s, mã %(code)s, từ 1/7/2025)") % {
+                    "old": old.name,
+                    "new": new.name,
+                    "code": new.code,
+                }
         return message
 
     def lines(self, standard: PovertyStandard, area: str) -> poverty.Lines:
@@ -183,21 +192,26 @@ class _FileChecks:
         key = (row.household_code, row.year)
         first = self.first_seen.get(key)
         if first is not None:
-            message = f"hộ «{row.household_code}» năm {row.year} đã có ở dòng {first}"
+            values = {"code": row.household_code, "year": row.year, "row": first}
+            message = _("hộ «%(code)s» năm %(year)s đã có ở dòng %(row)s") % values
             return None, RowError(row.row, "household_code", message)
         self.first_seen[key] = row.row
         try:
             standard = lookups.standard_for(row.year, row.review_type, row.review_date)
         except poverty.AmbiguousStandard as error:
             first, second = error.standards
-            message = f"hai chuẩn nghèo «{first}» và «{second}» cùng áp dụng; cần sửa chuẩn nghèo"
+            message = _("hai chuẩn nghèo «%(first)s» và «%(second)s» cùng áp dụng; cần sửa chuẩn nghèo") % {
+                "first": first,
+                "second": second,
+            }
             return None, RowError(row.row, "year", message)
         if standard is None:
             if row.review_type == "regular":
                 day = (row.review_date or datetime.date(row.year, 12, 31)).strftime("%d/%m/%Y")
-                message = f"không có chuẩn nghèo áp dụng cho rà soát thường xuyên ngày {day}"
+                message = _("không có chuẩn nghèo áp dụng cho rà soát thường xuyên ngày %(day)s") % {"day": day}
                 return None, RowError(row.row, "review_date", message)
-            return None, RowError(row.row, "year", f"năm {row.year} không có chuẩn nghèo áp dụng")
+            message = _("năm %(year)s không có chuẩn nghèo áp dụng") % {"year": row.year}
+            return None, RowError(row.row, "year", message)
         refusal = lookups.refusal(row.year)
         if refusal:
             return None, RowError(row.row, "year", refusal)
@@ -205,7 +219,8 @@ class _FileChecks:
         if commune is None:
             return None, RowError(row.row, "commune_code", lookups.not_of_year(row.commune_code, row.year))
         if lookups.allowed_commune_ids is not None and commune.pk not in lookups.allowed_commune_ids:
-            return None, RowError(row.row, "commune_code", f"{commune.name} không thuộc phạm vi của bạn")
+            message = _("%(commune)s không thuộc phạm vi của bạn") % {"commune": commune.name}
+            return None, RowError(row.row, "commune_code", message)
         lines = lookups.lines(standard, commune.area)
         indicator_count = standard.size
         problems = poverty.review_problems(
@@ -335,14 +350,14 @@ def _run(rows, *, user, state: str, dry_run: bool, progress, result: ImportResul
                 batch.append(item)
         errors.extend(row_errors)
         if len(errors) >= MAX_ERRORS:
-            errors.append(RowError(0, "", f"Dừng kiểm tra sau {MAX_ERRORS} lỗi."))
+            errors.append(RowError(0, "", stopped_message()))
             break
         if len(batch) >= BATCH_SIZE:
             flush()
     if len(errors) < MAX_ERRORS:
         flush()
     if not errors and processed == 0:
-        errors.append(RowError(0, "", "Tệp không có dòng dữ liệu nào."))
+        errors.append(RowError(0, "", no_rows_message()))
     if errors:
         raise ImportRefused(errors)
     # Parsed rows kept their own count for the errors; the result counts the valid rows.

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
+
 from households.importing.errors import MAX_ERRORS, ImportRefused, RowError
 from households.messages import review_problem_message
 from households.models import Sex
@@ -70,20 +72,20 @@ def _flag(value) -> bool:
     text = _text(value)
     if text in _FLAGS:
         return _FLAGS[text]
-    raise ValueError("phải là 0 hoặc 1")
+    raise ValueError(_("phải là 0 hoặc 1"))
 
 
 def _problem(raw, exc: ValueError) -> str:
     """A cell's problem in the officer's words: an empty cell says it is empty (not «» …)."""
     text = _text(raw)
-    return f"ô trống: {exc}" if text == "" else f"«{text}» {exc}"
+    return _("ô trống: %(problem)s") % {"problem": exc} if text == "" else f"«{text}» {exc}"
 
 
 def _integer(value) -> int:
     text = _text(value)
     # str.isdecimal() is exactly the regex \d+ on a non-empty string (Unicode decimal digits).
     if not text.isdecimal():
-        raise ValueError("phải là số nguyên")
+        raise ValueError(_("phải là số nguyên"))
     return int(text)
 
 
@@ -110,11 +112,11 @@ def read_amount(value) -> Decimal | None:
         try:
             number = Decimal(text)
         except InvalidOperation as exc:
-            raise ValueError("phải là một số") from exc
+            raise ValueError(_("phải là một số")) from exc
     if not number.is_finite():
-        raise ValueError("phải là một số")
+        raise ValueError(_("phải là một số"))
     if number < 0:
-        raise ValueError("không được âm")
+        raise ValueError(_("không được âm"))
     return number
 
 
@@ -125,7 +127,7 @@ _SEXES.update({"nu": Sex.FEMALE, "female": Sex.FEMALE})
 def _sex(value) -> str:
     sex = _SEXES.get(_text(value).lower())
     if sex is None:
-        raise ValueError("phải là Nam hoặc Nữ (M/F)")
+        raise ValueError(_("phải là Nam hoặc Nữ (M/F)"))
     return sex
 
 
@@ -146,7 +148,7 @@ def _date_text(text: str) -> datetime.date:
             return datetime.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValueError("phải là ngày dạng dd/mm/yyyy hoặc yyyy-mm-dd")
+    raise ValueError(_("phải là ngày dạng dd/mm/yyyy hoặc yyyy-mm-dd"))
 
 
 _REVIEW_TYPES = {fold(key): key for key in REVIEW_TYPE_WORDS} | {
@@ -161,14 +163,14 @@ def _review_type(value) -> str:
         return "periodic"
     review_type = _REVIEW_TYPES.get(fold(text))
     if review_type is None:
-        raise ValueError("phải là «định kỳ» hoặc «thường xuyên» (periodic/regular)")
+        raise ValueError(_("phải là «định kỳ» hoặc «thường xuyên» (periodic/regular)"))
     return review_type
 
 
 def _commune_code(value) -> str:
     text = _text(value)
     if not (text.isdecimal() and len(text) <= 5):
-        raise ValueError("phải là mã GSO 5 chữ số")
+        raise ValueError(_("phải là mã GSO 5 chữ số"))
     return text.zfill(5)
 
 
@@ -216,7 +218,7 @@ def parse_row(number: int, values: dict[str, object]) -> tuple[ParsedRow | None,
     for key, parser in _FIELD_PARSERS.items():
         raw = values.get(key)
         if key in _MUST_NOT_BE_BLANK and _text(raw) == "":
-            errors.append(RowError(number, key, "không được để trống"))
+            errors.append(RowError(number, key, _("không được để trống")))
             continue
         try:
             parsed[key] = parser(raw)
@@ -235,18 +237,19 @@ def parse_row(number: int, values: dict[str, object]) -> tuple[ParsedRow | None,
     code = _text(values.get("household_code"))
     head_name = _text(values.get("head_name"))
     if not code:
-        errors.append(RowError(number, "household_code", "không được để trống"))
+        errors.append(RowError(number, "household_code", _("không được để trống")))
     elif len(code) > 40:
-        errors.append(RowError(number, "household_code", "dài quá 40 ký tự"))
+        errors.append(RowError(number, "household_code", _("dài quá %(limit)s ký tự") % {"limit": 40}))
     if not head_name:
-        errors.append(RowError(number, "head_name", "không được để trống"))
+        errors.append(RowError(number, "head_name", _("không được để trống")))
     if parsed.get("members") == 0:
-        errors.append(RowError(number, "members", "phải từ 1 trở lên"))
+        errors.append(RowError(number, "members", _("phải từ 1 trở lên")))
     if "income_per_capita" in parsed and parsed["income_per_capita"] is None and parsed.get("b1_score") is None:
         message = review_problem_message(ReviewProblem.NO_INCOME, standard="", indicators=0)
         errors.append(RowError(number, "income_per_capita", message))
     if source_year is not None and parsed.get("year") is not None and source_year > parsed["year"]:
-        errors.append(RowError(number, "source_year", f"{source_year} không được sau năm rà soát {parsed['year']}"))
+        message = _("%(source)s không được sau năm rà soát %(year)s") % {"source": source_year, "year": parsed["year"]}
+        errors.append(RowError(number, "source_year", message))
     if errors:
         return None, errors
     return (
@@ -294,11 +297,11 @@ def iter_parsed(rows: Iterable[tuple[int, list]]) -> Iterator[tuple[ParsedRow | 
             header_row = number
             break
     if header is None:
-        raise ImportRefused([RowError(0, "", "Tệp không có dữ liệu.")])
+        raise ImportRefused([RowError(0, "", _("Tệp không có dữ liệu."))])
     missing = [key for key in REQUIRED_KEYS if key not in header]
     if missing:
         names = ", ".join(f"«{LABELS[key]}» ({key})" for key in missing)
-        raise ImportRefused([RowError(header_row, "", f"Thiếu cột bắt buộc: {names}.")])
+        raise ImportRefused([RowError(header_row, "", _("Thiếu cột bắt buộc: %(columns)s.") % {"columns": names})])
     positions = [(index, key) for index, key in enumerate(header) if key]
     width = max(index for index, _ in positions) + 1
     for number, cells in iterator:
@@ -308,6 +311,14 @@ def iter_parsed(rows: Iterable[tuple[int, list]]) -> Iterator[tuple[ParsedRow | 
             cells = list(cells) + [None] * (width - len(cells))
         values = {key: cells[index] for index, key in positions}
         yield parse_row(number, values)
+
+
+def stopped_message() -> str:
+    return _("Dừng kiểm tra sau %(count)s lỗi.") % {"count": MAX_ERRORS}
+
+
+def no_rows_message() -> str:
+    return _("Tệp không có dòng dữ liệu nào.")
 
 
 def parse_file(rows: Iterable[tuple[int, list]]) -> tuple[list[ParsedRow], list[RowError]]:
@@ -320,10 +331,10 @@ def parse_file(rows: Iterable[tuple[int, list]]) -> tuple[list[ParsedRow], list[
                 parsed.append(row)
             errors.extend(row_errors)
             if len(errors) >= MAX_ERRORS:
-                errors.append(RowError(0, "", f"Dừng kiểm tra sau {MAX_ERRORS} lỗi."))
+                errors.append(RowError(0, "", stopped_message()))
                 break
     except ImportRefused as refused:
         return [], refused.errors
     if not parsed and not errors:
-        errors.append(RowError(0, "", "Tệp không có dòng dữ liệu nào."))
+        errors.append(RowError(0, "", no_rows_message()))
     return parsed, errors

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from households.importing.errors import ImportRefused, RowError
 from households.importing.reading import read_rows
@@ -60,7 +61,8 @@ def import_unit_totals(source: str | Path | IO[bytes], *, filename: str | None =
             header = [text.lower() for text in texts]
             missing = [key for key in UNIT_TOTAL_KEYS if key not in header]
             if missing:
-                raise ImportRefused([RowError(number, "", f"Thiếu cột bắt buộc: {', '.join(missing)}.")])
+                message = _("Thiếu cột bắt buộc: %(columns)s.") % {"columns": ", ".join(missing)}
+                raise ImportRefused([RowError(number, "", message)])
             continue
         values = dict(zip(header, texts, strict=False))
         try:
@@ -76,21 +78,24 @@ def import_unit_totals(source: str | Path | IO[bytes], *, filename: str | None =
         code = values.get("unit_code", "")
         unit = unit_of_year(units, code, year)
         if unit is None:
-            errors.append(RowError(number, "unit_code", f"mã đơn vị «{code}» không tồn tại trong năm {year}"))
+            message = _("mã đơn vị «%(code)s» không tồn tại trong năm %(year)s") % {"code": code, "year": year}
+            errors.append(RowError(number, "unit_code", message))
             continue
         key = (unit.pk, year)
         if key in wanted:
-            errors.append(RowError(number, "unit_code", f"đơn vị «{code}» năm {year} bị lặp"))
+            errors.append(
+                RowError(number, "unit_code", _("đơn vị «%(code)s» năm %(year)s bị lặp") % {"code": code, "year": year})
+            )
             continue
         wanted[key] = (number, total)
     if header is None:
-        errors.append(RowError(0, "", "Tệp không có dữ liệu."))
+        errors.append(RowError(0, "", _("Tệp không có dữ liệu.")))
     if errors:
         raise ImportRefused(errors)
     result = UnitTotalsResult(rows=len(wanted))
     existing = {(u.unit_id, u.year): u for u in UnitYear.objects.filter(unit_id__in={k[0] for k in wanted})}
     new, changed = [], []
-    for (unit_id, year), (_, total) in wanted.items():
+    for (unit_id, year), (_row, total) in wanted.items():
         current = existing.get((unit_id, year))
         if current is None:
             new.append(UnitYear(unit_id=unit_id, year=year, total_households=total, source=TotalSource.IMPORTED))
