@@ -8,6 +8,10 @@ Files above IMPORT_BACKGROUND_ROWS rows run as a Celery task (households.tasks) 
 job id; the task writes its progress to a small file beside the upload, since the import's own
 transaction hides the job row's updates until it commits.
 
+Messages (row errors, notes) are rendered once, when the job runs, in the uploader's language: the
+job stores the language active when the file was uploaded (or confirmed), and run_job activates it,
+so a Celery worker, outside any request, writes them as the request would have.
+
 Downloads in the same layout live in households.exports.
 """
 
@@ -27,7 +31,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from households.importer import ImportRefused, RowError, import_reviews
@@ -115,6 +119,7 @@ def start_upload(
             file_path=relative,
             stage=stage,
             review_state=review_state,
+            language=_language(),
             rows_total=total,
             background=total > background_threshold() if sync is None else not sync,
         )
@@ -137,6 +142,7 @@ def confirm(*, user, job: ImportJob) -> ImportJob:
     claimed = ImportJob.objects.filter(pk=job.pk, stage=JobStage.PREVIEW, status=JobStatus.SUCCEEDED).update(
         stage=JobStage.IMPORT,
         status=JobStatus.QUEUED,
+        language=_language(),
         rows_done=0,
         errors=[],
         error_rows=[],
@@ -159,6 +165,11 @@ def discard(*, user, job: ImportJob) -> ImportJob:
     job.save(update_fields=["status", "finished_at"])
     _remove_file(job)
     return job
+
+
+def _language() -> str:
+    """The language of the request uploading or confirming a file (Vietnamese outside a request)."""
+    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 def _check_owner(user, job: ImportJob) -> None:
@@ -190,6 +201,12 @@ def run_job(job_id: int) -> None:
     if not claimed:
         return  # a redelivered message, or a discarded job
     job = ImportJob.objects.select_related("user").get(pk=job_id)
+    with translation.override(job.language):
+        _run_claimed(job)
+
+
+def _run_claimed(job: ImportJob) -> None:
+    job_id = job.pk
     dry_run = job.stage == JobStage.PREVIEW
     outcome: dict = {}
     try:
@@ -325,7 +342,8 @@ def clean_stale_jobs(
     count = 0
     for job in stale:
         _remove_file(job)
-        job.status, job.errors = JobStatus.DISCARDED, [_("Bản xem trước quá hạn; hãy tải tệp lên lại.")]
+        with translation.override(job.language):
+            job.status, job.errors = JobStatus.DISCARDED, [_("Bản xem trước quá hạn; hãy tải tệp lên lại.")]
         job.save(update_fields=["status", "errors"])
         count += 1
     # A job run inside a request (not in the background) cannot outlive the request: past
@@ -335,9 +353,10 @@ def clean_stale_jobs(
     )
     for job in dead:
         _remove_file(job)
-    count += dead.update(
-        status=JobStatus.FAILED, finished_at=now, errors=[_("Lượt nhập bị gián đoạn; không có dữ liệu nào được ghi.")]
-    )
+    for language in set(dead.values_list("language", flat=True)):  # each in its uploader's language
+        with translation.override(language):
+            message = _("Lượt nhập bị gián đoạn; không có dữ liệu nào được ghi.")
+        count += dead.filter(language=language).update(status=JobStatus.FAILED, finished_at=now, errors=[message])
     return count + _remove_orphan_files(now=now)
 
 

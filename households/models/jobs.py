@@ -57,6 +57,11 @@ class ImportJob(models.Model):
     review_state = models.CharField(
         _("trạng thái phiếu sau khi nhập"), max_length=10, choices=ReviewState.choices, default=ReviewState.DRAFT
     )
+    # The uploader's language when the file came (or was confirmed): a background job's messages
+    # are written in it, since the worker runs outside any request (households.uploads.run_job).
+    language = models.CharField(
+        _("ngôn ngữ của thông báo"), max_length=10, default="vi", help_text=_("Ngôn ngữ của người tải tệp lên.")
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
     finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
