@@ -409,15 +409,17 @@ class ImportQuerySerializer(serializers.Serializer):
 
 IMPORT_DESCRIPTION = (
     "Tải lên tệp .xlsx/.csv theo mẫu (multipart, trường `file`), qua cùng dịch vụ với trang tải lên. Cả tệp bị từ "
-    "chối nếu có một dòng sai: 400 với danh sách lỗi theo số dòng (tiếng Việt), không ghi gì. Tệp nhỏ được xử lý "
-    "ngay: 201 với tóm tắt; `?dry_run=1`: 200 với bản xem trước, không ghi gì (xác nhận sau bằng "
-    "`POST imports/{id}/confirm/`). Tệp lớn (hơn IMPORT_BACKGROUND_ROWS dòng, mặc định 5.000): 202 với lượt nhập "
-    "chạy nền; hỏi lại `GET imports/{id}/` (header Location) tới khi `status` là succeeded hoặc failed.\n\n"
+    "chối nếu có một dòng sai: 400 với danh sách lỗi theo số dòng (tiếng Việt, hoặc tiếng Anh với "
+    "Accept-Language: en), không ghi gì. Tệp nhỏ được xử lý ngay: 201 với tóm tắt; `?dry_run=1`: 200 với bản xem "
+    "trước, không ghi gì (xác nhận sau bằng `POST imports/{id}/confirm/`). Tệp lớn (hơn IMPORT_BACKGROUND_ROWS "
+    "dòng, mặc định 5.000): 202 với lượt nhập chạy nền; hỏi lại `GET imports/{id}/` (header Location) tới khi "
+    "`status` là succeeded hoặc failed.\n\n"
     "Upload a template .xlsx/.csv (multipart, field `file`) through the same service as the upload page. One bad "
-    "row refuses the whole file: 400 with row-numbered errors (Vietnamese), nothing written. Small files are "
-    "processed at once: 201 with the summary; `?dry_run=1`: 200 with the exact preview, nothing written (confirm it "
-    "later with `POST imports/{id}/confirm/`). Large files (more than IMPORT_BACKGROUND_ROWS rows, default 5,000): "
-    "202 with a background job; poll `GET imports/{id}/` (the Location header) until `status` is succeeded or failed."
+    "row refuses the whole file: 400 with row-numbered errors (Vietnamese, or English with Accept-Language: en), "
+    "nothing written. Small files are processed at once: 201 with the summary; `?dry_run=1`: 200 with the exact "
+    "preview, nothing written (confirm it later with `POST imports/{id}/confirm/`). Large files (more than "
+    "IMPORT_BACKGROUND_ROWS rows, default 5,000): 202 with a background job; poll `GET imports/{id}/` (the Location "
+    "header) until `status` is succeeded or failed."
 )
 
 

@@ -238,7 +238,7 @@ class ImportResultSerializer(serializers.Serializer):
     )
     notes = serializers.ListField(
         child=serializers.CharField(),
-        help_text="Giải thích các dòng bỏ qua (tiếng Việt) / what was skipped, in Vietnamese",
+        help_text="Giải thích các dòng bỏ qua, theo ngôn ngữ của yêu cầu / what was skipped, in the request's language",
     )
     changes = serializers.ListField(
         child=serializers.DictField(),
@@ -261,7 +261,9 @@ class ImportResultSerializer(serializers.Serializer):
 class ImportErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text="Số dòng trong tệp (0: cả tệp) / row number in the file (0: whole file)")
     column = serializers.CharField(help_text="Khóa cột / column key")
-    message = serializers.CharField(help_text="Thông báo tiếng Việt / message, in Vietnamese")
+    message = serializers.CharField(
+        help_text="Thông báo, theo ngôn ngữ của yêu cầu / message, in the request's language (Accept-Language)"
+    )
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
