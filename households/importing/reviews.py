@@ -34,6 +34,7 @@ from typing import IO
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from households import poverty
 from households.importing.carried import split_carried
@@ -111,15 +112,21 @@ class ImportResult:
     def notes(self) -> list[str]:
         """What was skipped, for the preview, the result and the API, in the active language."""
         notes = [
-            _("%(count)s hộ chưa rà soát năm %(year)s: số liệu chép từ năm %(source)s chưa sửa, không ghi.")
+            ngettext(
+                "%(count)s hộ chưa rà soát năm %(year)s: số liệu chép từ năm %(source)s chưa sửa, không ghi.",
+                "%(count)s hộ chưa rà soát năm %(year)s: số liệu chép từ năm %(source)s chưa sửa, không ghi.",
+                number,
+            )
             % {"count": number, "year": year, "source": source}
             for (year, source), number in sorted(self.carried.items())
         ]
         if self.rows_unreviewed:
-            notes.append(
-                _("%(count)s dòng chưa có số liệu rà soát (thu nhập, điểm B1, chỉ số), không ghi.")
-                % {"count": self.rows_unreviewed}
+            message = ngettext(
+                "%(count)s dòng chưa có số liệu rà soát (thu nhập, điểm B1, chỉ số), không ghi.",
+                "%(count)s dòng chưa có số liệu rà soát (thu nhập, điểm B1, chỉ số), không ghi.",
+                self.rows_unreviewed,
             )
+            notes.append(message % {"count": self.rows_unreviewed})
         return notes
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
 from tests.api.checks import assert_error
+from tests.builders import csv_file, review_row
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +130,59 @@ def test_a_throttled_answer_says_when_to_retry_in_the_language_asked(city, clien
     assert all(vietnamese(text) for text in messages(error))
     error = assert_error(client.get("/api/v1/units/", HTTP_ACCEPT_LANGUAGE="en"), 429, "throttled")
     assert re.fullmatch(r"Request was throttled\. Expected available in \d+ seconds\.", error["message"]), error
+
+
+def _bad_import_rows() -> list[dict]:
+    rows = [
+        review_row("HN-00001-90001", "00001", 2024, "nhiều"),
+        review_row("HN-00001-90002", "00001", 2024, 900_000, deprivations=0),
+        review_row("HN-00001-90003", "00001", 2024, 900_000, members=""),
+    ]
+    rows[1]["d01"] = 7
+    return rows
+
+
+def test_a_refused_import_speaks_the_requests_language_down_to_its_rows(city, clients):
+    """The importer's row messages follow Accept-Language like the rest of the answer (they were
+    Vietnamese under an English `message`)."""
+    client = clients["commune_officer"]
+    default = assert_error(
+        client.post("/api/v1/imports/", {"file": csv_file(_bad_import_rows())}), 400, "import_refused"
+    )
+    assert all(vietnamese(text) for text in messages(default)), messages(default)
+    assert (
+        default["details"][0]["message"]
+        == "Dòng 2, cột «Thu nhập bình quân (đồng/người/tháng)»: «nhiều» phải là một số"
+    )
+
+    asked = client.post("/api/v1/imports/", {"file": csv_file(_bad_import_rows())}, HTTP_ACCEPT_LANGUAGE="en")
+    error = assert_error(asked, 400, "import_refused")
+    assert asked["Content-Language"] == "en"
+    assert all(english(text) for text in messages(error)), messages(error)
+    assert [detail["message"] for detail in error["details"]] == [
+        "Row 2, column «Thu nhập bình quân (đồng/người/tháng)»: «nhiều» must be a number",
+        "Row 3, column «D01 Việc làm (0/1)»: «7» must be 0 or 1",
+        "Row 4, column «Số nhân khẩu»: must not be empty",
+    ]
+    # What a client switches on never changes with the language.
+    keys = [(d["row"], d["column"]) for d in error["details"]]
+    assert keys == [(d["row"], d["column"]) for d in default["details"]]
+
+
+def test_a_background_import_keeps_the_uploaders_language_for_its_rows(
+    city, clients, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from households import tasks
+
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    monkeypatch.setattr(tasks.run_import_job, "delay", lambda job_id: None)
+    client = clients["commune_officer"]
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = client.post("/api/v1/imports/", {"file": csv_file(_bad_import_rows())}, HTTP_ACCEPT_LANGUAGE="en")
+    assert queued.status_code == 202, queued.content
+    with translation.override("vi"):  # what the worker runs, outside any request (Vietnamese)
+        tasks.run_import_job(queued.json()["id"])
+    job = client.get(queued["Location"]).json()
+    assert job["status"] == "failed" and len(job["errors"]) == 3
+    assert all(english(error["message"]) for error in job["errors"]), job["errors"]
+    assert job["errors"][2]["message"] == "Row 4, column «Số nhân khẩu»: must not be empty"
