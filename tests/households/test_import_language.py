@@ -5,6 +5,7 @@ writes them in its uploader's language, whatever language the worker runs in."""
 
 import datetime
 import io
+import re
 
 import pytest
 from django.conf import settings as django_settings
@@ -101,6 +102,7 @@ def test_the_english_upload_page_shows_english_row_errors(media):
     assert job.language == "en" and job.status == JobStatus.FAILED
     page = client.get(response.url).content.decode()
     assert "File rejected: 5 errors. No data was written." in page
+    assert re.search(r"·\s+5 rows\s+·", page)
     for line in [
         "3 rows (2–4), column «Số nhân khẩu»: must not be empty",
         f"Row 5, column «{INCOME}»: «abc» must be a number",
@@ -115,6 +117,14 @@ def test_the_english_upload_page_shows_english_row_errors(media):
     page = vietnamese.get(response.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<li>3 dòng (2–4), cột «Số nhân khẩu»: không được để trống</li>" in page
     assert "Row 5" not in page
+
+
+@pytest.mark.django_db
+def test_a_one_row_file_is_one_row_in_english(media):
+    unit = Unit("a")
+    client = english_client(unit)
+    response = upload(client, csv_bytes([review_row(unit.code("H1", unit.commune), unit.commune, income="abc")]))
+    assert re.search(r"·\s+1 row\s+·", client.get(response.url).content.decode())
 
 
 @pytest.mark.django_db
