@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core import signals
 from django.core.cache import cache
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
@@ -111,3 +113,13 @@ def clients(users):
         client.credentials(HTTP_AUTHORIZATION=f"Token {issue_api_token(user)}")
         result[role] = client
     return result
+
+
+@pytest.fixture
+def keep_connection():
+    """As Django's test client does: the WSGI handler must not close the test's connection."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

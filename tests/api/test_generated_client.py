@@ -17,8 +17,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from django.conf import settings
-from django.core import signals
-from django.db import close_old_connections
 from rest_framework.test import APIClient
 
 from households.accounts import issue_api_token
@@ -126,16 +124,6 @@ def test_the_cursor_examples_are_cursors_the_api_accepts(city, clients, name):
 
 
 # --- a generated client ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def keep_connection():
-    """As Django's test client does: the WSGI handler must not close the test's connection."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

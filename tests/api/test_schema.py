@@ -2,9 +2,7 @@
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.management import call_command
-from django.db import close_old_connections
 from django.urls import reverse
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.test import APIClient
@@ -44,16 +42,6 @@ def test_the_docs_page_is_served_offline_from_the_vendored_assets():
     page = APIClient().get("/api/v1/docs/").content.decode()
     assert "drf_spectacular_sidecar/swagger-ui-dist" in page
     assert "cdn." not in page and "unpkg" not in page and "jsdelivr" not in page
-
-
-@pytest.fixture
-def keep_connection():
-    """As Django's test client does: the WSGI handler must not close the test's connection."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 def test_every_operation_answers_generated_requests_without_a_server_error(city, users, keep_connection):
