@@ -301,3 +301,13 @@ def test_the_api_root_lists_the_endpoints_packages_and_schema(city, clients):
     for url in root.values():
         path = url.removeprefix("http://testserver")
         assert clients["administrator"].get(path).status_code == 200, path
+
+
+def test_the_browsable_api_offers_the_portals_login_and_a_signed_in_user_a_way_back(city, users, client):
+    page = client.get("/api/v1/indicators/?year=2024", HTTP_ACCEPT="text/html").content.decode()
+    assert 'href="/accounts/login/?next=/api/v1/indicators/%3Fyear%3D2024"' in page
+    assert "Đăng nhập" in page
+
+    client.force_login(users["city_leader"])
+    page = client.get("/api/v1/", HTTP_ACCEPT="text/html").content.decode()
+    assert "leader" in page and 'href="/"' in page and "/accounts/login/" not in page
