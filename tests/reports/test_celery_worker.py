@@ -59,8 +59,11 @@ def test_a_real_worker_recomputes_and_a_killed_one_leaves_the_previous_snapshot(
         assert first.is_current and values_of(first) == reference_values()
         served = values_of(first)
         # Each shard's task result names its run, its shard and the worker that ran it.
-        shards = TaskResult.objects.filter(task_name="reports.recompute_shard")
-        assert shards.count() == len(recompute.plan_shards(recompute.plan_run(year=None, computed_at=first.started_at)))
+        # (Only this run's: a shard left unacknowledged by a worker killed in an earlier run is
+        # restored by Redis to the next worker, which refuses it for its dead run.)
+        results = TaskResult.objects.filter(task_name="reports.recompute_shard")
+        shards = [result for result in results if json.loads(result.task_args).startswith(f"({first.pk}, ")]
+        assert len(shards) == len(recompute.plan_shards(recompute.plan_run(year=None, computed_at=first.started_at)))
         assert {json.loads(result.task_args) for result in shards} >= {f"({first.pk}, '2008:1')"}
         assert all(result.worker.startswith("test-") and "@" in result.worker for result in shards)
 
