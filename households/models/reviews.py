@@ -138,25 +138,27 @@ class Review(models.Model):
         ]
         indexes = [
             models.Index(fields=["year", "commune"], name="review_year_commune"),
-            # A recompute shard counts its own communes from this index alone (an index-only scan
-            # on PostgreSQL): it reads its share of the index, not pages of every commune's
-            # reviews. It must carry every column reports.recompute.counting's COUNTS read.
+            # A recompute shard counts its own communes from these indexes alone (index-only scans
+            # on PostgreSQL): it reads its share of an index, not pages of every commune's reviews.
+            # They must carry every column reports.recompute.counting reads: the kinds of review
+            # (KIND_COLUMNS) and, for the few approved poor reviews, their details (POOR_DETAILS).
+            models.Index(
+                fields=["commune", "year"],
+                include=["state", "standard", "poverty_class", "movement", "meritorious"],
+                name="review_commune_year_counts",
+            ),
             models.Index(
                 fields=["commune", "year"],
                 include=[
                     "id",
-                    "state",
-                    "standard",
-                    "poverty_class",
-                    "movement",
                     "deprivation_flags",
-                    "meritorious",
                     "social_protection",
                     "no_labour_capacity",
                     "ethnic_minority",
                     "head_sex",
                 ],
-                name="review_commune_year_counts",
+                condition=models.Q(poverty_class=PovertyClass.POOR, state=ReviewState.APPROVED),
+                name="review_poor_details",
             ),
         ]
 

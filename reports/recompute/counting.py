@@ -1,8 +1,10 @@
 """What a recompute counts and the snapshot rows it builds from the counts.
 
 Formulas: docs/progress-method.md. Counts come from grouped SQL over the reviews, grouped by
-(year, commune); districts and the city are sums of their communes, so every level adds up by
-construction. Only approved reviews count in the figures (the officers' workflow); the rest are
+(year, commune) and by the kind of review (`Kind`: its state, class, movement...), each count
+a rule over kinds (`KIND_COUNTS`), plus a second query for the details of the approved poor
+reviews (`POOR_DETAILS`). Districts and the city are sums of their communes, so every level adds
+up by construction. Only approved reviews count in the figures (the officers' workflow); the rest are
 counted as `pending` so pages can mark a figure provisional. Building rows from counts needs no
 query beyond the unit tree and the resident-household totals, read once per run (`Units`).
 
@@ -18,6 +20,7 @@ reviews' own standard, never from a list of years.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,6 +32,7 @@ from households.models import (
     AdministrativeUnit,
     Movement,
     PovertyClass,
+    PovertyStandard,
     Review,
     ReviewState,
     Sex,
@@ -45,31 +49,58 @@ from targets.progress import reduction_rate
 
 DEPRIVATION_SLOTS = 12
 
-APPROVED = Q(state=ReviewState.APPROVED)
-POOR = APPROVED & Q(poverty_class=PovertyClass.POOR)
-COUNTS = {
-    "reviewed_households": APPROVED,
-    "pending": ~APPROVED,
-    # Approved reviews under a standard whose first periodic review is this year (a baseline).
-    "first_year_of_standard": APPROVED & Q(standard__first_year=F("year")),
-    "reclassified": APPROVED & Q(movement=Movement.RECLASSIFIED),
-    "poor": POOR,
-    "near_poor": APPROVED & Q(poverty_class=PovertyClass.NEAR_POOR),
-    "escaped": APPROVED & Q(movement=Movement.ESCAPED_POVERTY),
-    "newly_poor": APPROVED & Q(movement=Movement.NEWLY_POOR),
-    "re_poor": APPROVED & Q(movement=Movement.RE_POOR),
-    "escaped_near_poor": APPROVED & Q(movement=Movement.ESCAPED_NEAR_POVERTY),
-    "newly_near_poor": APPROVED & Q(movement=Movement.NEWLY_NEAR_POOR),
-    "re_near_poor": APPROVED & Q(movement=Movement.RE_NEAR_POOR),
-    "meritorious_poor": POOR & Q(meritorious=True),
+
+@dataclass(frozen=True)
+class Kind:
+    """One combination of the columns most counts read: the grouped query returns how many
+    reviews of each (year, commune) are of each kind, and a count is a rule over kinds."""
+
+    approved: bool
+    poverty_class: str
+    movement: str
+    meritorious: bool
+    #: The review's standard has its first periodic review this year (a baseline).
+    first_year: bool
+
+
+def _approved_in(poverty_class: str, *, meritorious: bool = False) -> Callable[[Kind], bool]:
+    return lambda kind: kind.approved and kind.poverty_class == poverty_class and (kind.meritorious or not meritorious)
+
+
+def _moved(movement: Movement) -> Callable[[Kind], bool]:
+    return lambda kind: kind.approved and kind.movement == movement
+
+
+#: Counts of the reviews of a kind: only approved reviews count in the figures (the rest are pending).
+KIND_COUNTS: dict[str, Callable[[Kind], bool]] = {
+    "reviewed_households": lambda kind: kind.approved,
+    "pending": lambda kind: not kind.approved,
+    "first_year_of_standard": lambda kind: kind.approved and kind.first_year,
+    "reclassified": _moved(Movement.RECLASSIFIED),
+    "poor": _approved_in(PovertyClass.POOR),
+    "near_poor": _approved_in(PovertyClass.NEAR_POOR),
+    "escaped": _moved(Movement.ESCAPED_POVERTY),
+    "newly_poor": _moved(Movement.NEWLY_POOR),
+    "re_poor": _moved(Movement.RE_POOR),
+    "escaped_near_poor": _moved(Movement.ESCAPED_NEAR_POVERTY),
+    "newly_near_poor": _moved(Movement.NEWLY_NEAR_POOR),
+    "re_near_poor": _moved(Movement.RE_NEAR_POOR),
+    "meritorious_poor": _approved_in(PovertyClass.POOR, meritorious=True),
     # QĐ 1362/QĐ-UBND: basically no near-poor household among families of people with meritorious service.
-    "meritorious_near_poor": APPROVED & Q(poverty_class=PovertyClass.NEAR_POOR, meritorious=True),
-    "social_protection_poor": POOR & Q(social_protection=True),
-    "no_labour_poor": POOR & Q(no_labour_capacity=True),
-    "ethnic_minority_poor": POOR & Q(ethnic_minority=True),
-    "female_head_poor": POOR & Q(head_sex=Sex.FEMALE),
-    **{f"deprived_{i + 1}": POOR & Q(**{f"bit_{i + 1}__gt": 0}) for i in range(DEPRIVATION_SLOTS)},
+    "meritorious_near_poor": _approved_in(PovertyClass.NEAR_POOR, meritorious=True),
 }
+KIND_COLUMNS = ["state", "poverty_class", "movement", "meritorious", "standard_id"]
+
+#: Counted among the approved poor reviews only (a percent or two of all), by a second grouped query.
+POOR = Q(poverty_class=PovertyClass.POOR, state=ReviewState.APPROVED)
+POOR_DETAILS = {
+    "social_protection_poor": Q(social_protection=True),
+    "no_labour_poor": Q(no_labour_capacity=True),
+    "ethnic_minority_poor": Q(ethnic_minority=True),
+    "female_head_poor": Q(head_sex=Sex.FEMALE),
+    **{f"deprived_{i + 1}": Q(**{f"bit_{i + 1}__gt": 0}) for i in range(DEPRIVATION_SLOTS)},
+}
+COUNTS = [*KIND_COUNTS, *POOR_DETAILS]
 SUMMED = [name for name in COUNTS if not name.startswith("deprived_")]
 #: Compare the year with the year before: null in a standard's first year.
 MOVEMENTS = ["escaped", "newly_poor", "re_poor", "escaped_near_poor", "newly_near_poor", "re_near_poor"]
@@ -128,21 +159,64 @@ class Coverage:
 
 
 def review_counts(years: Iterable[int], commune_ids: Iterable[int] | None = None):
-    """The grouped query: one row of counts per (year, commune), over some communes only if given."""
+    """The grouped query most counts come from: how many reviews of each kind per (year, commune),
+    over some communes only if given. No per-review condition: PostgreSQL only groups."""
+    return _kinds(_reviews(years, commune_ids), "year", "commune_id")
+
+
+def _reviews(years: Iterable[int], commune_ids: Iterable[int] | None):
     reviews = Review.objects.filter(year__in=list(years))
-    if commune_ids is not None:
-        reviews = reviews.filter(commune_id__in=list(commune_ids))
-    return _grouped(reviews, "year", "commune_id")
+    return reviews if commune_ids is None else reviews.filter(commune_id__in=list(commune_ids))
 
 
-def _grouped(reviews, *group_by: str):
+def _kinds(reviews, *group_by: str):
+    return reviews.values(*group_by, *KIND_COLUMNS).annotate(n=Count("*")).order_by()
+
+
+def _poor_details(reviews, *group_by: str):
     bits = {f"bit_{i + 1}": F("deprivation_flags").bitand(1 << i) for i in range(DEPRIVATION_SLOTS)}
     return (
-        reviews.alias(**bits)
+        reviews.filter(POOR)
+        .alias(**bits)
         .values(*group_by)
-        .annotate(**{name: Count("id", filter=condition) for name, condition in COUNTS.items()})
+        .annotate(**{name: Count("id", filter=condition) for name, condition in POOR_DETAILS.items()})
         .order_by()
     )
+
+
+def _counted(reviews, *group_by: str) -> dict[tuple, Counts]:
+    """Counts per group: the kinds' query folded through KIND_COUNTS, and the poor reviews' details.
+
+    Grouping by kind and applying the rules in Python costs PostgreSQL one hash per review where
+    a condition per count (a FILTER each) cost it every condition on every review: half the time on
+    the whole table, and a third on a shard's communes, whose queries are too small for PostgreSQL
+    to compile their conditions well (bench/README.md, recompute).
+    """
+    first_years = dict(PovertyStandard.objects.values_list("pk", "first_year"))
+    result: dict[tuple, Counts] = defaultdict(Counts)
+    for row in _kinds(reviews, *group_by):
+        key = tuple(row[column] for column in group_by)
+        kind = Kind(
+            approved=row["state"] == ReviewState.APPROVED,
+            poverty_class=row["poverty_class"],
+            movement=row["movement"],
+            meritorious=row["meritorious"],
+            first_year=first_years[row["standard_id"]] == row["year"],
+        )
+        counts = result[key]
+        for name in _counts_of(kind):
+            counts.values[name] += row["n"]
+    for row in _poor_details(reviews, *group_by):
+        counts = result[tuple(row[column] for column in group_by)]
+        for name in POOR_DETAILS:
+            counts.values[name] += row[name]
+    return result
+
+
+@functools.lru_cache(maxsize=1024)
+def _counts_of(kind: Kind) -> tuple[str, ...]:
+    """The counts a review of this kind adds to (a handful of kinds make up a whole city)."""
+    return tuple(name for name, rule in KIND_COUNTS.items() if rule(kind))
 
 
 def moved_counts(years: Iterable[int]) -> MoveMap:
@@ -170,18 +244,12 @@ def moved_counts(years: Iterable[int]) -> MoveMap:
         .filter(household__commune__structure=Structure.REFORM_2025)
         .exclude(Exists(primary))
     )
-    return {
-        (row["year"], row["commune_id"], row["household__commune_id"]): Counts({name: row[name] for name in COUNTS})
-        for row in _grouped(reviews, "year", "commune_id", "household__commune_id")
-    }
+    return dict(_counted(reviews, "year", "commune_id", "household__commune_id"))
 
 
 def count_reviews(years: Iterable[int], commune_ids: Iterable[int] | None = None) -> CountMap:
-    """(year, commune id) → counts, in one grouped query."""
-    result = {}
-    for row in review_counts(years, commune_ids):
-        result[(row["year"], row["commune_id"])] = Counts({name: row[name] for name in COUNTS})
-    return result
+    """(year, commune id) → counts, from two grouped queries (`_counted`)."""
+    return dict(_counted(_reviews(years, commune_ids), "year", "commune_id"))
 
 
 def dump_counts(counts: CountMap) -> list:
