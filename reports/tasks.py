@@ -2,9 +2,10 @@
 
 `recompute_all(run_id)` fans a run out as a chord: one `recompute_shard` per shard (whole districts,
 or groups of communes in the 2025 structure: reports.recompute.plan_shards) and, beside them, the
-coming standard's impact preview (`recompute_impact`), then `finish_recompute`, which writes the city rows and swaps
-the snapshot. `nightly_recompute` is what django-celery-beat calls at 01:00; `queue_recompute`
-is what a service calls when an approval changes the figures.
+coming standard's impact preview (`recompute_impact`) and the history that moved to another 2025
+unit (`recompute_moves`), then `finish_recompute`, which writes the city rows and swaps the
+snapshot. `nightly_recompute` is what django-celery-beat calls at 01:00; `queue_recompute` is what
+a service calls when an approval changes the figures.
 """
 
 from __future__ import annotations
@@ -57,9 +58,13 @@ def recompute_all(self, run_id: int) -> str:
             recompute_shard.si(run_id, plan.as_dict(), shard.as_dict()).set(argsrepr=repr((run_id, shard.key)))
             for shard in shards
         ]
-        # The impact preview reads the reviews, not the shards' counts: it runs beside them, and
-        # first, being the longest task (3.3 s of a 10 s run at Hanoi's size, bench/README.md).
-        header.insert(0, recompute_impact.si(run_id, plan.as_dict()).set(argsrepr=repr((run_id, "impact"))))
+        # The impact preview and the moved history read the reviews, not the shards' counts: they
+        # run beside the shards, first, being the longest tasks (the preview: 3.6 s of a 5.8 s run
+        # at Hanoi's size, bench/README.md), so the final step only adds up and swaps.
+        header[:0] = [
+            recompute_impact.si(run_id, plan.as_dict()).set(argsrepr=repr((run_id, "impact"))),
+            recompute_moves.si(run_id, plan.as_dict()).set(argsrepr=repr((run_id, "moves"))),
+        ]
         chord(header)(finish_recompute.s(run_id, plan.as_dict()))
     except Exception as exc:  # the broker refused the subtasks
         recompute.fail_run(run_id, exc)
@@ -96,12 +101,30 @@ def recompute_impact(self, run_id: int, plan: dict) -> dict:
     return {"impact": impact}
 
 
+@shared_task(bind=True, name="reports.recompute_moves", acks_late=True)
+def recompute_moves(self, run_id: int, plan: dict) -> dict:
+    started = time.monotonic()
+    moves = recompute.compute_moves(run_id, recompute.RunPlan.from_dict(plan))
+    logger.info(
+        "recompute %s: moved history (%d rows) done on %s in %.2f s",
+        run_id,
+        len(moves),
+        self.request.hostname,
+        time.monotonic() - started,
+    )
+    return {"moves": moves}
+
+
 @shared_task(name="reports.finish_recompute", acks_late=True)
 def finish_recompute(results: list, run_id: int, plan: dict) -> str:
-    """The chord's last step: the shards' counts (lists) and the impact preview (a dict)."""
+    """The chord's last step: the shards' counts (lists), the impact preview and the moved
+    history (dicts naming what they hold)."""
     shard_counts = [result for result in results if not isinstance(result, dict)]
-    impact = next((result["impact"] for result in results if isinstance(result, dict)), None)
-    run = recompute.finish_run(run_id, recompute.RunPlan.from_dict(plan), shard_counts, impact=impact)
+    named = {key: value for result in results if isinstance(result, dict) for key, value in result.items()}
+    moves = recompute.load_moves(named["moves"]) if "moves" in named else None
+    run = recompute.finish_run(
+        run_id, recompute.RunPlan.from_dict(plan), shard_counts, impact=named.get("impact"), moves=moves
+    )
     return f"run {run.pk}: {run.rows} rows, current"
 
 

@@ -261,6 +261,17 @@ def load_counts(dumped: Iterable[list]) -> CountMap:
     return {(year, commune): Counts(dict(zip(COUNTS, values, strict=True))) for year, commune, values in dumped}
 
 
+def dump_moves(moves: MoveMap) -> list:
+    """JSON-ready moved counts, to travel as a Celery result to the final step."""
+    return [[*key, [c[name] for name in COUNTS]] for key, c in sorted(moves.items())]
+
+
+def load_moves(dumped: Iterable[list]) -> MoveMap:
+    return {
+        (year, commune, unit): Counts(dict(zip(COUNTS, values, strict=True))) for year, commune, unit, values in dumped
+    }
+
+
 def percent(numerator: int | None, denominator: int | None, places: int = 4) -> Decimal | None:
     if numerator is None or not denominator:
         return None

@@ -35,11 +35,13 @@ from households.models import Structure, structure_for_year
 from reports.models import ImpactValue, IndicatorValue, RecomputeRun, RunStatus
 from reports.recompute.counting import (
     CountMap,
+    MoveMap,
     RunPlan,
     Units,
     build_rows,
     count_reviews,
     dump_counts,
+    dump_moves,
     load_counts,
     moved_counts,
     plan_run,
@@ -332,15 +334,32 @@ def compute_impact(run_id: int, plan: RunPlan) -> list[dict]:
         raise
 
 
+def compute_moves(run_id: int, plan: RunPlan) -> list:
+    """The history that moved to a 2025 unit other than its commune's primary successor
+    (`moved_counts`), computed beside the shards and handed to `finish_run` (`load_moves`)."""
+    try:
+        _check_running(run_id, plan)
+        beat(run_id)
+        return dump_moves(moved_counts(plan.needed))
+    except RunNotRunning:
+        raise
+    except Exception as exc:
+        logger.exception("recompute %s: moved history failed", run_id)
+        fail_run(run_id, exc)
+        raise
+
+
 def finish_run(
     run_id: int,
     plan: RunPlan,
     shard_counts: Iterable[list],
     units: Units | None = None,
     impact: list[dict] | None = None,
+    moves: MoveMap | None = None,
 ) -> RecomputeRun:
     """Write the rows that need every shard, then make the run current, in one transaction; the
-    impact preview is computed here unless given (the Celery fan-out computes it beside the shards)."""
+    impact preview and the moved history are computed here unless given (the Celery fan-out
+    computes them beside the shards)."""
     try:
         beat(run_id)
         units = units or Units()
@@ -352,7 +371,8 @@ def finish_run(
             return reaggregated or unit.is_city or plan.crosses_structures(year)
 
         candidates = {units.city.id} | {unit.id for unit in units.communes(Structure.REFORM_2025)}
-        rows = build_rows(units, plan, counts, include, candidates=candidates, moves=moved_counts(plan.needed))
+        moves = moved_counts(plan.needed) if moves is None else moves
+        rows = build_rows(units, plan, counts, include, candidates=candidates, moves=moves)
         impact = impact_values() if impact is None else impact
         with transaction.atomic():
             _lock()

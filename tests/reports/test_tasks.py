@@ -4,12 +4,23 @@ import datetime
 
 import pytest
 from celery.exceptions import Retry
+from django.db.models import Count
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from households.models import (
+    AdministrativeUnit,
+    Household,
+    PovertyClass,
+    PovertyStandard,
+    Review,
+    ReviewState,
+    Succession,
+)
 from povertyplan import celery_app
 from reports import recompute, tasks
 from reports.models import RecomputeRun, RunStatus
+from reports.recompute.counting import moved_counts
 from tests.snapshots import reference_values, seed_reviews, values_of
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +54,39 @@ def test_the_chord_gives_the_same_snapshot_as_the_synchronous_command(reviews, e
     tasks.recompute_all.delay(run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED and run.is_current
+    assert values_of(run) == reference_values()
+
+
+def test_history_moved_to_another_2025_unit_is_counted_beside_the_shards_as_in_process(reviews, eager):
+    # A household of a split commune now lives in a successor that is not the primary one: its
+    # 2023-2024 reviews count there when history is re-aggregated onto the 2025 units.
+    split = (
+        Succession.objects.values("predecessor_id")
+        .annotate(n=Count("successor_id"))
+        .filter(n__gt=1)
+        .order_by("predecessor_id")
+        .first()
+    )
+    old = AdministrativeUnit.objects.get(pk=split["predecessor_id"])
+    other = Succession.objects.filter(predecessor=old, is_primary=False).first().successor
+    home = Household.objects.create(code="H-MOVED", commune=other, head_name="Trần Thị Bình", head_sex="F")
+    standard = PovertyStandard.objects.get(code="national-2022-2025")
+    for year, commune in [(2023, old), (2024, old), (2025, other)]:
+        Review.objects.create(
+            household=home,
+            year=year,
+            commune=commune,
+            standard=standard,
+            poverty_class=PovertyClass.POOR,
+            state=ReviewState.APPROVED,
+        )
+    assert moved_counts([2023, 2024]), "the data must exercise the moved history"
+    run = RecomputeRun.objects.create()
+
+    tasks.recompute_all.delay(run.pk)
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED
     assert values_of(run) == reference_values()
 
 
