@@ -1,15 +1,16 @@
 """Section `recompute`: the full recompute against its floor, in-process and on Celery workers.
 
 The floor is the grouped query the recompute itself is built on (reports.recompute.review_counts:
-one row of counts per year and commune, every FILTER the indicators need) run once over every
-review: the least work that reads every review once. The recompute adds the shards' queries,
+how many reviews of each kind per year and commune, with no per-review condition) run once over
+every review: the least work that reads every review once. The recompute adds the shards' queries,
 the rows of every unit and level, the writes and the swap. Goal: within 2× the floor.
 
 The nightly job runs on Celery as a chord of shards (reports.tasks.recompute_all). This section
 starts a real worker (`celery -A povertyplan worker --concurrency N`) against the bench database
 and a real broker, for N = 1, 2 and 4 processes (`--workers`), and times a run from dispatch to the swap:
-each shard counts its own communes (from the covering index review_commune_year_counts), so the
-fan-out's reads add up to one scan, not one per shard.
+each shard counts its own communes (from the covering index review_commune_year_counts and the
+partial index review_poor_details), so the fan-out's reads add up to one scan, not one per shard;
+the impact preview and the moved history run beside the shards.
 """
 
 from __future__ import annotations
