@@ -76,14 +76,7 @@ def recompute_all(self, run_id: int) -> str:
 def recompute_shard(self, run_id: int, plan: dict, shard: dict) -> list:
     started = time.monotonic()
     counts = recompute.compute_shard(run_id, recompute.RunPlan.from_dict(plan), recompute.Shard.from_dict(shard))
-    logger.info(
-        "recompute %s: shard %s (%d communes) done on %s in %.2f s",
-        run_id,
-        shard["key"],
-        len(shard["commune_ids"]),
-        self.request.hostname,
-        time.monotonic() - started,
-    )
+    _log_done(self, run_id, f"shard {shard['key']} ({len(shard['commune_ids'])} communes)", started)
     return counts
 
 
@@ -91,13 +84,7 @@ def recompute_shard(self, run_id: int, plan: dict, shard: dict) -> list:
 def recompute_impact(self, run_id: int, plan: dict) -> dict:
     started = time.monotonic()
     impact = recompute.compute_impact(run_id, recompute.RunPlan.from_dict(plan))
-    logger.info(
-        "recompute %s: impact preview (%d units) done on %s in %.2f s",
-        run_id,
-        len(impact),
-        self.request.hostname,
-        time.monotonic() - started,
-    )
+    _log_done(self, run_id, f"impact preview ({len(impact)} units)", started)
     return {"impact": impact}
 
 
@@ -105,14 +92,14 @@ def recompute_impact(self, run_id: int, plan: dict) -> dict:
 def recompute_moves(self, run_id: int, plan: dict) -> dict:
     started = time.monotonic()
     moves = recompute.compute_moves(run_id, recompute.RunPlan.from_dict(plan))
-    logger.info(
-        "recompute %s: moved history (%d rows) done on %s in %.2f s",
-        run_id,
-        len(moves),
-        self.request.hostname,
-        time.monotonic() - started,
-    )
+    _log_done(self, run_id, f"moved history ({len(moves)} rows)", started)
     return {"moves": moves}
+
+
+def _log_done(task, run_id: int, what: str, started: float) -> None:
+    """Which worker did what, and how long it took: the log of a run spread over machines."""
+    elapsed = time.monotonic() - started
+    logger.info("recompute %s: %s done on %s in %.2f s", run_id, what, task.request.hostname, elapsed)
 
 
 @shared_task(name="reports.finish_recompute", acks_late=True)

@@ -22,8 +22,9 @@ import io
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -48,6 +49,7 @@ from reports.recompute.counting import (
 )
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ADVISORY_LOCK_ID = 5_120_211  # any constant shared by every recompute
 SHARD_COMMUNES = 40  # about this many communes per shard (RECOMPUTE_SHARD_COMMUNES)
@@ -322,29 +324,25 @@ def write_rows(run_id: int, plan: RunPlan, unit_ids: set[int], rows: list[Indica
 def compute_impact(run_id: int, plan: RunPlan) -> list[dict]:
     """The coming standard's impact preview for the run (`impact_values`), computed beside the shards
     (it reads the reviews, not their counts) and handed to `finish_run`."""
-    try:
-        _check_running(run_id, plan)
-        beat(run_id)
-        return impact_values()
-    except RunNotRunning:
-        raise
-    except Exception as exc:
-        logger.exception("recompute %s: impact preview failed", run_id)
-        fail_run(run_id, exc)
-        raise
+    return _beside_shards(run_id, plan, "impact preview", impact_values)
 
 
 def compute_moves(run_id: int, plan: RunPlan) -> list:
     """The history that moved to a 2025 unit other than its commune's primary successor
     (`moved_counts`), computed beside the shards and handed to `finish_run` (`load_moves`)."""
+    return _beside_shards(run_id, plan, "moved history", lambda: dump_moves(moved_counts(plan.needed)))
+
+
+def _beside_shards(run_id: int, plan: RunPlan, what: str, compute: Callable[[], T]) -> T:
+    """Work of a still-running run that reads the reviews beside the shards; its failure fails the run."""
     try:
         _check_running(run_id, plan)
         beat(run_id)
-        return dump_moves(moved_counts(plan.needed))
+        return compute()
     except RunNotRunning:
         raise
     except Exception as exc:
-        logger.exception("recompute %s: moved history failed", run_id)
+        logger.exception("recompute %s: %s failed", run_id, what)
         fail_run(run_id, exc)
         raise
 
